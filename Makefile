@@ -1,0 +1,45 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+# Each sets up what is missing first (virtual environment, packages, site).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= $(or $(MENTORAT_PORT),8000)
+PREVIEW_PORT ?= 8001
+
+.PHONY: setup site run test preview bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+site: setup
+	$(BIN)/mentorat build
+
+run: site
+	$(BIN)/mentorat serve
+
+test: setup
+	$(BIN)/python -m pytest
+
+# Live preview for coordinators: the guide on port $(PREVIEW_PORT), reloading on
+# save; its forms post to a local service on port $(PORT), which accepts the
+# preview's origin (nothing else is relaxed).
+preview: site
+	MENTORAT_PREVIEW_ORIGIN=http://127.0.0.1:$(PREVIEW_PORT) MENTORAT_MIN_FILL_SECONDS=0 \
+	MENTORAT_WORKERS=1 $(BIN)/mentorat serve & service=$$!; \
+	trap 'kill $$service 2>/dev/null' EXIT INT TERM; \
+	MENTORAT_FORMS_URL=http://127.0.0.1:$(PORT) NO_MKDOCS_2_WARNING=1 \
+	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:$(PREVIEW_PORT)
+
+bench: setup
+	$(BIN)/python bench/storage.py
+	$(BIN)/python bench/matching.py
+
+clean:
+	rm -rf site .pytest_cache

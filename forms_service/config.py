@@ -1,0 +1,143 @@
+"""Read the service's settings from ``MENTORAT_*`` environment variables.
+
+Every setting has a default that works on a laptop. The secret key is never
+written in code: when ``MENTORAT_SECRET_KEY`` is unset, a strong key is
+generated once and kept in the data directory, readable by its owner only.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .i18n import _
+
+__all__ = ["Settings", "ConfigError", "load_secret_key"]
+
+ROOT = Path(__file__).resolve().parent.parent
+WEAK_SECRETS = {"dev", "changeme", "secret", "password", "motdepasse", "test"}
+MIN_SECRET_LENGTH = 32
+
+
+class ConfigError(Exception):
+    """A setting is missing or unsafe; the message says how to fix it."""
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "oui", "on"}
+
+
+def _int(env: dict, name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(_("%(name)s doit être un nombre entier (reçu : %(value)r).")
+                          % {"name": name, "value": raw}) from None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The service's settings; see the README for each one."""
+
+    port: int = 8000
+    data_dir: Path = ROOT / "data"
+    workers: int = 2
+    base_url: str = "http://127.0.0.1:8000"
+    programme: Path = ROOT / "programme.yml"
+    site_dir: Path = ROOT / "site"
+    secret_key: str | None = None
+    debug: bool = False
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_user: str = ""
+    smtp_password: str = field(default="", repr=False)
+    smtp_starttls: bool = False
+    mail_from: str = ""
+    rate_limit: str = "5/minute;30/hour"
+    # A person needs a few seconds to fill a form; a bot posts at once.
+    min_fill_seconds: int = 3
+    # Bounds what one request can make the service read into memory.
+    max_content_length: int = 64 * 1024
+    # Only these proxy hops may tell us the client's address.
+    trusted_proxies: int = 0
+    retention_days: int = 365
+    session_idle_minutes: int = 30
+    # Origin of `make preview` (mkdocs serve), whose pages post to this service.
+    preview_origin: str = ""
+
+    @classmethod
+    def from_env(cls, env: dict | None = None) -> "Settings":
+        env = dict(os.environ if env is None else env)
+        port = _int(env, "MENTORAT_PORT", 8000)
+        return cls(
+            port=port,
+            data_dir=Path(env.get("MENTORAT_DATA_DIR") or ROOT / "data").resolve(),
+            workers=_int(env, "MENTORAT_WORKERS", 2),
+            base_url=(env.get("MENTORAT_BASE_URL") or f"http://127.0.0.1:{port}").rstrip("/"),
+            programme=Path(env.get("MENTORAT_PROGRAMME") or ROOT / "programme.yml"),
+            site_dir=Path(env.get("MENTORAT_SITE_DIR") or ROOT / "site"),
+            secret_key=env.get("MENTORAT_SECRET_KEY") or None,
+            debug=_flag(env.get("MENTORAT_DEBUG")),
+            smtp_host=env.get("MENTORAT_SMTP_HOST", ""),
+            smtp_port=_int(env, "MENTORAT_SMTP_PORT", 25),
+            smtp_user=env.get("MENTORAT_SMTP_USER", ""),
+            smtp_password=env.get("MENTORAT_SMTP_PASSWORD", ""),
+            smtp_starttls=_flag(env.get("MENTORAT_SMTP_STARTTLS")),
+            mail_from=env.get("MENTORAT_MAIL_FROM", ""),
+            rate_limit=env.get("MENTORAT_RATE_LIMIT", "5/minute;30/hour"),
+            min_fill_seconds=_int(env, "MENTORAT_MIN_FILL_SECONDS", 3),
+            max_content_length=_int(env, "MENTORAT_MAX_CONTENT_LENGTH", 64 * 1024),
+            trusted_proxies=_int(env, "MENTORAT_TRUSTED_PROXIES", 0),
+            retention_days=_int(env, "MENTORAT_RETENTION_DAYS", 365),
+            session_idle_minutes=_int(env, "MENTORAT_SESSION_IDLE_MINUTES", 30),
+            preview_origin=env.get("MENTORAT_PREVIEW_ORIGIN", "").rstrip("/"),
+        )
+
+
+def _is_weak(key: str) -> bool:
+    return key.strip().lower() in WEAK_SECRETS or len(key) < MIN_SECRET_LENGTH
+
+
+def load_secret_key(settings: Settings) -> str:
+    """Return the secret key: from the settings, else the data directory's.
+
+    A weak configured key stops the service unless debug is on. The kept key
+    is created with ``O_EXCL`` so workers starting together agree on one.
+    """
+    if settings.secret_key:
+        if _is_weak(settings.secret_key) and not settings.debug:
+            raise ConfigError(_(
+                "MENTORAT_SECRET_KEY est trop faible (valeur connue ou moins de 32 caractères). "
+                "Choisissez une valeur aléatoire, par exemple : "
+                "python -c 'import secrets; print(secrets.token_urlsafe(48))', "
+                "ou retirez la variable pour qu'une clé soit créée dans le répertoire de données."
+            ))
+        return settings.secret_key
+    path = settings.data_dir / "secret_key"
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return _read_kept_key(path)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secrets.token_urlsafe(48))
+        handle.flush()
+        os.fsync(handle.fileno())
+    return _read_kept_key(path)
+
+
+def _read_kept_key(path: Path) -> str:
+    # Another worker may have created the file an instant ago: wait for its content.
+    for _attempt in range(50):
+        key = path.read_text(encoding="ascii").strip()
+        if key:
+            return key
+        time.sleep(0.02)
+    raise ConfigError(_("Le fichier %(path)s est vide : supprimez-le pour qu'une clé soit créée.")
+                      % {"path": path})

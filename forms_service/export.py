@@ -1,0 +1,73 @@
+"""Turn records into CSV, JSON or JSON Lines for coordinators and scripts.
+
+CSV is made for a French spreadsheet: UTF-8 with a byte-order mark, ``;``
+between cells, lists joined with ``, ``, and any cell that a spreadsheet
+would run as a formula (starting with ``= + - @``, a tab or a carriage
+return) prefixed with ``'`` so it stays text.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Iterator
+
+__all__ = ["FORMATS", "to_csv", "to_json", "to_jsonl", "export", "neutralise"]
+
+FORMATS = ("csv", "json", "jsonl")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value) -> str:
+    """Return the cell's text, made inert for spreadsheets."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        text = "oui" if value else "non"
+    elif isinstance(value, (list, tuple)):
+        text = ", ".join(neutralise(v) if not isinstance(v, str) else v for v in value)
+    elif isinstance(value, dict):
+        text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    else:
+        text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _columns(records: list[dict]) -> list[str]:
+    columns: dict[str, None] = {}
+    for record in records:
+        columns.update(dict.fromkeys(record))
+    return list(columns)
+
+
+def to_csv(records: Iterable[dict]) -> str:
+    records = list(records)
+    out = io.StringIO()
+    out.write("\ufeff")
+    columns = _columns(records)
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow([neutralise(c) for c in columns])
+    for record in records:
+        writer.writerow([neutralise(record.get(c)) for c in columns])
+    return out.getvalue()
+
+
+def to_json(records: Iterable[dict]) -> str:
+    return json.dumps(list(records), ensure_ascii=False, indent=2) + "\n"
+
+
+def to_jsonl(records: Iterable[dict]) -> Iterator[str]:
+    for record in records:
+        yield json.dumps(record, ensure_ascii=False) + "\n"
+
+
+def export(records: Iterable[dict], fmt: str) -> str:
+    """Return all records in the given format."""
+    if fmt == "csv":
+        return to_csv(records)
+    if fmt == "json":
+        return to_json(records)
+    if fmt == "jsonl":
+        return "".join(to_jsonl(records))
+    raise ValueError(fmt)

@@ -1,0 +1,124 @@
+"""Write every message to the outbox first, then send it by SMTP.
+
+A message is an ``.eml`` file in ``<data>/outbox/`` before anything else
+happens, so a mail server that is down loses nothing: ``mentorat send-mail``
+(cron) retries, and a sent message moves to ``outbox/sent/``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import smtplib
+import ssl
+import uuid
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import formatdate, make_msgid
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader
+
+from .config import Settings
+from .i18n import _, ngettext
+from .typography import french_spacing
+
+__all__ = ["Outbox", "compose"]
+
+log = logging.getLogger(__name__)
+
+_env = Environment(loader=PackageLoader("forms_service", "templates"), autoescape=False,
+                   trim_blocks=True, lstrip_blocks=True, extensions=["jinja2.ext.i18n"],
+                   keep_trailing_newline=True)
+_env.install_gettext_callables(_, ngettext, newstyle=True)
+
+
+def compose(settings: Settings, to: str, subject: str, template: str, **context) -> EmailMessage:
+    """Build a plain-text message from ``templates/mail/<template>.txt``."""
+    message = EmailMessage(policy=SMTP)
+    message["From"] = settings.mail_from or f"mentorat@{_host(settings.base_url)}"
+    message["To"] = to
+    message["Subject"] = french_spacing(subject)
+    message["Date"] = formatdate(localtime=True)
+    message["Message-ID"] = make_msgid(domain=_host(settings.base_url))
+    body = _env.get_template(f"mail/{template}.txt").render(base_url=settings.base_url, **context)
+    message.set_content(french_spacing(body))
+    return message
+
+
+def _host(url: str) -> str:
+    return url.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "localhost"
+
+
+class Outbox:
+    """The ``outbox/`` directory of a data directory."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.path = settings.data_dir / "outbox"
+        self.sent = self.path / "sent"
+
+    def put(self, message: EmailMessage) -> Path:
+        """Write the message durably; return its file."""
+        self.path.mkdir(parents=True, exist_ok=True)
+        final = self.path / f"{uuid.uuid4().hex}.eml"
+        partial = final.with_suffix(".eml.part")
+        with open(partial, "wb") as handle:
+            handle.write(message.as_bytes())
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(partial, final)
+        _fsync_dir(self.path)
+        return final
+
+    def deliver(self, message: EmailMessage) -> Path:
+        """Queue the message, then try to send it at once when SMTP is set."""
+        path = self.put(message)
+        if self.settings.smtp_host:
+            self.send(path)
+        return path
+
+    def pending(self) -> list[Path]:
+        return sorted(self.path.glob("*.eml")) if self.path.exists() else []
+
+    def send(self, path: Path) -> bool:
+        """Send one queued message; on success move it to ``sent/``."""
+        try:
+            with self._connect() as smtp:
+                smtp.send_message(_read(path))
+        except (OSError, smtplib.SMTPException) as error:
+            log.warning("message %s non envoyé : %s", path.name, type(error).__name__)
+            return False
+        self.sent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, self.sent / path.name)
+        return True
+
+    def send_pending(self) -> tuple[int, int]:
+        """Try every queued message; return (sent, still waiting)."""
+        if not self.settings.smtp_host:
+            return 0, len(self.pending())
+        results = [self.send(path) for path in self.pending()]
+        return sum(results), results.count(False)
+
+    def _connect(self) -> smtplib.SMTP:
+        s = self.settings
+        smtp = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=10)
+        if s.smtp_starttls:
+            smtp.starttls(context=ssl.create_default_context())
+        if s.smtp_user:
+            smtp.login(s.smtp_user, s.smtp_password)
+        return smtp
+
+
+def _read(path: Path) -> EmailMessage:
+    from email import message_from_bytes
+
+    return message_from_bytes(path.read_bytes(), _class=EmailMessage, policy=SMTP)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

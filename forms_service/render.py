@@ -1,0 +1,77 @@
+"""Render a public form to HTML, at build time and at request time.
+
+One Jinja template per form family, no app context needed: the MkDocs hook
+calls ``render_form`` to put the form into the page, and the service calls
+it again to show a post's errors next to the fields, answers kept.
+"""
+
+from __future__ import annotations
+
+import re
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, SelectMultipleField
+
+from .forms import FORMS, HONEYPOT, RENDER_TOKEN, PublicForm
+from .i18n import _, ngettext
+from .programme import Programme
+
+__all__ = ["render_form", "form_region", "replace_form_region", "RENDER_PLACEHOLDER"]
+
+# Stands for the signed render time in the built page until Flask serves it.
+RENDER_PLACEHOLDER = "__MENTORAT_RENDU__"
+
+_env = Environment(
+    loader=PackageLoader("forms_service", "templates"),
+    autoescape=select_autoescape(default=True),
+    trim_blocks=True,
+    lstrip_blocks=True,
+    extensions=["jinja2.ext.i18n"],
+)
+_env.install_gettext_callables(_, ngettext, newstyle=True)
+
+
+def _kind(field) -> str:
+    if isinstance(field, SelectMultipleField):
+        return "checkboxes"
+    if isinstance(field, RadioField):
+        return "radio"
+    if isinstance(field, SelectField):
+        return "select"
+    if isinstance(field, BooleanField):
+        return "boolean"
+    if isinstance(field, HiddenField):
+        return "hidden"
+    return "input"
+
+
+def _required(field) -> bool:
+    return any(getattr(v, "field_flags", {}).get("required") for v in field.validators)
+
+
+_env.globals.update(kind=_kind, required=_required, HONEYPOT=HONEYPOT, RENDER_TOKEN=RENDER_TOKEN)
+
+
+def render_form(form: PublicForm, *, action: str, token: str = RENDER_PLACEHOLDER) -> str:
+    """Return the form's HTML, wrapped in markers the service can find again."""
+    html = _env.get_template(f"forms/{form.key}.html").render(form=form, action=action,
+                                                               token=token)
+    return f"<!-- formulaire:{form.key}:debut -->\n{html}\n<!-- formulaire:{form.key}:fin -->"
+
+
+def blank_form(key: str, programme: Programme) -> PublicForm:
+    return FORMS[key](programme=programme)
+
+
+def _region(key: str) -> re.Pattern:
+    return re.compile(rf"<!-- formulaire:{key}:debut -->.*?<!-- formulaire:{key}:fin -->", re.S)
+
+
+def form_region(page: str, key: str) -> str | None:
+    match = _region(key).search(page)
+    return match.group(0) if match else None
+
+
+def replace_form_region(page: str, key: str, html: str) -> str:
+    """Return the page with the form's region replaced by ``html``."""
+    return _region(key).sub(lambda _m: html, page, count=1)

@@ -1,0 +1,132 @@
+// Progressive enhancement of the programme's forms: without this script
+// the forms post normally and the service answers with a page; with it,
+// the same endpoint answers JSON, errors appear next to the fields and
+// the confirmation replaces the form without a reload. No framework.
+(function () {
+  "use strict";
+
+  function clearErrors(form) {
+    form.querySelectorAll(".mentorat-field--invalid").forEach(function (field) {
+      field.classList.remove("mentorat-field--invalid");
+    });
+    form.querySelectorAll("[aria-invalid]").forEach(function (input) {
+      input.removeAttribute("aria-invalid");
+    });
+    form.querySelectorAll(".mentorat-error").forEach(function (p) {
+      p.textContent = "";
+      p.hidden = true;
+    });
+  }
+
+  function fieldBox(form, name) {
+    return form.querySelector('[data-field="' + name + '"]');
+  }
+
+  function firstControl(box) {
+    return box && box.querySelector("input, select, textarea");
+  }
+
+  function labelOf(box) {
+    var label = box.querySelector("legend, label");
+    var text = label ? label.textContent : "";
+    return text.replace(/\s*\(obligatoire\)\s*$/, "").trim();
+  }
+
+  function showErrors(form, errors) {
+    var summary = form.querySelector(".mentorat-summary");
+    var list = document.createElement("ul");
+    var first = null;
+    var count = 0;
+    Object.keys(errors).forEach(function (name) {
+      var box = fieldBox(form, name);
+      var messages = errors[name];
+      count += messages.length;
+      var item = document.createElement("li");
+      if (!box) {
+        item.textContent = messages.join(" ");
+        list.appendChild(item);
+        return;
+      }
+      box.classList.add("mentorat-field--invalid");
+      var error = box.querySelector(".mentorat-error");
+      error.textContent = messages.join(" ");
+      error.hidden = false;
+      box.querySelectorAll("input, select, textarea").forEach(function (input) {
+        input.setAttribute("aria-invalid", "true");
+      });
+      var control = firstControl(box);
+      var link = document.createElement("a");
+      link.href = "#" + (control ? control.id : "");
+      link.textContent = labelOf(box) + "\u00a0: " + messages.join(" ");
+      item.appendChild(link);
+      list.appendChild(item);
+      if (!first && control) first = control;
+    });
+    var title = document.createElement("p");
+    title.className = "mentorat-summary__title";
+    title.textContent = "Le formulaire contient " + count + (count > 1 ? " erreurs\u00a0:" : " erreur\u00a0:");
+    summary.replaceChildren(title, list);
+    summary.hidden = false;
+    // The summary is a live alert: screen readers announce it; focus goes
+    // to the first wrong field so the person can fix it at once.
+    if (first) first.focus(); else summary.focus();
+  }
+
+  function showConfirmation(form, body) {
+    var box = document.createElement("div");
+    box.className = "mentorat-confirmation";
+    box.setAttribute("role", "status");
+    box.tabIndex = -1;
+    var message = document.createElement("p");
+    message.textContent = body.message;
+    var reference = document.createElement("p");
+    reference.append("Votre référence\u00a0: ");
+    var code = document.createElement("span");
+    code.className = "mentorat-reference";
+    code.textContent = body.reference;
+    reference.appendChild(code);
+    box.append(message, reference);
+    form.replaceWith(box);
+    box.focus();
+  }
+
+  function submit(event) {
+    var form = event.currentTarget;
+    event.preventDefault();
+    var button = form.querySelector('button[type="submit"]');
+    var status = form.querySelector(".mentorat-status");
+    if (form.dataset.sending === "1") return;  // a double click stores once
+    form.dataset.sending = "1";
+    button.disabled = true;
+    status.textContent = "Envoi en cours…";
+    fetch(form.action, {
+      method: "POST",
+      body: new URLSearchParams(new FormData(form)),
+      headers: { "Accept": "application/json" },
+      credentials: "same-origin",
+    }).then(function (response) {
+      return response.json().then(function (body) {
+        return { status: response.status, body: body };
+      });
+    }).then(function (result) {
+      status.textContent = "";
+      if (result.body.ok) {
+        showConfirmation(form, result.body);
+        return;
+      }
+      clearErrors(form);
+      showErrors(form, result.body.errors || { __form__: [result.body.message] });
+    }).catch(function () {
+      // No answer we understand: fall back to the plain post, which shows a page.
+      form.removeEventListener("submit", submit);
+      form.submit();
+    }).finally(function () {
+      form.dataset.sending = "";
+      button.disabled = false;
+    });
+  }
+
+  document.querySelectorAll("form[data-mentorat-form]").forEach(function (form) {
+    form.addEventListener("submit", submit);
+  });
+})();

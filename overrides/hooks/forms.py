@@ -1,0 +1,70 @@
+"""MkDocs hook: put the programme's forms into the pages that ask for them.
+
+A coordinator writes one line in a page, ``<!-- formulaire: inscription -->``
+(or ``retour``); this hook replaces it with the form rendered from the
+service's WTForms classes, so labels, limits and choices are written once.
+An unknown form name, or a wrong ``programme.yml``, fails the build.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from mkdocs.exceptions import PluginError
+
+from forms_service.forms import PAGE_NAMES
+from forms_service.programme import ProgrammeError, load_programme
+from forms_service.render import blank_form, render_form
+
+MARKER = re.compile(r"<!--\s*formulaire\s*:\s*([^\s>]*)\s*-->")
+FENCE = re.compile(r"^(```|~~~).*?^\1", re.S | re.M)
+_programme = None
+
+
+def on_config(config):
+    global _programme
+    path = os.environ.get("MENTORAT_PROGRAMME") or os.path.join(
+        os.path.dirname(config.config_file_path), "programme.yml")
+    try:
+        _programme = load_programme(path)
+    except ProgrammeError as error:
+        raise PluginError(str(error)) from None
+    return config
+
+
+def _markers(markdown: str) -> list[str]:
+    # A marker shown as an example inside a code block is not a form.
+    return MARKER.findall(FENCE.sub("", markdown))
+
+
+def on_page_markdown(markdown, page, config, files):
+    names = _markers(markdown)
+    for name in names:
+        if name not in PAGE_NAMES:
+            raise PluginError(
+                f"{page.file.src_uri} : formulaire inconnu « {name} » "
+                f"(formulaires disponibles : {', '.join(sorted(PAGE_NAMES))}).")
+    if names:
+        page.meta["formulaires"] = [PAGE_NAMES[n] for n in names]
+    return markdown
+
+
+def _action(key: str) -> str:
+    # In `make preview` the pages come from mkdocs serve; the forms still post
+    # to the local service, whose address the Makefile passes here.
+    base = os.environ.get("MENTORAT_FORMS_URL", "").rstrip("/")
+    return f"{base}/api/formulaires/{key}"
+
+
+def on_page_content(html, page, config, files):
+    if not page.meta.get("formulaires"):
+        return html
+
+    def form(match: re.Match) -> str:
+        key = PAGE_NAMES[match.group(1)]
+        return render_form(blank_form(key, _programme), action=_action(key))
+
+    # Markers in code blocks were escaped by Markdown (&lt;!--), so only real
+    # comments match here.
+    return MARKER.sub(form, html)

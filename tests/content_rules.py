@@ -1,0 +1,67 @@
+"""Measure the guide's prose: word counts and overlap with the background text.
+
+Run directly to check pages while writing them:
+``python tests/content_rules.py docs/guides/ecoute-active.md``.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import unicodedata
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BACKGROUND = ROOT.parent / "shared" / "background"
+SHINGLE = 8
+
+_FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.S)
+_FENCE = re.compile(r"^(```|~~~).*?^\1", re.S | re.M)
+_INLINE_CODE = re.compile(r"`[^`\n]*`")
+_HTML_TAG = re.compile(r"<[^>]+>")
+_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*", re.U)
+
+
+def prose(markdown: str) -> str:
+    """Return the Markdown's text without front matter, code and HTML tags."""
+    text = _FRONT_MATTER.sub("", markdown)
+    text = _FENCE.sub("", text)
+    text = _INLINE_CODE.sub("", text)
+    return _HTML_TAG.sub("", text)
+
+
+def words(text: str) -> list[str]:
+    """Split text into lower-case words, apostrophes unified, punctuation ignored."""
+    text = unicodedata.normalize("NFC", text).lower().replace("’", "'")
+    return [w for w in re.split(r"[^\w']+", text) if w.strip("'")]
+
+
+def word_count(markdown: str) -> int:
+    return len(_WORD.findall(prose(markdown)))
+
+
+def shingles(text: str, size: int = SHINGLE) -> set[tuple[str, ...]]:
+    tokens = [w.strip("'") for w in words(text)]
+    return {tuple(tokens[i : i + size]) for i in range(len(tokens) - size + 1)}
+
+
+def background_shingles() -> set[tuple[str, ...]]:
+    found: set[tuple[str, ...]] = set()
+    for path in sorted(BACKGROUND.glob("*.txt")):
+        found |= shingles(path.read_text(encoding="utf-8"))
+    return found
+
+
+def shared_sequences(markdown: str) -> list[str]:
+    """Return every 8-word sequence the page shares with the background text."""
+    common = shingles(prose(markdown)) & background_shingles()
+    return sorted(" ".join(s) for s in common)
+
+
+if __name__ == "__main__":
+    for name in sys.argv[1:]:
+        source = Path(name).read_text(encoding="utf-8")
+        shared = shared_sequences(source)
+        print(f"{name}: {word_count(source)} mots, {len(shared)} séquences communes")
+        for seq in shared:
+            print("   ", seq)

@@ -1,0 +1,140 @@
+"""The public forms' rules, as tables of answers and the exact French messages."""
+
+from __future__ import annotations
+
+import pytest
+from werkzeug.datastructures import MultiDict
+
+from forms_service.forms import EnrollmentForm, FeedbackForm
+from forms_service.render import blank_form, render_form
+
+MENTEE = {
+    "name": "Awa Diallo", "email": "awa.diallo@exemple.fr", "department": "Marketing",
+    "site": "Nantes", "job_title": "Chargée d'études", "experience": "2_5",
+    "languages": ["français", "anglais"], "role": "mentore", "track": "classique",
+    "skills_sought": ["Négociation"], "goal_1": "Mener seule une négociation fournisseur d'ici juin",
+    "format": "hybride", "rhythm": "bimensuel", "availability": ["lundi_matin", "jeudi_apres_midi"],
+    "department_preference": "autre", "consent": "y",
+}
+MENTOR = {**MENTEE, "name": "Marc Petit", "email": "marc.petit@exemple.fr", "role": "mentor",
+          "capacity": "2", "skills_offered": ["Négociation", "Gestion de projet"],
+          "skills_sought": [], "goal_1": ""}
+FEEDBACK = {"checkpoint": "1", "role": "mentore", "satisfaction": "4", "progress": "3",
+            "meetings": "2", "identity": "anonyme"}
+
+
+def enrollment(programme, **changes) -> EnrollmentForm:
+    data = {**MENTEE, **changes}
+    return EnrollmentForm(MultiDict([(k, v) for k, vs in data.items() if vs is not None
+                                     for v in (vs if isinstance(vs, list) else [vs])]),
+                          programme=programme)
+
+
+def feedback(programme, **changes) -> FeedbackForm:
+    data = {k: v for k, v in {**FEEDBACK, **changes}.items() if v is not None}
+    return FeedbackForm(MultiDict(data), programme=programme)
+
+
+@pytest.mark.parametrize("answers", [MENTEE, MENTOR, {**MENTOR, "role": "les_deux",
+                                                      "skills_sought": ["Autre", "autre"][1:],
+                                                      "skills_sought_other": "Écriture",
+                                                      "goal_1": "Publier un article"}])
+def test_valid_enrollments(programme, answers):
+    form = enrollment(programme, **{k: answers[k] for k in answers})
+    assert form.validate(), form.errors
+
+
+@pytest.mark.parametrize("changes, field, message", [
+    ({"name": ""}, "name", "Ce champ est obligatoire."),
+    ({"name": "x" * 121}, "name", "120 caractères au maximum."),
+    ({"email": "awa"}, "email", "Saisissez une adresse électronique valide, par exemple "
+                                "prenom.nom@exemple.fr."),
+    ({"email": "awa@gmail.com"}, "email", "Utilisez votre adresse professionnelle (@exemple.fr)."),
+    ({"department": "Cuisine"}, "department", "Choisissez une des réponses proposées."),
+    ({"department": None}, "department", "Choisissez une réponse."),
+    ({"languages": None}, "languages", "Cochez au moins une case."),
+    ({"languages": ["klingon"]}, "languages", "Une des réponses cochées n'est pas proposée."),
+    ({"manager_email": "chef"}, "manager_email", "Saisissez une adresse électronique valide, par "
+                                                 "exemple prenom.nom@exemple.fr."),
+    ({"role": "roi"}, "role", "Choisissez une des réponses proposées."),
+    ({"track": None}, "track", "Choisissez une réponse."),
+    ({"role": "mentor", "capacity": None, "skills_offered": ["Négociation"]}, "capacity",
+     "Indiquez combien de personnes vous pouvez accompagner."),
+    ({"role": "mentor", "capacity": "4", "skills_offered": ["Négociation"]}, "capacity",
+     "Choisissez une des réponses proposées."),
+    ({"role": "mentor", "capacity": "2", "skills_offered": None}, "skills_offered",
+     "Cochez au moins une compétence que vous pouvez partager."),
+    ({"skills_sought": None}, "skills_sought", "Cochez au moins une compétence à développer."),
+    ({"skills_sought": ["autre"]}, "skills_sought_other",
+     "Précisez la compétence que vous souhaitez développer."),
+    ({"goal_1": ""}, "goal_1", "Indiquez au moins un objectif."),
+    ({"goal_2": "y" * 301}, "goal_2", "300 caractères au maximum."),
+    ({"format": "lune"}, "format", "Choisissez une des réponses proposées."),
+    ({"availability": None}, "availability", "Cochez au moins une case."),
+    ({"availability": ["dimanche_soir"]}, "availability",
+     "Une des réponses cochées n'est pas proposée."),
+    ({"comment": "z" * 2001}, "comment", "2000 caractères au maximum."),
+    ({"consent": None}, "consent", "Votre accord est nécessaire pour vous inscrire."),
+])
+def test_invalid_enrollments(programme, changes, field, message):
+    form = enrollment(programme, **changes)
+    assert not form.validate()
+    assert form.errors[field] == [message]
+
+
+def test_enrollment_keeps_only_what_the_role_needs(programme):
+    form = enrollment(programme, role="mentor", capacity="2", skills_offered=["Négociation"],
+                      goal_1="ignoré", url_complementaire="", rendu="x", inconnu="y")
+    assert form.validate(), form.errors
+    data = form.cleaned()
+    assert data["goals"] == [] and data["skills_sought"] == [] and data["capacity"] == 2
+    assert not {"url_complementaire", "rendu", "inconnu", "goal_1"} & set(data)
+
+
+def test_text_is_cleaned(programme):
+    form = enrollment(programme, name="  Zoe\u0301 \x07Martin\u200b ", comment="a\r\nb\x00")
+    assert form.validate(), form.errors
+    assert form.cleaned()["name"] == "Zoé Martin"
+    assert form.cleaned()["comment"] == "a\nb"
+
+
+@pytest.mark.parametrize("changes, field, message", [
+    ({"checkpoint": "2"}, "checkpoint", "Choisissez une des réponses proposées."),
+    ({"satisfaction": "6"}, "satisfaction", "Choisissez une des réponses proposées."),
+    ({"satisfaction": None}, "satisfaction", "Choisissez une réponse."),
+    ({"progress": "trois"}, "progress", "Choisissez une des réponses proposées."),
+    ({"meetings": "-1"}, "meetings", "Indiquez un nombre entre 0 et 100."),
+    ({"meetings": None}, "meetings", "Indiquez un nombre, 0 si vous ne vous êtes pas encore vus."),
+    ({"identity": "signe"}, "name", "Indiquez votre nom, ou choisissez un retour anonyme."),
+    ({"identity": "signe", "name": "Awa"}, "email",
+     "Indiquez votre adresse, ou choisissez un retour anonyme."),
+    ({"contact_requested": "y"}, "contact_requested",
+     "Pour être contacté·e, choisissez un retour signé."),
+    ({"what_is_hard": "w" * 2001}, "what_is_hard", "2000 caractères au maximum."),
+])
+def test_invalid_feedback(programme, changes, field, message):
+    form = feedback(programme, **changes)
+    assert not form.validate()
+    assert form.errors[field] == [message]
+
+
+def test_anonymous_feedback_keeps_no_identity(programme):
+    form = feedback(programme, name="Awa", email="awa@exemple.fr")
+    assert form.validate(), form.errors
+    assert not {"name", "email", "lien"} & set(form.cleaned())
+
+
+def test_checkpoints_come_from_the_programme(programme):
+    values = [c.value for c in blank_form("feedback", programme).checkpoint.choices]
+    assert values == ["1", "3", "6", "autre"]
+
+
+def test_rendered_form_ties_errors_to_fields(programme):
+    form = enrollment(programme, email="awa")
+    form.validate()
+    html = render_form(form, action="/api/formulaires/enrollment")
+    assert 'id="enrollment-email-erreur"' in html
+    assert 'aria-describedby="enrollment-email-aide enrollment-email-erreur"' in html
+    assert 'value="Awa Diallo"' in html  # answers kept
+    assert "(obligatoire)" in html
+    assert 'href="#enrollment-email"' in html  # summary links to the field
