@@ -76,6 +76,7 @@ import io
 import json
 import logging
 import os
+import re
 import secrets
 import shutil
 import stat
@@ -353,17 +354,29 @@ def _journal_lines(name: str, next_id: int, docs: dict[str, dict]) -> Iterator[b
     yield b"".join(batch)
 
 
-def _parse_lines(data: bytes, first_lineno: int) -> Iterator[tuple[int, dict | None, str | None]]:
-    """Yield (line number, record or None, problem or None) for journal bytes."""
+def _parse_lines(
+    data: bytes, first_lineno: int
+) -> Iterator[tuple[int, bytes, dict | None, str | None]]:
+    """Yield (line number, line, record or None, problem or None) for journal bytes."""
     lines = data.split(b"\n")
     tail = lines.pop()  # b"" when data ends with a newline, as a sound journal does
     for lineno, line in enumerate(lines, first_lineno):
         try:
-            yield lineno, _decode(line), None
+            yield lineno, line, _decode(line), None
         except ValueError as exc:
-            yield lineno, None, str(exc)
+            yield lineno, line, None, str(exc)
     if tail:
-        yield first_lineno + len(lines), None, "dernière ligne incomplète (écriture interrompue)"
+        problem = "dernière ligne incomplète (écriture interrompue)"
+        yield first_lineno + len(lines), tail, None, problem
+
+
+_DAMAGED_PUT = re.compile(rb'^[0-9a-f]{8} \{"op":"put","id":([0-9]{1,18})[,}]')
+
+
+def _salvage_id(line: bytes) -> int:
+    """Return the id a damaged put line was about (0 if unreadable), so it is never reused."""
+    match = _DAMAGED_PUT.match(line)
+    return int(match.group(1)) if match else 0
 
 
 def _copy_json(value: Any) -> Any:
@@ -472,7 +485,7 @@ class _TableState:
 
 def _replay_strict(state: _TableState, data: bytes) -> None:
     """Apply journal bytes to state; CorruptData at the first damaged line."""
-    for lineno, record, problem in _parse_lines(data, state.lines + 1):
+    for lineno, _, record, problem in _parse_lines(data, state.lines + 1):
         if problem is None:
             problem = state.apply(record, lineno)
         if problem is not None:
@@ -484,7 +497,9 @@ def _replay_strict(state: _TableState, data: bytes) -> None:
 def _replay_lenient(state: _TableState, data: bytes) -> list[str]:
     """Apply every intact line of a journal; return the problems met (French)."""
     problems = []
-    for lineno, record, problem in _parse_lines(data, 1):
+    for lineno, line, record, problem in _parse_lines(data, 1):
+        if record is None:
+            state.next_id = max(state.next_id, _salvage_id(line) + 1)
         if problem is None:
             problem = state.apply(record, lineno)
             if problem == "en-tête manquant":  # keep the record, note the header
@@ -657,10 +672,11 @@ class JournalStorage(Storage):
         puts: append them. Any deletion: rewrite the table so the erased values
         leave the disk.
         """
-        if state.fd is None or any(str(doc_id) not in state.docs for doc_id in before):
+        lines = self._canonicalise(state, before)
+        if state.fd is None or len(lines) < len(before):
             self.rewrite(state)
         else:
-            self._append(state, list(before))
+            self._append(state, lines)
             state.dead += sum(old is not None for old in before.values())
             if state.dead > max(COMPACT_MIN_DEAD, len(state.docs)):
                 self._compact_quietly(state)
@@ -682,9 +698,23 @@ class JournalStorage(Storage):
 
     # internals -----------------------------------------------------------------
 
-    def _append(self, state: _TableState, doc_ids: list[int]) -> None:
-        # Encode first: a document that is not JSON fails before the disk is touched.
-        lines = [_put(doc_id, state.docs[str(doc_id)]) for doc_id in doc_ids]
+    @staticmethod
+    def _canonicalise(state: _TableState, doc_ids: Iterable[int]) -> list[bytes]:
+        """Encode the touched documents still present; return their journal lines.
+
+        Encoding first makes a document that is not JSON fail before the disk is
+        touched; memory then keeps exactly what a reload would give (lists, not
+        tuples) and never the caller's own objects.
+        """
+        lines = []
+        for doc_id in doc_ids:
+            if str(doc_id) in state.docs:
+                line = _put(doc_id, state.docs[str(doc_id)])
+                state.docs[str(doc_id)] = json.loads(line[9:])["doc"]
+                lines.append(line)
+        return lines
+
+    def _append(self, state: _TableState, lines: list[bytes]) -> None:
         data = b"".join(lines)
         with _os_errors(self.directory):
             try:
@@ -695,9 +725,6 @@ class JournalStorage(Storage):
                 raise
         state.offset += len(data)
         state.lines += len(lines)
-        for doc_id, line in zip(doc_ids, lines):
-            # Keep in memory exactly what a reload would give, never the caller's objects.
-            state.docs[str(doc_id)] = _decode(line[:-1])["doc"]
 
     def _truncate_back(self, state: _TableState) -> None:
         """Drop a partial, unacknowledged append so the journal ends on a whole line."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import random
 import signal
 import subprocess
@@ -150,3 +152,35 @@ def test_restore_is_refused_while_another_process_has_the_store_open(tmp_path):
     finally:
         holder.communicate("", timeout=10)
     restore(archive, data_dir, force=True)
+
+
+def run_scenario(data_dir: Path, scenario: str) -> dict:
+    """Run a storage_writer scenario in a private mount namespace (root only)."""
+    if os.geteuid() != 0 or not shutil.which("unshare"):
+        pytest.skip("needs root and unshare to mount a private filesystem")
+    probe = subprocess.run(["unshare", "-m", "true"], capture_output=True)
+    if probe.returncode != 0:
+        pytest.skip("cannot create a mount namespace here")
+    done = subprocess.run(
+        ["unshare", "-m", "--propagation", "private",
+         sys.executable, str(WRITER), str(data_dir), "--scenario", scenario],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_a_really_full_disk_refuses_writes_and_keeps_what_was_stored(tmp_path):
+    result = run_scenario(tmp_path / "data", "full-disk")
+    assert "Disque plein" in result["error"]
+    assert result["acked"] and result["stored"] == result["acked"]
+    assert "Disque plein" in result["remove_error"]  # an erasure needs room for the copy
+    assert result["unchanged"] and result["check_ok"] and result["leftovers"] == []
+
+
+def test_a_really_read_only_directory_refuses_writes_and_still_serves_reads(tmp_path):
+    result = run_scenario(tmp_path / "data", "read-only")
+    assert all("lecture seule" in error for error in result["errors"]), result["errors"]
+    assert result["read_back"] == {"email": "a@exemple.fr", "id": 1}
+    assert "lecture seule" in result["reopen_error"]
+    assert result["unchanged"]
