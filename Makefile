@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 PORT ?= $(or $(MENTORAT_PORT),8000)
 PREVIEW_PORT ?= 8001
 
-.PHONY: setup site run test preview bench clean
+.PHONY: setup site run test preview bench catalogue clean
 
 setup: $(STAMP)
 
@@ -43,3 +43,8 @@ bench: setup
 
 clean:
 	rm -rf site .pytest_cache
+
+# Refresh the message catalogue after changing user-facing strings.
+catalogue: setup
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 --no-location \
+	  --sort-output --project=mentorat -o forms_service/translations/messages.pot .
