@@ -147,7 +147,7 @@ def _check_render_time(key: str, token: str) -> None:
     if value.decode() != key:
         raise Rejected(400, _("Ce formulaire ne correspond pas à la page : rechargez-la."))
     if minimum > 0 and time.time() - signed_at.timestamp() < minimum:
-        raise Rejected(400, _("Envoi trop rapide : prenez le temps de relire, rechargez la page "
+        raise Rejected(400, _("Envoi trop rapide : prenez le temps de vérifier vos réponses, "
                               "puis envoyez à nouveau le formulaire."))
 
 
@@ -163,6 +163,8 @@ def submit(key: str):
         current_app.extensions["mentorat.limiter"].hit()
         _check_render_time(key, token)
     except Rejected as rejected:
+        if rejected.status == 400:
+            form.validate()  # show the field errors too, so one resend fixes everything
         return _rejected(form, rejected)
     if form.is_bot:
         log.info("formulaire %s : champ piège rempli, rien n'est enregistré", key)
@@ -232,7 +234,10 @@ def _invalid(form: PublicForm):
 def _rejected(form: PublicForm, rejected: Rejected):
     message = french_spacing(rejected.message)
     if _wants_json():
-        return jsonify(ok=False, errors={rejected.field: [message]}, message=message), rejected.status
+        errors = {name or "__form__": [french_spacing(m) for m in messages]
+                  for name, messages in form.errors.items()}
+        errors.setdefault(rejected.field, []).insert(0, message)
+        return jsonify(ok=False, errors=errors, message=message), rejected.status
     form.form_errors.append(message)
     return _page_with_errors(form, rejected.status)
 

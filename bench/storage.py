@@ -1,0 +1,156 @@
+"""Print how insert cost grows with the number of stored documents: our Store vs plain TinyDB.
+
+    .venv/bin/python bench/storage.py [--sizes 100,1000,10000,50000] [--tinydb-max 10000] [--dir D]
+
+Documents are enrollment-sized (~1 KB of JSON). For each size the store is
+filled to that many documents, then SAMPLES single inserts are timed (each one
+durable: written and fsynced). Plain TinyDB (JSONStorage, no fsync at all)
+is measured the same way up to --tinydb-max documents, for contrast: it
+rewrites the whole file on every insert. The goal is p50(50,000)/p50(100) <= 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from tinydb import TinyDB
+
+from forms_service.storage import Store
+
+SAMPLES = 200
+TINYDB_SAMPLES = {100: 100, 1000: 50, 10000: 15, 50000: 5}
+
+FIRST = ["Camille", "Nadia", "Julien", "Sofiane", "Élodie", "Thomas", "Aïcha", "Marc"]
+LAST = ["Martin", "Bernard", "Diallo", "Lefèvre", "Nguyen", "Moreau", "Garcia", "Roux"]
+DEPARTMENTS = ["Ressources humaines", "Finance", "Informatique", "Juridique", "Logistique"]
+SITES = ["Lyon", "Paris", "Nantes", "Lille", "Télétravail"]
+SKILLS = ["écoute active", "prise de parole", "gestion de projet", "outils numériques",
+          "négociation", "management", "analyse de données", "bien-être au travail"]
+
+
+def enrollment(rng: random.Random, n: int) -> dict:
+    """Return a realistic enrollment of about 1 KB of JSON."""
+    first, last = rng.choice(FIRST), rng.choice(LAST)
+    return {
+        "v": 2,
+        "kind": "enrollment",
+        "role": rng.choice(["mentor", "mentoré", "mentor inversé"]),
+        "first_name": first,
+        "last_name": last,
+        "email": f"{first.lower()}.{last.lower()}.{n}@exemple.fr",
+        "department": rng.choice(DEPARTMENTS),
+        "site": rng.choice(SITES),
+        "job_title": "Chargée de mission transformation des organisations",
+        "seniority_years": rng.randint(0, 35),
+        "skills_offered": rng.sample(SKILLS, 3),
+        "skills_sought": rng.sample(SKILLS, 2),
+        "languages": ["français", "anglais"],
+        "format": rng.choice(["présentiel", "à distance", "hybride"]),
+        "availability": "Deux créneaux par mois, plutôt le mardi ou le jeudi après-midi.",
+        "capacity": rng.randint(1, 3),
+        "goals": "Gagner en assurance lors des réunions, structurer mes priorités et "
+                 "mieux comprendre les outils collaboratifs utilisés par les équipes.",
+        "consent": {"notice_version": "2025-03", "given_at": "2025-05-02T10:14:03+02:00"},
+        "status": "en attente",
+        "created_at": "2025-05-02T10:14:03+02:00",
+    }
+
+
+def p50_ms(timings: list[float]) -> float:
+    return statistics.median(timings) * 1000
+
+
+def p90_ms(timings: list[float]) -> float:
+    return statistics.quantiles(timings, n=10)[-1] * 1000
+
+
+def time_inserts(insert, rng: random.Random, count: int, start: int) -> list[float]:
+    timings = []
+    for n in range(start, start + count):
+        doc = enrollment(rng, n)
+        began = time.perf_counter()
+        insert(doc)
+        timings.append(time.perf_counter() - began)
+    return timings
+
+
+def bench_store(sizes: list[int], workdir: Path) -> dict[int, list[float]]:
+    """Fill one Store size after size; time SAMPLES inserts at each."""
+    rng = random.Random(1)
+    results = {}
+    stored = 0
+    with Store(workdir / "store") as store:
+        table = store.table("enrollments")
+        for size in sizes:
+            while stored < size:
+                table.insert(enrollment(rng, stored))
+                stored += 1
+            results[size] = time_inserts(table.insert, rng, SAMPLES, stored)
+            stored += SAMPLES
+    began = time.perf_counter()
+    with Store(workdir / "store") as store:
+        opened = time.perf_counter() - began
+        count = len(store.table("enrollments"))
+    print(f"  (reopening the store with {count} documents took {opened:.2f} s)")
+    return results
+
+
+def bench_tinydb(sizes: list[int], workdir: Path) -> dict[int, list[float]]:
+    """Plain TinyDB: a fresh file filled in one write, then single inserts timed."""
+    rng = random.Random(1)
+    results = {}
+    for size in sizes:
+        path = workdir / f"tinydb-{size}.json"
+        db = TinyDB(path)
+        try:
+            table = db.table("enrollments")
+            table.insert_multiple(enrollment(rng, n) for n in range(size))
+            samples = TINYDB_SAMPLES.get(size, 10)
+            results[size] = time_inserts(table.insert, rng, samples, size)
+        finally:
+            db.close()
+        path.unlink()
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="100,1000,10000,50000")
+    parser.add_argument("--tinydb-max", type=int, default=10000)
+    parser.add_argument("--dir", default=None, help="where to write (default: system temp)")
+    args = parser.parse_args(argv)
+    sizes = [int(size) for size in args.sizes.split(",")]
+    size_bytes = len(str(enrollment(random.Random(1), 1)).encode())
+
+    with tempfile.TemporaryDirectory(prefix="bench-storage-", dir=args.dir) as tmp:
+        workdir = Path(tmp)
+        print(f"documents of ~{size_bytes} bytes; {SAMPLES} timed inserts per size")
+        store = bench_store(sizes, workdir)
+        tiny = bench_tinydb([s for s in sizes if s <= args.tinydb_max], workdir)
+
+    print(f"{'documents':>10} | {'Store p50':>10} {'p90':>8} | {'TinyDB p50':>11} {'p90':>8}")
+    for size in sizes:
+        ours = f"{p50_ms(store[size]):8.3f}ms {p90_ms(store[size]):6.3f}ms"
+        if size in tiny:
+            theirs = f"{p50_ms(tiny[size]):9.3f}ms {p90_ms(tiny[size]):6.3f}ms"
+        else:
+            theirs = f"{'(skipped)':>11} {'':>8}"
+        print(f"{size:>10} | {ours} | {theirs}")
+    first, last = sizes[0], sizes[-1]
+    ratio = p50_ms(store[last]) / p50_ms(store[first])
+    print(f"Store ratio p50({last})/p50({first}) = {ratio:.2f} (goal <= 2)")
+    if len(tiny) > 1:
+        tiny_first, tiny_last = min(tiny), max(tiny)
+        tiny_ratio = p50_ms(tiny[tiny_last]) / p50_ms(tiny[tiny_first])
+        print(f"TinyDB ratio p50({tiny_last})/p50({tiny_first}) = {tiny_ratio:.1f}")
+    return 0 if ratio <= 2 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
