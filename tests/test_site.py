@@ -181,3 +181,17 @@ def test_pages_request_nothing_outside_their_host(server, page):
         page.goto(server.url + path)
         page.wait_for_load_state("networkidle")
     assert outside == []
+
+
+def built_page(site: Path, source: str) -> Path:
+    """Where MkDocs writes a page: charte.md → charte/index.html."""
+    stem = source.removesuffix(".md")
+    folder = stem.removesuffix("index") if stem.endswith("index") else stem + "/"
+    return site / folder / "index.html"
+
+
+def test_every_guide_page_shows_its_last_update(built_site):
+    for page in NAV:
+        html = built_page(built_site, page).read_text(encoding="utf-8")
+        assert "git-revision-date-localized-plugin-date" in html, page
+        assert re.search(r'<meta name="description" content=".{60,}">', html), page
