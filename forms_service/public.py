@@ -109,6 +109,17 @@ def healthz():
     return jsonify(ok=True)
 
 
+@bp.after_request
+def allow_preview_origin(response: Response) -> Response:
+    """Let `make preview` pages (another port) read the endpoint's JSON answers."""
+    preview = current_app.config["SETTINGS"].preview_origin
+    if preview and request.path.startswith("/api/") and \
+            _origin(request.headers.get("Origin", "")) == _origin(preview):
+        response.headers["Access-Control-Allow-Origin"] = preview
+        response.headers["Vary"] = "Origin"
+    return response
+
+
 def _check_origin() -> None:
     settings = current_app.config["SETTINGS"]
     allowed = {_origin(settings.base_url), _origin(request.host_url)}

@@ -114,6 +114,8 @@ LOCK_NAME = "store.lock"
 SERVICE_LOCK_NAME = "service.lock"
 V1_NAME = "db.json"
 MIGRATION_MARK = "migration.pending"
+INTENT_NAME = "append.intent"
+INTENT_SIZE = 128
 BACKUP_MANIFEST = "mentorat-backup.json"
 SECRET_KEY_NAME = "secret_key"
 OUTBOX_NAME = "outbox"
@@ -511,6 +513,17 @@ def _replay_lenient(state: _TableState, data: bytes) -> list[str]:
     return problems
 
 
+def _pending_append(directory: Path) -> tuple[str, int] | None:
+    """Return (table, offset) of an append that started and never finished, if any."""
+    try:
+        words = (directory / INTENT_NAME).read_bytes().split()
+    except FileNotFoundError:
+        return None
+    if len(words) == 3 and words[2] == b"pending" and words[1].isdigit():
+        return words[0].decode("ascii", "replace"), int(words[1])
+    return None
+
+
 def _table_name_ok(name: str) -> bool:
     return (
         0 < len(name) <= 64
@@ -609,6 +622,7 @@ class JournalStorage(Storage):
         self.lock = lock
         self._tables: dict[str, _TableState] = {}
         self._closed = False
+        self._intent_fd: int | None = None
 
     # TinyDB's contract --------------------------------------------------------
 
@@ -632,6 +646,9 @@ class JournalStorage(Storage):
             self._closed = True
             for state in self._tables.values():
                 state.close()
+            if self._intent_fd is not None:
+                os.close(self._intent_fd)
+                self._intent_fd = None
 
     # what JournalTable and Store use -----------------------------------------
 
@@ -717,23 +734,59 @@ class JournalStorage(Storage):
     def _append(self, state: _TableState, lines: list[bytes]) -> None:
         data = b"".join(lines)
         with _os_errors(self.directory):
+            self._declare(state, "pending")
             try:
                 _write_all(state.fd, data)
                 _fsync(state.fd)
             except BaseException:
                 self._truncate_back(state)
                 raise
+            self._declare(state, "done")
         state.offset += len(data)
         state.lines += len(lines)
+
+    def _declare(self, state: _TableState, status: str) -> None:
+        """Record in append.intent where the next append starts, and whether it is over.
+
+        If this process dies inside a multi-page write(), the kernel may have
+        written part of the line; the next opener finds that torn tail exactly
+        at a "pending" offset and knows it was never acknowledged. Any other
+        torn line is damage and fails closed. No fsync: this covers process
+        death; after a power cut a torn tail is reported and check repairs it.
+        """
+        if self._intent_fd is None:
+            self._intent_fd = os.open(
+                self.directory / INTENT_NAME, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600
+            )
+        record = f"{state.name} {state.offset} {status}".encode()
+        os.pwrite(self._intent_fd, record.ljust(INTENT_SIZE - 1) + b"\n", 0)
 
     def _truncate_back(self, state: _TableState) -> None:
         """Drop a partial, unacknowledged append so the journal ends on a whole line."""
         try:
             os.ftruncate(state.fd, state.offset)
             _fsync(state.fd)
+            self._declare(state, "done")
         except OSError:
-            # The next open will find a torn line and refuse; check --repair fixes it.
+            # "pending" stays: the next opener removes the partial line.
             log.exception("cannot truncate %s back after a failed write", state.path)
+
+    def _drop_unacknowledged_tail(self, state: _TableState, fd: int, base: int, data: bytes) -> bytes:
+        """Cut a torn last line that append.intent shows was never acknowledged.
+
+        data was read at offset base of fd, under the lock. Any other torn
+        line is left for the strict replay to refuse.
+        """
+        if not data or data.endswith(b"\n"):
+            return data
+        cut = data.rfind(b"\n") + 1
+        if _pending_append(self.directory) != (state.name, base + cut):
+            return data
+        with _os_errors(self.directory):
+            os.ftruncate(fd, base + cut)
+            _fsync(fd)
+        log.warning("removed an unacknowledged partial line at the end of %s", state.path)
+        return data[:cut]
 
     def _compact_quietly(self, state: _TableState) -> None:
         # The append is already durable; a failed compaction only delays the cleanup.
@@ -773,6 +826,7 @@ class JournalStorage(Storage):
     def _read_tail(self, state: _TableState, size: int) -> None:
         with _os_errors(self.directory):
             data = _read_fd(state.fd, size - state.offset, state.offset)
+        data = self._drop_unacknowledged_tail(state, state.fd, state.offset, data)
         try:
             _replay_strict(state, data)
         except CorruptData:
@@ -787,6 +841,7 @@ class JournalStorage(Storage):
             with _os_errors(self.directory):
                 info = os.fstat(fd)
                 data = _read_fd(fd, info.st_size)
+            data = self._drop_unacknowledged_tail(state, fd, 0, data)
             fresh = _TableState(state.name, state.path, next_id=state.next_id)
             if not data:
                 raise CorruptData(state.path, "fichier vide (en-tête manquant)")
@@ -1185,6 +1240,9 @@ def _check_journal(directory: Path, name: str, report: CheckReport, repair: bool
     report.records += len(state.docs)
     if not problems:
         return
+    torn_at = data.rfind(b"\n") + 1
+    if not data.endswith(b"\n") and _pending_append(directory) == (name, torn_at):
+        problems[-1] += " ; jamais confirmée, elle sera retirée à la prochaine ouverture"
     report.problems.extend(problems)
     report.recovered += len(state.docs)
     if repair:
@@ -1386,7 +1444,7 @@ def _install(staging: Path, directory: Path) -> None:
     for name in _journal_names(directory):
         if f"{name}{JOURNAL_SUFFIX}" not in staged:
             (directory / f"{name}{JOURNAL_SUFFIX}").unlink()
-    for name in (V1_NAME, SECRET_KEY_NAME):
+    for name in (V1_NAME, SECRET_KEY_NAME, INTENT_NAME):
         if name not in staged and (directory / name).exists():
             (directory / name).unlink()
     old_outbox = directory / OUTBOX_NAME

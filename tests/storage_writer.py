@@ -36,12 +36,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mixed", action="store_true", help="also update and remove")
     parser.add_argument("--named-temp", action="store_true", help="no O_TMPFILE")
     parser.add_argument("--scenario", choices=sorted(SCENARIOS))
+    parser.add_argument("--die-mid-write", type=int, default=0, metavar="N",
+                        help="die after writing half of the N-th write, as a kill can")
     args = parser.parse_args(argv)
     if args.scenario:
         print(json.dumps(SCENARIOS[args.scenario](args.data_dir)))
         return 0
     if args.named_temp:
         storage._ANONYMOUS_TEMP = False  # crash leftovers are then visible files
+    if args.die_mid_write:
+        storage._write_all = dying_write(storage._write_all, args.die_mid_write)
 
     def say(line: str) -> None:
         sys.stdout.write(line + "\n")
@@ -65,6 +69,20 @@ def main(argv: list[str] | None = None) -> int:
                 table.remove(victim)
                 say(f"removed {victim}")
     return 0
+
+
+def dying_write(real, fatal_call: int):
+    """Return a _write_all whose fatal_call-th call writes half its data, then exits."""
+    calls = 0
+
+    def write(fd: int, data: bytes) -> None:
+        nonlocal calls
+        calls += 1
+        if calls < fatal_call:
+            return real(fd, data)
+        os.write(fd, bytes(data[: len(data) // 2]))
+        os._exit(9)  # no cleanup, no truncation: what SIGKILL inside write() leaves
+    return write
 
 
 def mount(*args: str) -> None:

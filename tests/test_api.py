@@ -144,3 +144,21 @@ def test_unknown_pages_are_french_404s(client, path):
     assert response.status_code == 404
     assert "introuvable" in response.get_data(as_text=True).lower() or \
         "n'existe pas" in response.get_data(as_text=True)
+
+
+def test_preview_origin_is_accepted_only_when_configured(built_site, data_dir):
+    from forms_service import create_app
+
+    preview = "http://127.0.0.1:8001"
+    headers = {**JSON, "Origin": preview, "Sec-Fetch-Site": "cross-site"}
+    app = create_app({"data_dir": data_dir, "site_dir": built_site, "secret_key": "p" * 40,
+                      "min_fill_seconds": 0, "rate_limit": "off", "preview_origin": preview})
+    response = app.test_client().post("/api/formulaires/feedback", data=FEEDBACK, headers=headers)
+    assert response.status_code == 201
+    assert response.headers["Access-Control-Allow-Origin"] == preview
+    strict = create_app({"data_dir": data_dir, "site_dir": built_site, "secret_key": "p" * 40,
+                         "min_fill_seconds": 0, "rate_limit": "off"})
+    response = strict.test_client().post("/api/formulaires/feedback", data=FEEDBACK, headers=headers)
+    assert response.status_code == 403 and "Access-Control-Allow-Origin" not in response.headers
+    for each in (app, strict):
+        each.extensions["mentorat.repo"]().close()

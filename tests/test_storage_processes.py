@@ -184,3 +184,20 @@ def test_a_really_read_only_directory_refuses_writes_and_still_serves_reads(tmp_
     assert result["read_back"] == {"email": "a@exemple.fr", "id": 1}
     assert "lecture seule" in result["reopen_error"]
     assert result["unchanged"]
+
+
+def test_a_writer_dying_inside_write_leaves_a_torn_line_that_the_next_open_drops(tmp_path):
+    # The kernel stops a multi-page write() when SIGKILL arrives between pages.
+    writer = start_writer(tmp_path, "--count", "0", "--die-mid-write", "40")
+    out, _ = writer.communicate(timeout=30)
+    assert writer.returncode == 9
+    acked = parse(out)[0]
+    damaged = journal_bytes = (tmp_path / "enrollments.jsonl").read_bytes()
+    assert not journal_bytes.endswith(b"\n")
+    report = check(tmp_path)
+    assert not report.ok and "jamais confirmée" in report.problems[0]
+    assert (tmp_path / "enrollments.jsonl").read_bytes() == damaged
+
+    assert set(stored_ids(tmp_path)) == acked  # opens, drops the torn line, loses nothing
+    assert (tmp_path / "enrollments.jsonl").read_bytes() == damaged[: damaged.rfind(b"\n") + 1]
+    assert check(tmp_path).ok
