@@ -76,6 +76,8 @@ def _init_extensions(app: Flask, settings: Settings) -> None:
     app.extensions["mentorat.repo"] = repository
     app.extensions["mentorat.pages"] = SitePages(settings.site_dir)
     app.extensions["mentorat.outbox"] = Outbox(settings)
+    # A crash mid-write may have left part of a message (personal data): remove it.
+    app.extensions["mentorat.outbox"].remove_partial()
     app.extensions["mentorat.limiter"] = RateLimiter(settings, app.secret_key)
     app.extensions["mentorat.cohort"] = lambda repo: None
 

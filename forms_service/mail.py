@@ -11,6 +11,7 @@ import logging
 import os
 import smtplib
 import ssl
+import time
 import uuid
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -57,6 +58,22 @@ class Outbox:
         self.settings = settings
         self.path = settings.data_dir / "outbox"
         self.sent = self.path / "sent"
+
+    def remove_partial(self, older_than: float = 60.0) -> int:
+        """Delete half-written messages a crash left behind; return how many.
+
+        Only files older than ``older_than`` seconds: a worker starting now
+        must not delete a message another worker is writing.
+        """
+        removed = 0
+        for path in self.path.glob("*.part") if self.path.exists() else ():
+            try:
+                if time.time() - path.stat().st_mtime > older_than:
+                    path.unlink()
+                    removed += 1
+            except FileNotFoundError:
+                pass
+        return removed
 
     def put(self, message: EmailMessage) -> Path:
         """Write the message durably; return its file."""

@@ -1,0 +1,185 @@
+"""Accepted enrollment posts per second: our service vs a bare Flask view.
+
+    .venv/bin/python bench/http.py [--seconds 10] [--clients 8] [--stored 0,20000]
+
+Both run under the same gunicorn settings as `make run` (2 sync workers),
+one after the other in the same run, loaded by the same client: CLIENTS
+threads posting urlencoded enrollments with distinct e-mails, as fast as
+the server answers (threads wait on sockets, so the client does not starve
+the server on a 2-core machine). For each size of data already stored
+(seeded through the repository before the server starts), it prints both
+rates and their ratio (goal ≥ 0.5), then checks that every post the service
+acknowledged (201) is in `mentorat export`. Rate limit and time-trap off.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# This file is named http.py: keep the standard library's `http` package first.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
+import argparse  # noqa: E402
+import http.client  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+from urllib.parse import urlencode  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+ANSWERS = {
+    "name": "Camille Bernard", "department": "Informatique", "site": "Lyon",
+    "job_title": "Cheffe de projet", "experience": "5_10", "languages": "français",
+    "role": "mentore", "track": "classique", "skills_sought": "Négociation",
+    "goal_1": "Conduire seule une négociation fournisseur d'ici juin", "format": "hybride",
+    "rhythm": "bimensuel", "availability": "mardi_matin", "department_preference": "autre",
+    "consent": "y",
+}
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_ready(port: int, path: str) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", path)
+            conn.getresponse().read()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"le serveur du port {port} n'a pas démarré")
+
+
+def gunicorn(app: str, port: int, env: dict) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "2", "--bind",
+                             f"127.0.0.1:{port}", app], env=env, cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+
+def load(port: int, seconds: float, clients: int, prefix: str) -> tuple[int, int, list[str]]:
+    """Post for `seconds` from `clients` threads; return (accepted, refused, accepted e-mails)."""
+    accepted: list[str] = []
+    refused = [0]
+    lock = threading.Lock()
+    stop = time.monotonic() + seconds
+
+    def client(number: int) -> None:
+        sent = 0
+        while time.monotonic() < stop:
+            email = f"{prefix}.{number}.{sent}@exemple.fr"
+            sent += 1
+            body = urlencode({**ANSWERS, "email": email})
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            try:
+                conn.request("POST", "/api/formulaires/enrollment", body, {
+                    "Content-Type": "application/x-www-form-urlencoded",
+                    "Accept": "application/json"})
+                status = conn.getresponse().status
+            except OSError:
+                status = 0
+            finally:
+                conn.close()
+            with lock:
+                if status == 201:
+                    accepted.append(email)
+                else:
+                    refused[0] += 1
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return len(accepted), refused[0], accepted
+
+
+def seed(data_dir: Path, count: int) -> None:
+    from forms_service.repository import Repository
+
+    repo = Repository(data_dir)
+    answers = {**ANSWERS, "languages": ["français"], "availability": ["mardi_matin"],
+               "skills_sought": ["Négociation"], "goals": [ANSWERS["goal_1"]]}
+    for n in range(count):
+        repo.enroll({**answers, "email": f"seed.{n}@exemple.fr"}, notice_version="bench")
+    repo.close()
+
+
+def stored_emails(env: dict) -> set[str]:
+    out = subprocess.run([sys.executable, "-m", "forms_service.cli", "export", "enrollment",
+                          "--format", "jsonl"], env=env, cwd=ROOT, capture_output=True,
+                         text=True, check=True).stdout
+    return {json.loads(line)["email"] for line in out.splitlines()}
+
+
+def run(stored: int, seconds: float, clients: int, site_dir: Path) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        data_dir = Path(tmp) / "data"
+        seed(data_dir, stored)
+        env = {**os.environ, "MENTORAT_DATA_DIR": str(data_dir), "MENTORAT_SITE_DIR": str(site_dir),
+               "MENTORAT_RATE_LIMIT": "off", "MENTORAT_MIN_FILL_SECONDS": "0",
+               "MENTORAT_SMTP_HOST": "", "PYTHONPATH": str(ROOT / "bench" / "baseline")}
+        rates = {}
+        for name, app, ready in [("Flask nu", "bare_app:app", None),
+                                 ("service", "forms_service.wsgi:app", "/healthz")]:
+            port = free_port()
+            env["MENTORAT_PORT"] = str(port)
+            server = gunicorn(app, port, env)
+            try:
+                if ready:
+                    try:
+                        wait_ready(port, ready)
+                    except RuntimeError:
+                        server.terminate()
+                        print(server.communicate()[1][-3000:], file=sys.stderr)
+                        raise
+                else:
+                    time.sleep(1.5)
+                started = time.monotonic()
+                accepted, refused, emails = load(port, seconds, clients, f"{name[0]}{stored}")
+                elapsed = time.monotonic() - started
+            finally:
+                server.terminate()
+                server.communicate()
+            rates[name] = accepted / elapsed
+            print(f"  {name:9} {rates[name]:8.1f} envois acceptés/s ({accepted} acceptés, "
+                  f"{refused} refusés)", flush=True)
+            if name == "service":
+                missing = set(emails) - stored_emails(env)
+                print(f"  vérification : {len(emails)} acceptés, {len(missing)} absents des données",
+                      flush=True)
+        print(f"  ratio service / Flask nu : {rates['service'] / rates['Flask nu']:.2f} "
+              f"(objectif ≥ 0,5)", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--stored", default="0,20000")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        site = Path(tmp) / "site"
+        subprocess.run([sys.executable, "-m", "forms_service.cli", "build", "--site-dir", str(site)],
+                       cwd=ROOT, check=True, stderr=subprocess.DEVNULL)
+        for stored in (int(s) for s in args.stored.split(",")):
+            print(f"{stored} inscriptions déjà enregistrées, {args.clients} clients, "
+                  f"{args.seconds:g} s :", flush=True)
+            run(stored, args.seconds, args.clients, site)
+
+
+if __name__ == "__main__":
+    main()

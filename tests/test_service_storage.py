@@ -1,0 +1,58 @@
+"""The service over its storage: full disk → 503 in French, nothing changed,
+no half-written message surviving a restart."""
+
+from __future__ import annotations
+
+import errno
+import os
+import time
+
+import pytest
+
+from test_forms import MENTEE, MENTOR
+
+JSON = {"Accept": "application/json"}
+
+
+def data_bytes(data_dir) -> dict:
+    return {p.name: p.read_bytes() for p in data_dir.glob("*.jsonl")}
+
+
+@pytest.mark.parametrize("code", [errno.ENOSPC, errno.EROFS])
+@pytest.mark.parametrize("accept", ["application/json", "text/html"])
+def test_a_full_or_read_only_disk_answers_503_and_changes_nothing(app, client, data_dir,
+                                                                  monkeypatch, code, accept):
+    from forms_service import storage
+
+    first = client.post("/api/formulaires/enrollment", data=MENTEE, headers=JSON)
+    assert first.status_code == 201, first.get_json()
+    before = data_bytes(data_dir)
+
+    def failing(*args, **kwargs):
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr(storage.os, "fsync", failing)
+    response = client.post("/api/formulaires/enrollment", data=MENTOR, headers={"Accept": accept})
+    monkeypatch.undo()
+    assert response.status_code == 503
+    text = response.get_data(as_text=True)
+    assert "momentanément indisponible" in text and "Traceback" not in text
+    assert data_bytes(data_dir) == before
+    assert [r["email"] for r in app.extensions["mentorat.repo"]().enrollments.all()] == [
+        MENTEE["email"]]
+
+
+def test_half_written_messages_do_not_survive_a_restart(built_site, data_dir):
+    from forms_service import create_app
+
+    outbox = data_dir / "outbox"
+    outbox.mkdir(parents=True)
+    stale = outbox / "0123.eml.part"
+    stale.write_text("To: someone@exemple.fr\n")
+    old = time.time() - 3600
+    os.utime(stale, (old, old))
+    fresh = outbox / "4567.eml.part"  # another worker may be writing this one right now
+    fresh.write_text("To: other@exemple.fr\n")
+    app = create_app({"data_dir": data_dir, "site_dir": built_site, "secret_key": "s" * 40})
+    assert not stale.exists() and fresh.exists()
+    assert app.extensions["mentorat.outbox"].pending() == []
