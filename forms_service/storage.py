@@ -8,6 +8,7 @@ Layout of ``<data_dir>``::
 
     <table>.jsonl   one append-only journal per table ("enrollments", "feedback")
     store.lock      cross-process write lock (filelock, i.e. fcntl.flock)
+    append.intent   where the current append starts and whether it finished (no data)
     service.lock    every open Store holds a *shared* flock on it; restore()
                     needs it exclusively, so it cannot run under a live service
     secret_key, outbox/   owned by other modules; included in backups
@@ -39,7 +40,11 @@ Ids. Allocated under the lock as ``next_id``: the highest of the header's
 
 Durability. Appends are one ``write`` then ``fsync`` before the call returns;
 if either fails the file is truncated back to its previous length and memory
-rolled back, so nothing stored before changes. Whole-file rewrites
+rolled back, so nothing stored before changes. A process killed inside a
+multi-page ``write`` can leave part of a line: ``append.intent`` says
+"table, offset, pending" during each append, so the next opener recognises
+that torn tail as never acknowledged and cuts it off; any other torn line is
+damage (below). Whole-file rewrites
 (compaction, erasure, migration, repair) write an anonymous ``O_TMPFILE`` (or a
 ``.<name>.tmp-<random>`` file), fsync it, rename it over the journal and fsync
 the directory: a data file is never rewritten in place. No write cache.
@@ -79,7 +84,6 @@ import os
 import re
 import secrets
 import shutil
-import stat
 import tarfile
 import threading
 import time
@@ -87,7 +91,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import filelock
 from tinydb import TinyDB
@@ -559,7 +563,7 @@ class _StoreLock:
     def held(self) -> bool:
         return self._depth > 0 and self._owner == threading.get_ident()
 
-    def __enter__(self) -> _StoreLock:
+    def __enter__(self) -> Self:
         self._thread_lock.acquire()
         if self._depth == 0:
             try:
@@ -771,7 +775,9 @@ class JournalStorage(Storage):
             # "pending" stays: the next opener removes the partial line.
             log.exception("cannot truncate %s back after a failed write", state.path)
 
-    def _drop_unacknowledged_tail(self, state: _TableState, fd: int, base: int, data: bytes) -> bytes:
+    def _drop_unacknowledged_tail(
+        self, state: _TableState, fd: int, base: int, data: bytes
+    ) -> bytes:
         """Cut a torn last line that append.intent shows was never acknowledged.
 
         data was read at offset base of fd, under the lock. Any other torn
@@ -1103,7 +1109,7 @@ class Store:
             os.close(self._service_fd)
             self._service_fd = None
 
-    def __enter__(self) -> Store:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -1177,7 +1183,12 @@ def _read_v1(v1: Path) -> dict[str, dict[str, dict]]:
 
 @dataclass
 class CheckReport:
-    """What check() found. ok: no problem; records: intact documents; recovered: kept from damaged files."""
+    """What check() found.
+
+    ok: no problem found; problems: French, one per damaged line or file;
+    records: intact documents; recovered: intact documents of damaged files
+    (what repair keeps); repaired: repair=True rewrote the damaged files.
+    """
 
     ok: bool = True
     problems: list[str] = field(default_factory=list)
@@ -1262,6 +1273,8 @@ def backup(data_dir: str | Path, dest: str | Path) -> Path:
     """
     directory = Path(data_dir)
     dest = Path(dest)
+    if not directory.is_dir():
+        raise StorageError(f"Répertoire de données absent : {directory}.")
     if dest.is_dir():
         dest = dest / f"mentorat-{time.strftime('%Y%m%d-%H%M%S')}.tar.gz"
     with _os_errors(directory):
@@ -1386,26 +1399,31 @@ def _has_data(directory: Path) -> bool:
 
 
 def _extract(src: Path, staging: Path) -> None:
-    """Extract the archive's expected members only, refusing anything else."""
+    """Extract the archive's expected members only, refusing anything else.
+
+    Members are copied one by one (no extractall): nothing outside staging,
+    no links or devices, only the names a backup contains.
+    """
+    if not src.is_file():
+        raise StorageError(f"Archive de sauvegarde introuvable : {src}.")
+    seen_manifest = False
     try:
-        tar = tarfile.open(src, mode="r:gz")
-    except (tarfile.TarError, EOFError, OSError) as exc:
-        raise StorageError(f"Archive de sauvegarde illisible : {src} ({exc}).") from exc
-    with tar:
-        seen_manifest = False
-        try:
+        with tarfile.open(src, mode="r:gz") as tar:
             for member in tar:
                 target = _member_target(staging, member, src)
-                if target is None:
-                    continue
-                seen_manifest |= member.name == BACKUP_MANIFEST
-                target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-                source = tar.extractfile(member)
-                os.close(_replace_file(target, iter(lambda: source.read(1 << 20), b"")))
-        except (tarfile.TarError, EOFError, zlib.error) as exc:
-            raise StorageError(f"Archive de sauvegarde endommagée : {src} ({exc}).") from exc
+                if target is not None:
+                    seen_manifest |= member.name == BACKUP_MANIFEST
+                    _copy_member(tar, member, target)
+    except (tarfile.TarError, EOFError, zlib.error) as exc:
+        raise StorageError(f"Archive de sauvegarde illisible : {src} ({exc}).") from exc
     if not seen_manifest:
         raise StorageError(f"{src} n'est pas une sauvegarde du service (manifeste absent).")
+
+
+def _copy_member(tar: tarfile.TarFile, member: tarfile.TarInfo, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    source = tar.extractfile(member)
+    os.close(_replace_file(target, iter(lambda: source.read(1 << 20), b"")))
 
 
 def _member_target(staging: Path, member: tarfile.TarInfo, src: Path) -> Path | None:
