@@ -47,12 +47,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     _init_extensions(app, settings)
-    from . import coordination, participant, public, security
+    from . import compression, coordination, participant, public, security
 
     app.register_blueprint(public.bp)
     app.register_blueprint(participant.bp)
     coordination.init_app(app)
     security.init_app(app)
+    compression.init_app(app)
     _register_errors(app)
     app.wsgi_app = SiteDispatcher(app.wsgi_app, settings.site_dir,
                                   add_headers=security.static_headers(app))

@@ -67,8 +67,9 @@ def serve() -> None:
     os.execvp(sys.executable, [
         sys.executable, "-m", "gunicorn", "--workers", str(settings.workers),
         "--bind", f"127.0.0.1:{settings.port}", "--access-logfile", "-",
-        # Log lines carry paths, never the bodies people submitted.
-        "--access-logformat", '%(h)s "%(r)s" %(s)s %(b)s %(L)ss',
+        # Log lines carry paths, never the bodies people submitted, nor query strings
+        # (a personal "Mon inscription" link is a credential).
+        "--access-logformat", '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss',
         "forms_service.wsgi:app",
     ])
 
@@ -97,19 +98,140 @@ def _repository():
         raise click.ClickException(str(error)) from None
 
 
+# An export longer than this shows its progress on stderr.
+PROGRESS_FROM = 1000
+
+
 @main.command(help=_("Exporter les données vers la sortie standard."))
 @click.argument("what", type=click.Choice(["enrollment", "feedback", "pairs"]))
 @click.option("--format", "fmt", type=click.Choice(["csv", "json", "jsonl"]), default="csv",
               show_default=True)
 def export(what: str, fmt: str) -> None:
-    from .export import export as render
+    from .coordination.exports import export_records
+    from .export import iter_export
 
     repo = _repository()
-    table = {"enrollment": "enrollments", "feedback": "feedback", "pairs": "pairs"}[what]
-    records = repo.store.table(table).all()
-    say(_("%(n)d enregistrement(s) exporté(s).") % {"n": len(records)})
-    sys.stdout.write(render(records, fmt))
-    repo.close()
+    try:
+        records = export_records(repo, what)
+        total = len(records)
+
+        def progress(done: int) -> None:
+            if total >= PROGRESS_FROM and (done % PROGRESS_FROM == 0 or done == total):
+                say(_("Export : %(done)d / %(total)d") % {"done": done, "total": total})
+
+        def counted(items):
+            # Resumed when the next record is asked for: record n is written by then.
+            for done, item in enumerate(items, start=1):
+                yield item
+                progress(done)
+
+        # CSV reads every record first (its columns); its pieces are then one per row.
+        pieces = iter_export(records if fmt == "csv" else counted(records), fmt)
+        for index, piece in enumerate(pieces):
+            sys.stdout.write(piece)
+            if fmt == "csv" and index:
+                progress(index)
+        sys.stdout.flush()
+        # The audit log names the export, never its content; None: the command line.
+        repo.audit(None, "export", f"{what}.{fmt}")
+        say(_("%(n)d enregistrement(s) exporté(s).") % {"n": total})
+    finally:
+        repo.close()
+
+
+@main.group(help=_("Gérer les comptes de la coordination."))
+def coordinator() -> None:
+    pass
+
+
+def _read_password(password_stdin: bool) -> str:
+    from .coordination.auth import MIN_PASSWORD_LENGTH
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt(_("Mot de passe"), hide_input=True,
+                                confirmation_prompt=_("Répétez le mot de passe"), err=True)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise click.ClickException(_("Le mot de passe doit compter au moins %(n)d caractères ; "
+                                     "une phrase de quelques mots convient.")
+                                   % {"n": MIN_PASSWORD_LENGTH})
+    return password
+
+
+def _valid_email(email: str) -> str:
+    email = email.strip()
+    local, at, domain = email.partition("@")
+    if not (local and at and "." in domain) or any(c.isspace() for c in email):
+        raise click.ClickException(_("« %(email)s » n'est pas une adresse électronique.")
+                                   % {"email": email})
+    return email
+
+
+@coordinator.command("add", help=_("Créer un compte (mot de passe demandé deux fois)."))
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True,
+              help=_("Lire le mot de passe sur l'entrée standard (une ligne)."))
+def coordinator_add(email: str, password_stdin: bool) -> None:
+    from .coordination.auth import hash_password
+
+    email = _valid_email(email)
+    repo = _repository()
+    try:
+        if repo.coordinator_by_email(email) is not None:
+            raise click.ClickException(_("Un compte existe déjà pour %(email)s.")
+                                       % {"email": email})
+        record, created = repo.add_coordinator(email, hash_password(_read_password(
+            password_stdin)))
+        if not created:
+            raise click.ClickException(_("Un compte existe déjà pour %(email)s.")
+                                       % {"email": email})
+        say(_("Compte créé : %(email)s.") % {"email": record["email"]})
+    finally:
+        repo.close()
+
+
+@coordinator.command("list", help=_("Lister les comptes (un par ligne, sur la sortie standard)."))
+def coordinator_list() -> None:
+    repo = _repository()
+    try:
+        accounts = repo.list_coordinators()
+        for record in accounts:
+            click.echo(f"{record['email']}\t{record.get('created_at', '')}")
+        say(_("%(n)d compte(s).") % {"n": len(accounts)})
+    finally:
+        repo.close()
+
+
+@coordinator.command("remove", help=_("Supprimer un compte (ses sessions cessent aussitôt)."))
+@click.argument("email")
+def coordinator_remove(email: str) -> None:
+    repo = _repository()
+    try:
+        if not repo.remove_coordinator(email):
+            raise click.ClickException(_("Aucun compte pour %(email)s.") % {"email": email})
+        say(_("Compte supprimé : %(email)s.") % {"email": email.strip().casefold()})
+    finally:
+        repo.close()
+
+
+@coordinator.command("password", help=_("Changer le mot de passe d'un compte (ses sessions "
+                                        "ouvertes prennent fin)."))
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True,
+              help=_("Lire le mot de passe sur l'entrée standard (une ligne)."))
+def coordinator_password(email: str, password_stdin: bool) -> None:
+    from .coordination.auth import hash_password
+
+    repo = _repository()
+    try:
+        record = repo.coordinator_by_email(email)
+        if record is None:
+            raise click.ClickException(_("Aucun compte pour %(email)s.") % {"email": email})
+        repo.set_coordinator_password(record["id"], hash_password(_read_password(password_stdin)))
+        say(_("Mot de passe changé pour %(email)s.") % {"email": record["email"]})
+    finally:
+        repo.close()
 
 
 @main.command(help=_("Vérifier les données ; code de sortie non nul en cas de dommage."))
@@ -148,6 +270,109 @@ def restore(src: Path, force: bool) -> None:
     except StorageError as error:
         raise click.ClickException(str(error)) from None
     say(_("Données restaurées depuis %(path)s.") % {"path": src})
+
+
+def _programme():
+    from .programme import ProgrammeError, load_programme
+
+    try:
+        return load_programme(_settings().programme)
+    except ProgrammeError as error:
+        raise click.ClickException(str(error)) from None
+
+
+@main.command(help=_("Proposer des binômes pour tout le vivier en attente."))
+@click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="json",
+              show_default=True)
+def match(fmt: str) -> None:
+    import json
+
+    from .matching import InvalidEnrollment, suggest
+
+    programme, repo = _programme(), _repository()
+    try:
+        pool, load = repo.matching_pool()
+        result = suggest(pool, programme.weights, existing_load=load,
+                         rejected=repo.rejected_pairs(), progress=say)
+    except InvalidEnrollment as error:
+        raise click.ClickException(str(error)) from None
+    finally:
+        repo.close()
+    if fmt == "json":
+        sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False, indent=2) + "\n")
+        return
+    for s in result.suggestions:
+        click.echo(f"{s.score:5.1f}  {s.mentor.get('name')} → {s.mentee.get('name')}")
+        for reason in s.reasons:
+            click.echo(f"       - {reason}")
+    for person in result.unmatched:
+        click.echo(f"  --   {person.person.get('name')} ({person.role}) : "
+                   + "; ".join(person.reasons))
+
+
+@main.command(help=_("Envoyer les rappels des points d'étape échus (cron)."))
+@click.option("--date", "on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help=_("Date du jour à considérer (AAAA-MM-JJ ; par défaut aujourd'hui)."))
+def remind(on) -> None:
+    from datetime import date
+
+    from .config import load_secret_key
+    from .mail import Outbox
+    from .reminders import send_reminders
+
+    settings = _settings()
+    secret = load_secret_key(settings)
+    repo = _repository()
+    try:
+        sent = send_reminders(repo, Outbox(settings), settings, secret,
+                              on.date() if on else date.today(), progress=say)
+    finally:
+        repo.close()
+    say(_("%(n)d rappel(s) envoyé(s).") % {"n": sent})
+
+
+@main.command(help=_("Remplir un répertoire de données vide d'un programme fictif."))
+@click.option("--seed", type=int, default=None,
+              help=_("Graine du hasard (résultat reproductible)."))
+@click.option("--participants", type=click.IntRange(10, 5000), default=300, show_default=True)
+def demo(seed: int | None, participants: int) -> None:
+    from .demo import DataNotEmpty, fill
+
+    settings = _settings()
+    repo = _repository()
+    try:
+        summary = fill(repo, _programme(), participants=participants, seed=seed, progress=say)
+    except DataNotEmpty as error:
+        raise click.ClickException(str(error)) from None
+    finally:
+        repo.close()
+    say(_("Programme fictif créé dans %(dir)s : %(people)d inscriptions, %(pairs)d binômes, "
+          "%(feedback)d retours.") % {"dir": settings.data_dir, **summary})
+
+
+@main.command(help=_("Effacer ce qui a dépassé la durée de conservation (MENTORAT_RETENTION_DAYS)."))
+def purge() -> None:
+    from .config import load_secret_key
+    from .purge import purge as run_purge
+
+    settings = _settings()
+    try:
+        secret = load_secret_key(settings)
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
+    repo = _repository()
+    try:
+        counts = run_purge(repo, retention_days=settings.retention_days, secret=secret,
+                           outbox=settings.data_dir / "outbox")
+    finally:
+        repo.close()
+    say(_("Durée de conservation : %(days)d jours.") % {"days": settings.retention_days})
+    say(_("%(n)d inscription(s) retirée(s) effacée(s).") % {"n": counts["retirees"]})
+    say(_("%(n)d inscription(s) close(s) effacée(s).") % {"n": counts["closes"]})
+    say(_("%(n)d inscription(s) jamais appariée(s) effacée(s).") % {"n": counts["jamais_appariees"]})
+    say(_("%(n)d binôme(s) clos effacé(s).") % {"n": counts["binomes_clos"]})
+    say(_("%(n)d retour(s) signé(s) et %(m)d message(s) effacés avec elles.")
+        % {"n": counts["retours"], "m": counts["messages"]})
 
 
 if __name__ == "__main__":

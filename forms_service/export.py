@@ -13,7 +13,7 @@ import io
 import json
 from collections.abc import Iterable, Iterator
 
-__all__ = ["FORMATS", "to_csv", "to_json", "to_jsonl", "export", "neutralise"]
+__all__ = ["FORMATS", "to_csv", "to_json", "to_jsonl", "export", "neutralise", "iter_export"]
 
 FORMATS = ("csv", "json", "jsonl")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -42,19 +42,50 @@ def _columns(records: list[dict]) -> list[str]:
 
 
 def to_csv(records: Iterable[dict]) -> str:
-    records = list(records)
+    return "".join(iter_csv(records))
+
+
+def iter_csv(records: Iterable[dict]) -> Iterator[str]:
+    """Yield the CSV piece by piece: the header, then one row per record."""
+    records = list(records)  # the columns are the union of every record's keys
     out = io.StringIO()
-    out.write("\ufeff")
-    columns = _columns(records)
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow([neutralise(c) for c in columns])
+
+    def row(cells) -> str:
+        out.seek(0)
+        out.truncate()
+        writer.writerow(cells)
+        return out.getvalue()
+
+    columns = _columns(records)
+    yield "\ufeff" + row([neutralise(c) for c in columns])
     for record in records:
-        writer.writerow([neutralise(record.get(c)) for c in columns])
-    return out.getvalue()
+        yield row([neutralise(record.get(c)) for c in columns])
 
 
 def to_json(records: Iterable[dict]) -> str:
     return json.dumps(list(records), ensure_ascii=False, indent=2) + "\n"
+
+
+def iter_json(records: Iterable[dict]) -> Iterator[str]:
+    """Yield the same text as ``to_json``, one record at a time."""
+    first = True
+    for record in records:
+        body = json.dumps(record, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+        yield ("[\n  " if first else ",\n  ") + body
+        first = False
+    yield "[]\n" if first else "\n]\n"
+
+
+def iter_export(records: Iterable[dict], fmt: str) -> Iterator[str]:
+    """Yield the export in pieces (about one per record), for long exports."""
+    if fmt == "csv":
+        return iter_csv(records)
+    if fmt == "json":
+        return iter_json(records)
+    if fmt == "jsonl":
+        return to_jsonl(records)
+    raise ValueError(fmt)
 
 
 def to_jsonl(records: Iterable[dict]) -> Iterator[str]:

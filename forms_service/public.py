@@ -21,7 +21,9 @@ from markupsafe import escape
 from .forms import FORMS, HONEYPOT, RENDER_TOKEN, ROLES, TRACKS, FORMATS, PublicForm
 from .i18n import _
 from .mail import compose
+from .participant import personal_link
 from .render import RENDER_PLACEHOLDER, render_form, replace_form_region
+from .reminders import linked_answers, linked_feedback_form
 from .repository import new_reference, submission_key
 from .typography import french_spacing, typeset
 
@@ -76,6 +78,10 @@ def _fresh_token(key: str) -> str:
 @bp.get("/formulaires/<any(inscription, retour):page>/")
 def form_page(page: str):
     """Serve a page holding a form, with a freshly signed render time."""
+    token = request.args.get("lien") if page == "retour" else None
+    linked = linked_feedback_form(current_app, token) if token else None
+    if linked is not None:  # a reminder's personal link: the form comes pre-filled
+        return _page_with_errors(linked, 200)
     html = _page(page).replace(RENDER_PLACEHOLDER, _fresh_token(FORM_PAGES[page]))
     return _no_store(Response(html, mimetype="text/html"))
 
@@ -158,8 +164,26 @@ def _check_render_time(key: str, token: str) -> None:
     if value.decode() != key:
         raise Rejected(400, _("Ce formulaire ne correspond pas à la page : rechargez-la."))
     if minimum > 0 and time.time() - signed_at.timestamp() < minimum:
-        raise Rejected(400, _("Envoi trop rapide : prenez le temps de vérifier vos réponses, "
+        raise Rejected(400, _("Envoi trop rapide : prenez le temps de relire, rechargez la page "
                               "puis envoyez à nouveau le formulaire."))
+
+
+@bp.errorhandler(413)
+def too_large(error):
+    """Answer a too large post in the form's page too, for browsers without JavaScript."""
+    key = (request.view_args or {}).get("key")
+    if key not in FORMS or _wants_json():
+        return _too_large_json()
+    form = FORMS[key](programme=current_app.config["PROGRAMME"])
+    return _rejected(form, Rejected(413, TOO_LARGE))
+
+
+TOO_LARGE = _("Le formulaire envoyé est trop volumineux : raccourcissez vos réponses.")
+
+
+def _too_large_json():
+    message = french_spacing(TOO_LARGE)
+    return jsonify(ok=False, message=message, errors={"__form__": [message]}), 413
 
 
 @bp.post("/api/formulaires/<key>")
@@ -199,10 +223,13 @@ def _store(form: PublicForm, token: str) -> str:
     answers = form.cleaned()
     if form.key == "enrollment":
         return _store_enrollment(repo, answers)
+    answers, link = linked_answers(current_app, answers)
     record, created = repo.add_feedback(answers, submission_key=submission_key(
         form.key, token, answers))
     if created:
         log.info("retour %s enregistré", record["id"])
+    if created and link:
+        repo.mark_answered(link["pair"], link["month"], link["person"], record["id"])
     return record["reference"]
 
 
@@ -216,8 +243,10 @@ def _store_enrollment(repo, answers: dict) -> str:
         log.info("inscription %s enregistrée", record["id"])
         labels = {"role": dict(ROLES)[record["role"]], "track": dict(TRACKS)[record["track"]],
                   "format": dict(FORMATS)[record["format"]]}
+        link = personal_link(settings.base_url, current_app.secret_key, record)
         outbox.deliver(compose(settings, record["email"], _("Votre inscription au programme de mentorat"),
-                               "enrollment_confirmation", record=record, labels=labels))
+                               "enrollment_confirmation", record=record, labels=labels,
+                               link=link))
         return record["reference"]
     log.info("inscription en double pour %s, rien n'est créé", record["id"])
     outbox.deliver(compose(settings, record["email"], _("Vous êtes déjà inscrit·e au programme de mentorat"),

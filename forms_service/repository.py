@@ -9,18 +9,47 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import secrets
 from datetime import datetime, timezone
 from pathlib import Path
 
+from .i18n import _
 from .storage import Store
 
-__all__ = ["Repository", "FORMAT_VERSION", "new_reference", "now_iso"]
+__all__ = ["Repository", "FORMAT_VERSION", "new_reference", "now_iso", "ENROLLMENT_STATUSES",
+           "STATUS_TRANSITIONS", "InvalidTransition", "AUDIT_ACTIONS", "PairingRefused"]
 
 FORMAT_VERSION = 1
 # No 0/O or 1/I/L: a reference is read aloud and typed back by people.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 PREFIXES = {"enrollment": "M", "feedback": "R"}
+
+
+# The enrollment's lifecycle: code -> label shown to coordinators.
+ENROLLMENT_STATUSES = {
+    "nouveau": "nouveau", "en_attente": "en attente", "apparie": "apparié",
+    "actif": "actif", "clos": "clos", "retire": "retiré",
+}
+# Where a coordinator may move an enrollment from each status (clos and retiré are final).
+STATUS_TRANSITIONS = {
+    "nouveau": ("en_attente", "apparie", "retire"),
+    "en_attente": ("nouveau", "apparie", "retire"),
+    "apparie": ("en_attente", "actif", "retire"),
+    "actif": ("en_attente", "clos", "retire"),
+    "clos": (),
+    "retire": (),
+}
+# What the audit log records: actions, never the values seen or exported.
+AUDIT_ACTIONS = ("connexion", "deconnexion", "consultation", "statut", "note", "export",
+                 "ouverture_inscriptions", "fermeture_inscriptions")
+
+
+_AUDIT_WORD = re.compile(r"[a-z][a-z0-9_]{0,39}(\.[a-z0-9]{1,10})?")
+
+
+class InvalidTransition(ValueError):
+    """The enrollment cannot move to that status from its current one."""
 
 
 def new_reference(kind: str) -> str:
@@ -82,6 +111,356 @@ class Repository:
         wanted = email.casefold()
         found = self.enrollments.search(lambda d: str(d.get("email", "")).casefold() == wanted)
         return found[0] if found else None
+
+    # ------------------------------------------------------------- enrollments (coordination)
+
+    def enrollment(self, doc_id: int) -> dict | None:
+        return self.enrollments.get(doc_id)
+
+    def set_enrollment_status(self, doc_id: int, status: str, *, by: int | None,
+                              force: bool = False) -> dict:
+        """Move an enrollment to status, appending who and when to its history.
+
+        Raises ``InvalidTransition`` when the lifecycle forbids the move (unless
+        ``force``), ``KeyError`` when the enrollment does not exist.
+        """
+        if status not in ENROLLMENT_STATUSES:
+            raise InvalidTransition(status)
+
+        def change(record: dict) -> dict:
+            current = record.get("status", "nouveau")
+            if not force and status not in STATUS_TRANSITIONS.get(current, ()):
+                raise InvalidTransition(f"{current} -> {status}")
+            record["status"] = status
+            record.setdefault("status_history", []).append(
+                {"status": status, "at": now_iso(), "by": by})
+            return record
+
+        return self.enrollments.modify(doc_id, change)
+
+    def add_enrollment_note(self, doc_id: int, text: str, *, by: int) -> dict:
+        """Append a private coordinator note to an enrollment (erased with it)."""
+
+        def change(record: dict) -> dict:
+            record.setdefault("notes", []).append({"text": text, "at": now_iso(), "by": by})
+            return record
+
+        return self.enrollments.modify(doc_id, change)
+
+    # ------------------------------------------------------------------------- coordinators
+
+    @property
+    def coordinators(self):
+        return self.store.table("coordinators")
+
+    def add_coordinator(self, email: str, password_hash: str) -> tuple[dict, bool]:
+        """Create a coordinator account unless the e-mail has one; return it and whether new."""
+        now = now_iso()
+        doc_id, created = self.coordinators.insert_unique({
+            "v": FORMAT_VERSION, "email": email.strip().casefold(),
+            "password_hash": password_hash, "created_at": now, "password_changed_at": now,
+        }, "email")
+        return self.coordinators.get(doc_id), created
+
+    def coordinator(self, doc_id: int) -> dict | None:
+        return self.coordinators.get(doc_id)
+
+    def coordinator_by_email(self, email: str) -> dict | None:
+        wanted = (email or "").strip().casefold()
+        found = self.coordinators.search(lambda d: d.get("email") == wanted)
+        return found[0] if found else None
+
+    def list_coordinators(self) -> list[dict]:
+        return sorted(self.coordinators.all(), key=lambda d: d["email"])
+
+    def remove_coordinator(self, email: str) -> bool:
+        """Delete the account (its sessions stop working at their next request)."""
+        record = self.coordinator_by_email(email)
+        if record is None:
+            return False
+        self.coordinators.remove(record["id"])
+        return True
+
+    def set_coordinator_password(self, doc_id: int, password_hash: str) -> dict:
+        return self.coordinators.update(doc_id, {"password_hash": password_hash,
+                                                 "password_changed_at": now_iso()})
+
+    # ---------------------------------------------------------------------------- audit log
+
+    @property
+    def audit_log(self):
+        return self.store.table("audit")
+
+    def audit(self, coordinator_id: int | None, action: str, record: int | str | None = None
+              ) -> None:
+        """Record that a coordinator (None: the command line) did action on record.
+
+        Only ids and action names are kept, never a personal value.
+        """
+        # Identifiers only: a value typed by a person (a name, an address) cannot pass.
+        if not _AUDIT_WORD.fullmatch(action) or not (
+                record is None or (isinstance(record, int) and not isinstance(record, bool))
+                or (isinstance(record, str) and _AUDIT_WORD.fullmatch(record))):
+            raise ValueError(_("entrée d'audit refusée : identifiants seulement"))
+        self.audit_log.insert({"v": FORMAT_VERSION, "coordinator": coordinator_id,
+                               "action": action, "record": record, "at": now_iso()})
+
+    # ------------------------------------------------------------------------------ cohorts
+
+    @property
+    def cohorts(self):
+        return self.store.table("cohorts")
+
+    def cohort_state(self) -> dict:
+        """Return ``{"open", "name", "next_opening"}`` of enrollment now.
+
+        With no cohort ever opened, enrollment is open without a cohort name.
+        """
+        records = self.cohorts.all()
+        if not records:
+            return {"open": True, "name": None, "next_opening": None}
+        latest = records[-1]
+        return {"open": latest.get("closed_at") is None, "name": latest["name"],
+                "next_opening": latest.get("next_opening")}
+
+    def open_cohort(self, name: str, *, by: int | None) -> dict:
+        """Open enrollment for cohort name, closing the one open before."""
+        state = self.cohort_state()
+        if state["open"] and state["name"]:
+            self.close_cohort(by=by, next_opening=None)
+        doc_id = self.cohorts.insert({"v": FORMAT_VERSION, "name": name, "opened_at": now_iso(),
+                                      "opened_by": by, "closed_at": None, "closed_by": None,
+                                      "next_opening": None})
+        return self.cohorts.get(doc_id)
+
+    def close_cohort(self, *, by: int | None, next_opening: str | None) -> dict:
+        """Close enrollment, saying when the next round opens (ISO date or None)."""
+        records = self.cohorts.all()
+        if records:
+            latest = records[-1]
+            changes = {"next_opening": next_opening}
+            if latest.get("closed_at") is None:
+                changes.update(closed_at=now_iso(), closed_by=by)
+            return self.cohorts.update(latest["id"], changes)
+        # Closing before any cohort was opened: a closed round with no name.
+        doc_id = self.cohorts.insert({"v": FORMAT_VERSION, "name": None, "opened_at": None,
+                                      "opened_by": None, "closed_at": now_iso(),
+                                      "closed_by": by, "next_opening": next_opening})
+        return self.cohorts.get(doc_id)
+
+    # ------------------------------------------------------------------ pairs (matching, follow-up)
+
+    @property
+    def pairs(self):
+        return self.store.table("pairs")
+
+    @property
+    def rejections(self):
+        return self.store.table("rejections")
+
+    def pair(self, doc_id: int) -> dict | None:
+        return self.pairs.get(doc_id)
+
+    def all_pairs(self) -> list[dict]:
+        return self.pairs.all()
+
+    def active_pairs(self) -> list[dict]:
+        return self.pairs.search(lambda d: d.get("status") == "active")
+
+    def rejected_pairs(self) -> set[tuple[int, int]]:
+        """Return the (mentor id, mentee id) pairs the coordination turned down."""
+        return {(d["mentor_id"], d["mentee_id"]) for d in self.rejections.all()}
+
+    def reject_pair(self, mentor_id: int, mentee_id: int, *, by: int | None) -> None:
+        """Remember that this mentor must not be suggested to this mentee again."""
+        self.rejections.insert_unique({
+            "v": FORMAT_VERSION, "key": f"{mentor_id}-{mentee_id}", "mentor_id": mentor_id,
+            "mentee_id": mentee_id, "at": now_iso(), "by": by}, "key")
+
+    def matching_pool(self) -> tuple[list[dict], dict[int, int]]:
+        """Return the enrollments as the matching must see them, and each mentor's load.
+
+        Someone enrolled as both ("les_deux") who already has a mentor takes
+        part only as mentor, and one whose places are all taken only as
+        mentee: the copies handed to the matching carry the role still open.
+        """
+        with self._transaction():
+            return self._pool_view()
+
+    def _pool_view(self) -> tuple[list[dict], dict[int, int]]:
+        load, has_mentor = self._loads()
+        pool = []
+        for person in self.enrollments.all():
+            if person.get("status") not in WAITING_STATUSES:
+                continue
+            can_mentor, can_be_mentee = _open_roles(person, load, has_mentor)
+            if can_mentor and can_be_mentee:
+                pool.append(person)
+            elif can_mentor or can_be_mentee:
+                pool.append({**person, "role": "mentor" if can_mentor else "mentore"})
+        return pool, load
+
+    def _loads(self) -> tuple[dict[int, int], set[int]]:
+        load: dict[int, int] = {}
+        has_mentor: set[int] = set()
+        for pair in self.active_pairs():
+            load[pair["mentor_id"]] = load.get(pair["mentor_id"], 0) + 1
+            has_mentor.add(pair["mentee_id"])
+        return load, has_mentor
+
+    def confirm_pair(self, mentor_id: int, mentee_id: int, *, by: int | None, score: float,
+                     reasons: list[str], checkpoints: list[dict], at: str | None = None) -> dict:
+        """Store a confirmed pair and move both enrollments on; return the pair.
+
+        Raises ``PairingRefused`` (French message) when one of them is no
+        longer waiting, the mentee already has a mentor or the mentor has no
+        free place: checked and written under one lock, so two coordinators
+        confirming at once cannot overfill a mentor. Whoever keeps an open
+        role (a mentor with free places) stays ``en_attente``; the others
+        become ``apparie``. The caller checks the hard constraints
+        (``matching.score_pair``) and computes ``checkpoints``.
+        """
+        at = at or now_iso()
+        with self._transaction():
+            pool, load = self._pool_view()
+            roles = {person["id"]: person["role"] for person in pool}
+            if mentor_id == mentee_id:
+                raise PairingRefused(_("Une personne ne peut pas être son propre mentor."))
+            if roles.get(mentor_id) not in MENTOR_ROLES:
+                raise PairingRefused(_("Ce mentor n'est plus disponible (déjà apparié, "
+                                       "complet ou sorti du vivier)."))
+            if roles.get(mentee_id) not in MENTEE_ROLES:
+                raise PairingRefused(_("Cette personne n'attend plus de mentor (déjà appariée "
+                                       "ou sortie du vivier)."))
+            mentor = self.enrollments.get(mentor_id)
+            doc_id = self.pairs.insert({
+                "v": FORMAT_VERSION, "mentor_id": mentor_id, "mentee_id": mentee_id,
+                "track": mentor.get("track"), "score": score, "reasons": list(reasons),
+                "confirmed_at": at, "confirmed_by": by, "status": "active",
+                "closed_at": None, "closed_by": None, "close_reason": None,
+                "checkpoints": checkpoints,
+            })
+            load, has_mentor = self._loads()
+            for person_id in (mentor_id, mentee_id):
+                person = self.enrollments.get(person_id)
+                status = "en_attente" if any(_open_roles(person, load, has_mentor)) else "apparie"
+                self._set_status(person_id, status, at=at, by=by)
+            return self.pairs.get(doc_id)
+
+    def close_pair(self, pair_id: int, *, reason: str, by: int | None,
+                   mentor_status: str, mentee_status: str, at: str | None = None) -> dict:
+        """End an active pair with a reason; put each person back in the pool or close them.
+
+        ``mentor_status`` / ``mentee_status`` are ``en_attente`` (can be
+        matched again) or ``clos``. Someone who still has another active
+        pair stays ``apparie`` rather than ``clos``. Raises ``PairingRefused``
+        when the pair is not active, ``KeyError`` when it does not exist.
+        """
+        if {mentor_status, mentee_status} - {"en_attente", "clos"}:
+            raise ValueError("statut de fin inconnu")
+        at = at or now_iso()
+        with self._transaction():
+            pair = self.pairs.get(pair_id)
+            if pair is None:
+                raise KeyError(pair_id)
+            if pair.get("status") != "active":
+                raise PairingRefused(_("Ce binôme est déjà clos."))
+            pair = self.pairs.update(pair_id, {"status": "closed", "closed_at": at,
+                                               "closed_by": by, "close_reason": reason})
+            load, has_mentor = self._loads()
+            for person_id, wanted in ((pair["mentor_id"], mentor_status),
+                                      (pair["mentee_id"], mentee_status)):
+                busy = load.get(person_id, 0) > 0 or person_id in has_mentor
+                self._set_status(person_id, "apparie" if wanted == "clos" and busy else wanted,
+                                 at=at, by=by)
+            return pair
+
+    def claim_reminder(self, pair_id: int, month: int, person_id: int,
+                       at: str | None = None) -> bool:
+        """Record that a checkpoint's reminder goes to this person; False if it already went."""
+        claimed = []
+
+        def change(pair: dict) -> dict:
+            for checkpoint in pair.get("checkpoints", ()):
+                reminded = checkpoint.setdefault("reminded", {})
+                if checkpoint["month"] == month and str(person_id) not in reminded:
+                    reminded[str(person_id)] = at or now_iso()
+                    claimed.append(True)
+            return pair
+
+        with self._transaction():
+            self.pairs.modify(pair_id, change)
+        return bool(claimed)
+
+    def mark_answered(self, pair_id: int, month: int, person_id: int, feedback_id: int,
+                      at: str | None = None) -> bool:
+        """Record that this person answered the pair's checkpoint; False if unknown."""
+        found = []
+
+        def change(pair: dict) -> dict:
+            for checkpoint in pair.get("checkpoints", ()):
+                if checkpoint["month"] == month:
+                    checkpoint.setdefault("answered", {})[str(person_id)] = {
+                        "at": at or now_iso(), "feedback_id": feedback_id}
+                    found.append(True)
+            return pair
+
+        pair = self.pairs.get(pair_id)
+        if pair is None or person_id not in (pair["mentor_id"], pair["mentee_id"]):
+            return False
+        self.pairs.modify(pair_id, change)
+        return bool(found)
+
+    def mark_feedback_handled(self, feedback_id: int, *, by: int | None) -> bool:
+        """Record that the coordination dealt with a feedback's alert; False if unknown."""
+        if self.feedback.get(feedback_id) is None:
+            return False
+        self.feedback.update(feedback_id, {"handled_at": now_iso(), "handled_by": by})
+        return True
+
+    def insert_record(self, table: str, record: dict) -> dict:
+        """Store a complete record as given (fictitious demo data); return it with its id."""
+        if table not in ("enrollments", "feedback"):
+            raise ValueError(table)
+        target = self.store.table(table)
+        return target.get(target.insert({"v": FORMAT_VERSION, **record}))
+
+    def holds_data(self) -> bool:
+        """Tell whether any table of the data directory has a record."""
+        return any(len(self.store.table(path.stem))
+                   for path in sorted(self.store.path.glob("*.jsonl")))
+
+    def _set_status(self, person_id: int, status: str, *, at: str, by: int | None) -> None:
+        def change(record: dict) -> dict:
+            if record.get("status") != status:
+                record["status"] = status
+                record.setdefault("status_history", []).append(
+                    {"status": status, "at": at, "by": by})
+            return record
+
+        self.enrollments.modify(person_id, change)
+
+    def _transaction(self):
+        # Store offers no public lock spanning tables; its lock is reentrant, so
+        # each table's own locking nests inside this one.
+        return self.store._lock
+
+
+WAITING_STATUSES = frozenset({"nouveau", "en_attente"})
+MENTOR_ROLES = frozenset({"mentor", "les_deux"})
+MENTEE_ROLES = frozenset({"mentore", "les_deux"})
+
+
+class PairingRefused(ValueError):
+    """A pair cannot be confirmed or closed; ``str()`` is a French message."""
+
+
+def _open_roles(person: dict, load: dict[int, int], has_mentor: set[int]) -> tuple[bool, bool]:
+    """Return whether the person can still take a mentee, and still needs a mentor."""
+    capacity = person.get("capacity") or 1
+    can_mentor = person.get("role") in MENTOR_ROLES and load.get(person["id"], 0) < capacity
+    can_be_mentee = person.get("role") in MENTEE_ROLES and person["id"] not in has_mentor
+    return can_mentor, can_be_mentee
 
 
 def submission_key(form_key: str, token: str, answers: dict) -> str:

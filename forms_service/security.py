@@ -1,14 +1,150 @@
-"""Security headers on every response, static files and errors included."""
+"""Security headers on every response, static files and errors included.
+
+The Content-Security-Policy allows scripts from this origin only, plus the
+few small inline scripts Material for MkDocs writes into each page: their
+SHA-256 hashes are read from the built site, so no ``'unsafe-inline'`` is
+needed for scripts. Flask's responses get the headers in ``after_request``
+(which also runs for error pages); WhiteNoise's files get them through its
+``add_headers_function``.
+"""
 
 from __future__ import annotations
 
-__all__ = ["init_app", "static_headers"]
+import base64
+import hashlib
+import re
+import threading
+from pathlib import Path
+
+from flask import Flask, Response
+
+from .config import Settings
+
+__all__ = ["init_app", "static_headers", "inline_script_hashes", "content_security_policy",
+           "security_headers"]
+
+# The body of a script ends at the first "</script", as in the browser's parser.
+_SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script\s*>", re.S | re.I)
+_SRC = re.compile(r"\bsrc\s*=", re.I)
+# Scripts of these types are data the browser never runs (Material's __config).
+_DATA_TYPE = re.compile(r"""\btype\s*=\s*["']?application/(ld\+)?json""", re.I)
 
 
-def init_app(app) -> None:
-    """Add the headers to Flask's responses."""
+def inline_script_hashes(site_dir: Path) -> list[str]:
+    """Return the CSP sources (``'sha256-…'``) of every inline script of the built site."""
+    found: set[str] = set()
+    if not site_dir.is_dir():
+        return []
+    for page in sorted(site_dir.rglob("*.html")):
+        html = page.read_text(encoding="utf-8", errors="replace")
+        for attributes, body in _SCRIPT.findall(html):
+            if _SRC.search(attributes) or _DATA_TYPE.search(attributes):
+                continue
+            digest = hashlib.sha256(body.encode("utf-8")).digest()
+            found.add("'sha256-" + base64.b64encode(digest).decode("ascii") + "'")
+    return sorted(found)
 
 
-def static_headers(app):
-    """Return WhiteNoise's ``add_headers_function`` for the site's files (or None)."""
-    return None
+def content_security_policy(settings: Settings, script_hashes: list[str]) -> str:
+    """Return the policy for the site, the forms and the coordinator area."""
+    form_action = ["'self'"]
+    if settings.preview_origin:
+        form_action.append(settings.preview_origin)
+    directives = [
+        ("default-src", ["'self'"]),
+        ("script-src", ["'self'", *script_hashes]),
+        ("style-src", ["'self'"]),
+        ("img-src", ["'self'", "data:"]),
+        ("font-src", ["'self'"]),
+        ("connect-src", ["'self'"]),
+        ("object-src", ["'none'"]),
+        ("base-uri", ["'none'"]),
+        ("frame-ancestors", ["'none'"]),
+        ("form-action", form_action),
+    ]
+    return "; ".join(f"{name} {' '.join(sources)}" for name, sources in directives)
+
+
+class _Policy:
+    """The headers, recomputed when the built site changes (``mentorat build`` again)."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self._lock = threading.Lock()
+        self._stamp: float | None = -1.0
+        self._headers: dict[str, str] = {}
+
+    def _site_stamp(self) -> float | None:
+        try:
+            return (self.settings.site_dir / "index.html").stat().st_mtime
+        except OSError:
+            return None
+
+    def headers(self) -> dict[str, str]:
+        stamp = self._site_stamp()
+        with self._lock:
+            if stamp != self._stamp:
+                self._headers = security_headers(
+                    self.settings, inline_script_hashes(self.settings.site_dir))
+                self._stamp = stamp
+            return self._headers
+
+
+def security_headers(settings: Settings, script_hashes: list[str]) -> dict[str, str]:
+    """Return the headers every response carries."""
+    headers = {
+        "Content-Security-Policy": content_security_policy(settings, script_hashes),
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "same-origin",
+        "X-Frame-Options": "DENY",
+        "Cross-Origin-Opener-Policy": "same-origin",
+        "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
+    }
+    # Over plain HTTP (a laptop) HSTS would be ignored at best, a trap at worst.
+    if settings.base_url.lower().startswith("https://"):
+        headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+    return headers
+
+
+def _policy(app: Flask) -> _Policy:
+    policy = app.extensions.get("mentorat.security")
+    if policy is None:
+        policy = app.extensions["mentorat.security"] = _Policy(app.config["SETTINGS"])
+    return policy
+
+
+def init_app(app: Flask) -> None:
+    """Add the headers to Flask's responses, error pages included."""
+    policy = _policy(app)
+    policy.headers()  # scan the built site now, at start-up, not on the first request
+    _exempt_sessionless_blueprints(app)
+
+    @app.after_request
+    def add_security_headers(response: Response) -> Response:
+        for name, value in policy.headers().items():
+            response.headers.setdefault(name, value)
+        return response
+
+
+def _exempt_sessionless_blueprints(app: Flask) -> None:
+    # The public forms and "Mon inscription" carry no session, hence no CSRF token
+    # (DESIGN.md, decision 4): Flask-WTF needs the Blueprint objects themselves to skip them
+    # (a string names a view, not a blueprint).
+    csrf = app.extensions.get("csrf")
+    if csrf is None:
+        return
+    for name in ("public", "participant"):
+        blueprint = app.blueprints.get(name)
+        if blueprint is not None:
+            csrf.exempt(blueprint)
+
+
+def static_headers(app: Flask):
+    """Return WhiteNoise's ``add_headers_function`` for the site's files."""
+    policy = _policy(app)
+
+    def add_headers(headers, path: str, url: str) -> None:
+        for name, value in policy.headers().items():
+            headers[name] = value
+
+    return add_headers

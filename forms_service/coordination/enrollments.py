@@ -1,0 +1,197 @@
+"""Review enrollments: a filtered list, each person's answers, status and notes."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from wtforms import SelectField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length
+
+from .. import forms as public_forms
+from ..i18n import _
+from ..repository import ENROLLMENT_STATUSES, STATUS_TRANSITIONS, InvalidTransition
+from ..text import clean_multiline
+from . import bp, flash_fr
+from .auth import current_coordinator, login_required
+from .display import format_datetime
+
+__all__ = ["filter_enrollments", "FILTERS", "PAGE_SIZE", "answer_rows"]
+
+PAGE_SIZE = 50
+NOTE_MAX = 4000
+# Query parameter -> stored field, for the list's filters.
+FILTERS = ("role", "track", "status", "department", "site", "format", "cohort")
+CHOICE_LABELS = {
+    "role": dict(public_forms.ROLES), "track": dict(public_forms.TRACKS),
+    "format": dict(public_forms.FORMATS), "rhythm": dict(public_forms.RHYTHMS),
+    "experience": dict(public_forms.EXPERIENCE), "availability": dict(public_forms.SLOTS),
+    "department_preference": dict(public_forms.DEPARTMENT_PREFERENCES),
+    "status": ENROLLMENT_STATUSES,
+}
+
+
+def _repo():
+    return current_app.extensions["mentorat.repo"]()
+
+
+def filter_enrollments(records: list[dict], filters: dict, query: str = "") -> list[dict]:
+    """Keep the records matching every filter, and the search in name or e-mail."""
+    wanted = {k: v for k, v in filters.items() if k in FILTERS and v}
+    needle = query.strip().casefold()
+
+    def keep(record: dict) -> bool:
+        for key, value in wanted.items():
+            if str(record.get(key) or "") != value:
+                return False
+        if needle:
+            haystack = f"{record.get('name', '')} {record.get('email', '')}".casefold()
+            return needle in haystack
+        return True
+
+    return [r for r in records if keep(r)]
+
+
+def label(key: str, value) -> str:
+    """The French label of a stored choice (the value itself when unknown)."""
+    if isinstance(value, list):
+        return ", ".join(label(key, v) for v in value)
+    if isinstance(value, bool):
+        return _("oui") if value else _("non")
+    if value is None or value == "":
+        return "—"
+    return str(CHOICE_LABELS.get(key, {}).get(value, value))
+
+
+def answer_rows(record: dict) -> list[tuple[str, str]]:
+    """(question, answer) for each answer of the enrollment, in the form's order."""
+    form = public_forms.EnrollmentForm(programme=current_app.config["PROGRAMME"])
+    rows = []
+    for field in form:
+        name = field.name
+        if name in (public_forms.HONEYPOT, public_forms.RENDER_TOKEN):
+            continue
+        if name.startswith("goal_"):
+            index = int(name[-1]) - 1
+            goals = record.get("goals") or []
+            rows.append((str(field.label.text), goals[index] if index < len(goals) else "—"))
+            continue
+        if name == "consent":
+            rows.append((_("Consentement (version de la notice)"),
+                         f"{record.get('notice_version', '—')} — "
+                         f"{format_datetime(record.get('consented_at'))}"))
+            continue
+        rows.append((str(field.label.text), label(name, record.get(name))))
+    return rows
+
+
+def _filter_choices(records: list[dict]) -> dict[str, list[tuple[str, str]]]:
+    programme = current_app.config["PROGRAMME"]
+    cohorts = sorted({r["cohort"] for r in records if r.get("cohort")})
+    return {
+        "role": list(public_forms.ROLES), "track": list(public_forms.TRACKS),
+        "status": list(ENROLLMENT_STATUSES.items()),
+        "department": [(d, d) for d in programme.departments],
+        "site": [(s, s) for s in programme.sites],
+        "format": list(public_forms.FORMATS), "cohort": [(c, c) for c in cohorts],
+    }
+
+
+FILTER_LABELS = {
+    "role": _("Rôle"), "track": _("Parcours"), "status": _("Statut"),
+    "department": _("Département"), "site": _("Site"), "format": _("Format"),
+    "cohort": _("Cohorte"),
+}
+
+
+@bp.get("/inscriptions/")
+@login_required
+def enrollments():
+    """List enrollments, newest first, filtered and searched, 50 a page."""
+    records = _repo().enrollments.all()
+    filters = {key: request.args.get(key, "") for key in FILTERS}
+    query = request.args.get("q", "")[:200]
+    found = list(reversed(filter_enrollments(records, filters, query)))
+    pages = max(1, -(-len(found) // PAGE_SIZE))
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
+    shown = found[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
+    args = {k: v for k, v in {**filters, "q": query}.items() if v}
+    return render_template(
+        "coordination/enrollments.html", enrollments=shown, total=len(found),
+        overall=len(records), filters=filters, query=query, page=page, pages=pages, args=args,
+        choices=_filter_choices(records), filter_labels=FILTER_LABELS, label=label,
+        state=_repo().cohort_state())
+
+
+class StatusForm(FlaskForm):
+    status = SelectField(_("Nouveau statut"), [InputRequired()], choices=[])
+
+
+class NoteForm(FlaskForm):
+    text = TextAreaField(_("Note privée"), [
+        DataRequired(_("Écrivez la note avant de l'enregistrer.")),
+        Length(max=NOTE_MAX, message=_("%(max)d caractères au plus.") % {"max": NOTE_MAX})],
+        filters=[clean_multiline])
+
+
+def _enrollment_or_404(doc_id: int) -> dict:
+    record = _repo().enrollment(doc_id)
+    if record is None:
+        abort(404)
+    return record
+
+
+def _status_form(record: dict) -> StatusForm:
+    form = StatusForm(prefix="statut")
+    form.status.choices = [(s, ENROLLMENT_STATUSES[s])
+                           for s in STATUS_TRANSITIONS.get(record.get("status", "nouveau"), ())]
+    return form
+
+
+@bp.get("/inscriptions/<int:doc_id>/")
+@login_required
+def enrollment_detail(doc_id: int):
+    """Show every answer, the status with its history, and the private notes."""
+    record = _enrollment_or_404(doc_id)
+    _repo().audit(current_coordinator()["id"], "consultation", doc_id)
+    return _detail_page(record, _status_form(record), NoteForm(prefix="note"))
+
+
+def _detail_page(record: dict, status_form: StatusForm, note_form: NoteForm, code: int = 200):
+    authors = {c["id"]: c["email"] for c in _repo().list_coordinators()}
+    return render_template(
+        "coordination/enrollment_detail.html", record=record, rows=answer_rows(record),
+        status_form=status_form, note_form=note_form, authors=authors, label=label,
+        statuses=ENROLLMENT_STATUSES), code
+
+
+@bp.post("/inscriptions/<int:doc_id>/statut")
+@login_required
+def enrollment_status(doc_id: int):
+    """Move the enrollment along its lifecycle; the history keeps who and when."""
+    record = _enrollment_or_404(doc_id)
+    form = _status_form(record)
+    if not form.validate_on_submit():
+        return _detail_page(record, form, NoteForm(prefix="note"), 400)
+    who = current_coordinator()["id"]
+    try:
+        _repo().set_enrollment_status(doc_id, form.status.data, by=who)
+    except InvalidTransition:
+        abort(400, _("Ce changement de statut n'est pas possible."))
+    _repo().audit(who, "statut", doc_id)
+    flash_fr(_("Statut changé : %(status)s.") % {"status": ENROLLMENT_STATUSES[form.status.data]})
+    return redirect(url_for("coordination.enrollment_detail", doc_id=doc_id))
+
+
+@bp.post("/inscriptions/<int:doc_id>/notes")
+@login_required
+def enrollment_note(doc_id: int):
+    """Add a private note, seen by coordinators only."""
+    record = _enrollment_or_404(doc_id)
+    form = NoteForm(prefix="note")
+    if not form.validate_on_submit():
+        return _detail_page(record, _status_form(record), form, 400)
+    who = current_coordinator()["id"]
+    _repo().add_enrollment_note(doc_id, form.text.data.strip(), by=who)
+    _repo().audit(who, "note", doc_id)
+    flash_fr(_("Note enregistrée."))
+    return redirect(url_for("coordination.enrollment_detail", doc_id=doc_id) + "#notes")

@@ -1,0 +1,148 @@
+"""Follow-up of confirmed pairs: alerts, checkpoints due, silent pairs, closing.
+
+At the top, every feedback that asks to be contacted or reports a
+satisfaction or progress of 2 or less. Then the checkpoints due soon, due
+and overdue, the active pairs nobody has answered for, and each pair's page
+where the coordination closes it with a reason.
+
+Anonymous feedback shows in the alerts with its words but not its exact
+scores ("2 or less"): the dashboard's averages per checkpoint could
+otherwise be taken apart answer by answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+
+from ..i18n import _
+from ..repository import PairingRefused
+from . import bp
+from .auth import current_coordinator, login_required
+from .cohorts import format_date
+
+__all__ = ["alerts", "checkpoint_rows", "silent_pairs", "LOW", "SOON_DAYS", "LATE_DAYS"]
+
+LOW = 2  # a satisfaction or progress at or under this asks for a call
+SOON_DAYS = 14  # checkpoints this close are listed before they fall due
+LATE_DAYS = 14  # a checkpoint unanswered this long after its date is overdue
+REASON_MAX = 1000
+END_STATUSES = ("en_attente", "clos")
+
+
+def _repo():
+    return current_app.extensions["mentorat.repo"]()
+
+
+def alerts(feedback: Iterable[dict]) -> list[dict]:
+    """Return the feedback asking for attention and not yet handled, newest first."""
+    def low(value) -> bool:
+        return isinstance(value, int) and value <= LOW
+
+    found = [f for f in feedback if not f.get("handled_at") and (
+        f.get("contact_requested") or low(f.get("satisfaction")) or low(f.get("progress")))]
+    return sorted(found, key=lambda f: f.get("created_at", ""), reverse=True)
+
+
+def checkpoint_rows(pairs: Iterable[dict], today: date) -> list[dict]:
+    """Return the active pairs' checkpoints due soon or past and not answered by both.
+
+    Each row is ``{"pair", "month", "due", "state", "waiting"}``: ``state``
+    is ``a_venir``, ``echu`` or ``en_retard``; ``waiting`` lists the ids of
+    those who have not answered yet.
+    """
+    rows = []
+    for pair in pairs:
+        if pair.get("status") != "active":
+            continue
+        for checkpoint in pair.get("checkpoints", ()):
+            due = date.fromisoformat(checkpoint["due"])
+            answered = checkpoint.get("answered", {})
+            waiting = [pid for pid in (pair["mentor_id"], pair["mentee_id"])
+                       if str(pid) not in answered]
+            if not waiting or due > today + timedelta(days=SOON_DAYS):
+                continue
+            state = ("a_venir" if due > today else
+                     "en_retard" if due < today - timedelta(days=LATE_DAYS) else "echu")
+            rows.append({"pair": pair, "month": checkpoint["month"], "due": due, "state": state,
+                         "waiting": waiting,
+                         "reminded": sorted(checkpoint.get("reminded", {}).values())})
+    order = {"en_retard": 0, "echu": 1, "a_venir": 2}
+    return sorted(rows, key=lambda r: (order[r["state"]], r["due"]))
+
+
+def silent_pairs(pairs: Iterable[dict]) -> list[dict]:
+    """Return the active pairs without a single signed feedback, oldest first."""
+    silent = [p for p in pairs if p.get("status") == "active"
+              and not any(c.get("answered") for c in p.get("checkpoints", ()))]
+    return sorted(silent, key=lambda p: p.get("confirmed_at", ""))
+
+
+@bp.get("/suivi/")
+@login_required
+def followup():
+    """Show what needs the coordination's attention in the running pairs."""
+    repo = _repo()
+    pairs = repo.all_pairs()
+    people = {person["id"]: person for person in repo.enrollments.all()}
+    feedback = repo.feedback.all()
+    today = date.today()
+    return render_template(
+        "coordination/followup.html", alerts=alerts(feedback),
+        handled=sum(bool(f.get("handled_at")) for f in feedback),
+        rows=checkpoint_rows(pairs, today), silent=silent_pairs(pairs),
+        active=[p for p in pairs if p["status"] == "active"],
+        closed=[p for p in pairs if p["status"] != "active"], people=people,
+        format_date=format_date, low=LOW, late_days=LATE_DAYS)
+
+
+@bp.post("/suivi/retours/<int:feedback_id>/traite")
+@login_required
+def followup_handled(feedback_id: int):
+    """Take a feedback off the alerts: the coordination has dealt with it."""
+    if not _repo().mark_feedback_handled(feedback_id, by=current_coordinator()["id"]):
+        abort(404)
+    flash(_("Retour marqué comme traité."))
+    return redirect(url_for("coordination.followup"))
+
+
+@bp.get("/suivi/binomes/<int:pair_id>/")
+@login_required
+def followup_pair(pair_id: int):
+    """Show one pair: both people, why, its checkpoints, its signed feedback; close it."""
+    repo = _repo()
+    pair = repo.pair(pair_id) or abort(404)
+    feedback = repo.feedback.search(lambda f: f.get("pair_id") == pair_id)
+    return render_template(
+        "coordination/followup_pair.html", pair=pair, feedback=feedback,
+        mentor=repo.enrollment(pair["mentor_id"]) or {},
+        mentee=repo.enrollment(pair["mentee_id"]) or {}, format_date=format_date,
+        today=date.today().isoformat(), reason_max=REASON_MAX)
+
+
+@bp.post("/suivi/binomes/<int:pair_id>/clore")
+@login_required
+def followup_close(pair_id: int):
+    """Close a pair with a reason; each person goes back to the pool or is closed."""
+    reason = (request.form.get("reason") or "").strip()
+    statuses = request.form.get("mentor_status"), request.form.get("mentee_status")
+    back = redirect(url_for("coordination.followup_pair", pair_id=pair_id))
+    if not reason or len(reason) > REASON_MAX:
+        flash(_("Indiquez la raison de la clôture (%(max)d caractères au maximum).")
+              % {"max": REASON_MAX})
+        return back
+    if any(status not in END_STATUSES for status in statuses):
+        flash(_("Choisissez ce que devient chaque personne."))
+        return back
+    try:
+        _repo().close_pair(pair_id, reason=reason, by=current_coordinator()["id"],
+                           mentor_status=statuses[0], mentee_status=statuses[1])
+    except KeyError:
+        abort(404)
+    except PairingRefused as refused:
+        flash(str(refused))
+        return back
+    flash(_("Binôme clos."))
+    return back

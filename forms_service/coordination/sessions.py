@@ -1,0 +1,247 @@
+"""Server-side sessions and the login throttle of the coordinators' area.
+
+Both live in one SQLite file of the data directory (``coordination.sqlite3``)
+so every gunicorn worker sees the same sessions and counts the same failed
+logins. The cookie carries only a random session id; the file keeps a hash
+of it, so reading the file gives no usable cookie. Throttle keys are keyed
+hashes of the account and the client address: no raw e-mail or address.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
+from flask import current_app
+from flask.json.tag import TaggedJSONSerializer
+from flask.sessions import SessionInterface, SessionMixin
+from werkzeug.datastructures import CallbackDict
+
+from ..config import Settings
+
+__all__ = ["ServerSession", "ServerSessionInterface", "SessionStore", "LoginThrottle",
+           "login_throttle", "DB_NAME"]
+
+DB_NAME = "coordination.sqlite3"
+# However active, a session ends after this long: a stolen cookie does not live forever.
+ABSOLUTE_LIFETIME = 12 * 3600
+FAILURE_WINDOW = 15 * 60
+FAILURES_PER_ACCOUNT = 5  # per account and client, in the window
+FAILURES_PER_CLIENT = 20  # all accounts together, in the window (password spraying)
+# last_seen is rewritten at most this often, so reading a page rarely writes.
+TOUCH_EVERY = 15
+
+_serializer = TaggedJSONSerializer()
+_connections = threading.local()
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    cache = getattr(_connections, "dbs", None)
+    if cache is None:
+        cache = _connections.dbs = {}
+    db = cache.get(path)
+    if db is None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(path, timeout=10, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("CREATE TABLE IF NOT EXISTS sessions (sid_hash TEXT PRIMARY KEY, "
+                   "data TEXT NOT NULL, created REAL NOT NULL, last_seen REAL NOT NULL)")
+        db.execute("CREATE TABLE IF NOT EXISTS login_failures (account TEXT NOT NULL, "
+                   "client TEXT NOT NULL, at REAL NOT NULL)")
+        db.execute("CREATE INDEX IF NOT EXISTS login_failures_client ON login_failures "
+                   "(client, at)")
+        cache[path] = db
+    return db
+
+
+def _sid_hash(sid: str) -> str:
+    return hashlib.sha256(sid.encode("ascii", "replace")).hexdigest()
+
+
+class SessionStore:
+    """The ``sessions`` table: one row per live session, keyed by the hash of its id."""
+
+    def __init__(self, data_dir: Path, idle_seconds: float):
+        self.path = Path(data_dir) / DB_NAME
+        self.idle_seconds = idle_seconds
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        return _connect(self.path)
+
+    def load(self, sid: str) -> tuple[dict, float] | None:
+        """Return the live session's data and last-seen time, or None (unknown or expired)."""
+        row = self.db.execute("SELECT data, created, last_seen FROM sessions WHERE sid_hash=?",
+                              (_sid_hash(sid),)).fetchone()
+        if row is None:
+            return None
+        now = time.time()
+        if now - row[2] >= self.idle_seconds or now - row[1] >= ABSOLUTE_LIFETIME:
+            self.delete(sid)
+            return None
+        return _serializer.loads(row[0]), row[2]
+
+    def save(self, sid: str, data: dict) -> None:
+        now = time.time()
+        self.db.execute("INSERT INTO sessions VALUES (?, ?, ?, ?) ON CONFLICT(sid_hash) DO "
+                        "UPDATE SET data=excluded.data, last_seen=excluded.last_seen",
+                        (_sid_hash(sid), _serializer.dumps(dict(data)), now, now))
+
+    def touch(self, sid: str) -> None:
+        self.db.execute("UPDATE sessions SET last_seen=? WHERE sid_hash=?",
+                        (time.time(), _sid_hash(sid)))
+
+    def delete(self, sid: str) -> None:
+        self.db.execute("DELETE FROM sessions WHERE sid_hash=?", (_sid_hash(sid),))
+
+    def purge_expired(self) -> None:
+        now = time.time()
+        self.db.execute("DELETE FROM sessions WHERE last_seen < ? OR created < ?",
+                        (now - self.idle_seconds, now - ABSOLUTE_LIFETIME))
+
+    def set_last_seen(self, sid: str, when: float) -> None:
+        """Move a session's last activity (tests and maintenance)."""
+        self.db.execute("UPDATE sessions SET last_seen=? WHERE sid_hash=?", (when, _sid_hash(sid)))
+
+    def count(self) -> int:
+        return self.db.execute("SELECT count(*) FROM sessions").fetchone()[0]
+
+
+class ServerSession(CallbackDict, SessionMixin):
+    """A session whose content stays on the server; the cookie holds its id only."""
+
+    def __init__(self, initial: dict | None = None, sid: str | None = None,
+                 last_seen: float = 0.0):
+        def on_update(self):
+            self.modified = True
+
+        super().__init__(initial, on_update)
+        self.sid = sid
+        self.last_seen = last_seen
+        self.modified = False
+        self.previous_sid: str | None = None
+        self.destroyed = False
+        self.stale = False
+
+    @property
+    def new(self) -> bool:  # noqa: D401 - Flask's name
+        return self.sid is None
+
+    def regenerate(self) -> None:
+        """Drop the current content and id; the next save gets a fresh random id."""
+        self.previous_sid = self.previous_sid or self.sid
+        self.sid = None
+        self.clear()
+        self.modified = True
+
+    def destroy(self) -> None:
+        """End the session: the row is deleted and the cookie removed."""
+        self.regenerate()
+        self.destroyed = True
+
+
+class ServerSessionInterface(SessionInterface):
+    """Flask sessions kept in ``coordination.sqlite3``, with an idle timeout."""
+
+    def __init__(self, settings: Settings):
+        self.store = SessionStore(settings.data_dir, settings.session_idle_minutes * 60)
+
+    def open_session(self, app, request) -> ServerSession:
+        sid = request.cookies.get(self.get_cookie_name(app))
+        if sid and len(sid) <= 128:
+            found = self.store.load(sid)
+            if found is not None:
+                return ServerSession(found[0], sid=sid, last_seen=found[1])
+        fresh = ServerSession()
+        # A cookie for a session the server no longer has: it expired (or was ended).
+        fresh.stale = bool(sid)
+        return fresh
+
+    def save_session(self, app, session: ServerSession, response) -> None:
+        name, domain, path = (self.get_cookie_name(app), self.get_cookie_domain(app),
+                              self.get_cookie_path(app))
+        if session.previous_sid:
+            self.store.delete(session.previous_sid)
+        if session.destroyed or (not session and session.modified):
+            if session.sid:
+                self.store.delete(session.sid)
+            response.delete_cookie(name, domain=domain, path=path,
+                                   secure=self.get_cookie_secure(app),
+                                   httponly=self.get_cookie_httponly(app),
+                                   samesite=self.get_cookie_samesite(app))
+            return
+        if not session:
+            return
+        if session.modified or session.sid is None:
+            if session.sid is None:
+                session.sid = secrets.token_urlsafe(32)
+                self.store.purge_expired()
+            self.store.save(session.sid, session)
+        elif time.time() - session.last_seen >= TOUCH_EVERY:
+            self.store.touch(session.sid)
+        else:
+            return
+        response.vary.add("Cookie")
+        # A session cookie (no Expires): closing the browser ends it too.
+        response.set_cookie(name, session.sid, domain=domain, path=path,
+                            secure=self.get_cookie_secure(app),
+                            httponly=self.get_cookie_httponly(app),
+                            samesite=self.get_cookie_samesite(app))
+
+
+class LoginThrottle:
+    """Count failed logins per (account, client) and per client, across workers."""
+
+    def __init__(self, data_dir: Path, secret: str):
+        self.path = Path(data_dir) / DB_NAME
+        self.key = hashlib.sha256(("login-throttle:" + secret).encode()).digest()
+
+    def _digest(self, value: str) -> str:
+        return hmac.new(self.key, value.encode("utf-8"), "sha256").hexdigest()
+
+    def _keys(self, email: str, client: str) -> tuple[str, str]:
+        return self._digest("compte:" + (email or "").strip().casefold()), \
+            self._digest("client:" + client)
+
+    def attempt(self, email: str, client: str) -> bool:
+        """Count one login attempt; return False (and count nothing) when it must wait.
+
+        The attempt is counted as a failure *before* the password is checked
+        (``clear`` forgets it on success), in one transaction: a burst of
+        parallel attempts cannot slip past the limit while hashes are computed.
+        """
+        account, client_key = self._keys(email, client)
+        db = _connect(self.path)
+        now = time.time()
+        with db:
+            db.execute("BEGIN IMMEDIATE")
+            db.execute("DELETE FROM login_failures WHERE at < ?", (now - FAILURE_WINDOW,))
+            (per_account,) = db.execute(
+                "SELECT count(*) FROM login_failures WHERE account=? AND client=?",
+                (account, client_key)).fetchone()
+            (per_client,) = db.execute(
+                "SELECT count(*) FROM login_failures WHERE client=?", (client_key,)).fetchone()
+            if per_account >= FAILURES_PER_ACCOUNT or per_client >= FAILURES_PER_CLIENT:
+                return False
+            db.execute("INSERT INTO login_failures VALUES (?, ?, ?)", (account, client_key, now))
+        return True
+
+    def clear(self, email: str, client: str) -> None:
+        """Forget this account+client's failures: the password was right."""
+        account, client_key = self._keys(email, client)
+        _connect(self.path).execute(
+            "DELETE FROM login_failures WHERE account=? AND client=?", (account, client_key))
+
+
+def login_throttle() -> LoginThrottle:
+    app = current_app
+    throttle = app.extensions.get("mentorat.login_throttle")
+    if throttle is None:
+        throttle = app.extensions["mentorat.login_throttle"] = LoginThrottle(
+            app.config["SETTINGS"].data_dir, app.secret_key)
+    return throttle

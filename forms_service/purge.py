@@ -1,0 +1,195 @@
+"""Withdraw, erase and purge participants' data.
+
+Erasure is real: the enrollment, the feedback signed by the person, the
+pairs and refusals that name them, and the e-mails in ``outbox/`` and
+``outbox/sent/`` addressed to them are deleted (the storage rewrites a
+table's journal without a removed record). Logs never held their values.
+
+``purge`` applies the retention period: withdrawn and closed enrollments,
+and enrollments never matched, older than ``MENTORAT_RETENTION_DAYS``, are
+erased the same way, and closed pairs older than that are deleted.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from datetime import datetime, timedelta, timezone
+from email import message_from_bytes
+from email.policy import default as default_policy
+from email.utils import getaddresses
+from pathlib import Path
+
+__all__ = ["withdraw_person", "erase_person", "purge", "purge_candidates"]
+
+log = logging.getLogger(__name__)
+
+WITHDRAWN, CLOSED = "retire", "clos"
+NEVER_MATCHED = {"nouveau", "en_attente"}
+MATCHED = {"apparie", "actif"}
+# Keys by which a feedback record may point at its author's enrollment.
+AUTHOR_KEYS = ("person", "person_id", "enrollment_id", "author_id", "enrollment")
+
+
+def withdraw_person(repo, enrollment_id: int) -> dict:
+    """Set the enrollment to "retire", first ending its active pairs (partners go back to wait)."""
+    with repo.store._lock:
+        for pair in repo.pairs.search(lambda d: d.get("status") == "active" and enrollment_id in
+                                      (d.get("mentor_id"), d.get("mentee_id"))):
+            mentor_wanted = "clos" if pair["mentor_id"] == enrollment_id else "en_attente"
+            mentee_wanted = "clos" if pair["mentee_id"] == enrollment_id else "en_attente"
+            repo.close_pair(pair["id"], reason="retrait", by=None,
+                            mentor_status=mentor_wanted, mentee_status=mentee_wanted)
+        return repo.set_enrollment_status(enrollment_id, WITHDRAWN, by=None, force=True)
+
+
+def _signed_by(feedback: dict, enrollment_id: int, email: str, secret: str | None) -> bool:
+    if any(feedback.get(key) == enrollment_id for key in AUTHOR_KEYS):
+        return True
+    if email and str(feedback.get("email", "")).casefold() == email:
+        return True
+    if secret and feedback.get("lien"):
+        from .reminders import read_link
+
+        link = read_link(secret, feedback["lien"])
+        if link and link["person"] == enrollment_id:
+            return True
+    return False
+
+
+def _mentions(pair: dict, enrollment_id: int) -> bool:
+    return enrollment_id in (pair.get("mentor_id"), pair.get("mentee_id"))
+
+
+def erase_person(repo, enrollment_id: int, *, secret: str | None, outbox: Path | None
+                 ) -> Counter:
+    """Erase the enrollment and everything tied to it; return what was deleted, by kind."""
+    deleted: Counter = Counter()
+    with repo.store._lock:
+        record = repo.enrollment(enrollment_id)
+        if record is None:
+            return deleted
+        email = str(record.get("email", "")).casefold()
+        for pair in repo.pairs.search(lambda d: d.get("status") == "active" and
+                                      _mentions(d, enrollment_id)):
+            # The partner goes back to the pool before the pair disappears.
+            repo.close_pair(pair["id"], reason="effacement", by=None,
+                            mentor_status="clos" if pair["mentor_id"] == enrollment_id
+                            else "en_attente",
+                            mentee_status="clos" if pair["mentee_id"] == enrollment_id
+                            else "en_attente")
+        for feedback in repo.feedback.search(
+                lambda d: _signed_by(d, enrollment_id, email, secret)):
+            repo.feedback.remove(feedback["id"])
+            deleted["retours"] += 1
+        for pair in repo.pairs.search(lambda d: _mentions(d, enrollment_id)):
+            repo.pairs.remove(pair["id"])
+            deleted["binomes"] += 1
+        for refusal in repo.rejections.search(lambda d: _mentions(d, enrollment_id)):
+            repo.rejections.remove(refusal["id"])
+        repo.enrollments.remove(enrollment_id)
+        deleted["inscriptions"] += 1
+    if outbox is not None and email:
+        deleted["messages"] += erase_messages(outbox, email)
+    return deleted
+
+
+def erase_messages(outbox: Path, email: str) -> int:
+    """Delete the queued and sent messages addressed to (or mentioning) email."""
+    wanted = email.casefold()
+    count = 0
+    for directory in (outbox, outbox / "sent"):
+        if not directory.is_dir():
+            continue
+        for path in sorted(directory.iterdir()):
+            if path.is_file() and path.name.endswith((".eml", ".eml.part")) and \
+                    _addressed_to(path, wanted):
+                path.unlink(missing_ok=True)
+                count += 1
+    return count
+
+
+def _addressed_to(path: Path, wanted: str) -> bool:
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return False
+    if wanted.encode("utf-8", "replace") in raw.lower():
+        return True
+    try:
+        message = message_from_bytes(raw, policy=default_policy)
+        headers = [str(v) for name in ("To", "Cc", "Bcc") for v in message.get_all(name, [])]
+        if any(address.casefold() == wanted for _n, address in getaddresses(headers)):
+            return True
+        body = message.get_body(preferencelist=("plain",))
+        return bool(body) and wanted in body.get_content().casefold()
+    except Exception:  # noqa: BLE001 - a damaged file is simply not theirs to decide on
+        return False
+
+
+def _parse(moment: str | None) -> datetime | None:
+    if not moment:
+        return None
+    try:
+        parsed = datetime.fromisoformat(moment)
+    except (TypeError, ValueError):
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def _last_change(record: dict) -> datetime | None:
+    history = record.get("status_history") or []
+    moments = [_parse(entry.get("at")) for entry in history if isinstance(entry, dict)]
+    moments = [m for m in moments if m]
+    return max(moments) if moments else _parse(record.get("created_at"))
+
+
+def _ever_matched(record: dict, paired: set[int]) -> bool:
+    statuses = {entry.get("status") for entry in record.get("status_history") or []
+                if isinstance(entry, dict)}
+    return record["id"] in paired or bool(statuses & MATCHED)
+
+
+def purge_candidates(repo, *, retention_days: int, now: datetime | None = None
+                     ) -> dict[str, list[dict]]:
+    """Return the records past retention, by reason: withdrawn, closed, never matched, pairs."""
+    now = now or datetime.now(timezone.utc)
+    limit = now - timedelta(days=retention_days)
+    pairs = repo.pairs.all()
+    paired = {p.get(k) for p in pairs for k in ("mentor_id", "mentee_id")}
+    found: dict[str, list[dict]] = {"retirees": [], "closes": [], "jamais_appariees": [],
+                                    "binomes_clos": []}
+    for record in repo.enrollments.all():
+        status = record.get("status")
+        if status == WITHDRAWN and (_last_change(record) or now) < limit:
+            found["retirees"].append(record)
+        elif status == CLOSED and (_last_change(record) or now) < limit:
+            found["closes"].append(record)
+        elif status in NEVER_MATCHED and not _ever_matched(record, paired) and \
+                (_parse(record.get("created_at")) or now) < limit:
+            found["jamais_appariees"].append(record)
+    for pair in pairs:
+        if pair.get("status") == "closed" and (_parse(pair.get("closed_at")) or now) < limit:
+            found["binomes_clos"].append(pair)
+    return found
+
+
+def purge(repo, *, retention_days: int, secret: str | None, outbox: Path | None,
+          now: datetime | None = None) -> Counter:
+    """Delete what is past retention; return the counts by kind."""
+    counts: Counter = Counter()
+    with repo.store._lock:
+        found = purge_candidates(repo, retention_days=retention_days, now=now)
+        for reason in ("retirees", "closes", "jamais_appariees"):
+            for record in found[reason]:
+                counts[reason] += 1
+                erased = erase_person(repo, record["id"], secret=secret, outbox=outbox)
+                counts["retours"] += erased["retours"]
+                counts["messages"] += erased["messages"]
+                counts["binomes_clos"] += erased["binomes"]
+        for pair in found["binomes_clos"]:
+            if repo.pairs.get(pair["id"]) is not None:
+                repo.pairs.remove(pair["id"])
+                counts["binomes_clos"] += 1
+    log.info("purge : %s", ", ".join(f"{k}={v}" for k, v in sorted(counts.items())) or "rien")
+    return counts

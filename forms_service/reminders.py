@@ -1,0 +1,199 @@
+"""Checkpoints of a pair: when they fall due, who to remind, the personal link.
+
+A confirmed pair gets one checkpoint per month listed in ``programme.yml``
+(``points_etape``), due that many calendar months after confirmation. On or
+after the due date, ``mentorat remind`` (cron) e-mails each person of each
+active pair a personal link to the feedback form, once: the reminder is
+claimed in the pair's record before the message is written, so two runs, or
+a run after a crash, never send it twice.
+
+The link carries a signed token (pair, checkpoint month, person); the
+feedback form opened with it comes pre-filled, and the feedback posted with
+it is stored as signed and tied to the pair's checkpoint.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from itsdangerous import BadSignature, URLSafeSerializer
+
+__all__ = [
+    "LINK_SALT",
+    "Due",
+    "add_months",
+    "checkpoint_schedule",
+    "due_reminders",
+    "feedback_link",
+    "link_token",
+    "read_link",
+    "send_reminders",
+]
+
+LINK_SALT = "mentorat-lien"
+
+
+def add_months(start: date, months: int) -> date:
+    """Return the same day ``months`` later, or that month's last day (31 Jan + 1 → 28/29 Feb)."""
+    index = start.month - 1 + months
+    year, month = start.year + index // 12, index % 12 + 1
+    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+def checkpoint_schedule(confirmed_on: date, months: Iterable[int]) -> list[dict]:
+    """Return the checkpoints of a pair confirmed on ``confirmed_on``, as stored.
+
+    Each is ``{"month", "due" (ISO date), "reminded": {}, "answered": {}}``;
+    ``reminded`` and ``answered`` map a person's id (as a string: JSON keys)
+    to when it happened.
+    """
+    return [{"month": int(month), "due": add_months(confirmed_on, int(month)).isoformat(),
+             "reminded": {}, "answered": {}} for month in months]
+
+
+@dataclass(frozen=True)
+class Due:
+    """One reminder to send: this person of this pair, for this checkpoint."""
+
+    pair: dict
+    month: int
+    person_id: int
+    role: str  # "mentor" or "mentore"
+
+
+def due_reminders(pairs: Iterable[dict], on: date) -> list[Due]:
+    """Return the reminders due on ``on``: active pairs, due date reached, not yet reminded."""
+    found = []
+    for pair in pairs:
+        if pair.get("status") != "active":
+            continue
+        for checkpoint in pair.get("checkpoints", ()):
+            if date.fromisoformat(checkpoint["due"]) > on:
+                continue
+            for person_id, role in ((pair["mentor_id"], "mentor"), (pair["mentee_id"], "mentore")):
+                if str(person_id) not in checkpoint.get("reminded", {}):
+                    found.append(Due(pair, checkpoint["month"], person_id, role))
+    return found
+
+
+def _serializer(secret: str) -> URLSafeSerializer:
+    return URLSafeSerializer(secret, salt=LINK_SALT)
+
+
+def link_token(secret: str, pair_id: int, month: int, person_id: int) -> str:
+    """Sign what a personal link stands for: pair, checkpoint month, person."""
+    return _serializer(secret).dumps({"pair": pair_id, "month": month, "person": person_id})
+
+
+def read_link(secret: str, token: str | None) -> dict | None:
+    """Return ``{"pair", "month", "person"}`` from a valid token, else ``None``."""
+    if not token:
+        return None
+    try:
+        data = _serializer(secret).loads(token)
+    except BadSignature:
+        return None
+    if not isinstance(data, dict) or not all(isinstance(data.get(k), int)
+                                             for k in ("pair", "month", "person")):
+        return None
+    return {"pair": data["pair"], "month": data["month"], "person": data["person"]}
+
+
+def feedback_link(base_url: str, secret: str, pair_id: int, month: int, person_id: int) -> str:
+    return f"{base_url}/formulaires/retour/?lien={link_token(secret, pair_id, month, person_id)}"
+
+
+def send_reminders(repo, outbox, settings, secret: str, on: date,
+                   progress: Callable[[str], None] | None = None) -> int:
+    """E-mail every reminder due on ``on``; return how many were sent.
+
+    Each reminder is first claimed in the pair's record (under the store's
+    lock), then written to the outbox: a reminder is never sent twice, even
+    by two runs at once.
+    """
+    from .i18n import _
+    from .mail import compose
+
+    report = progress or (lambda message: None)
+    due = due_reminders(repo.active_pairs(), on)
+    report(_("%(n)d rappel(s) à envoyer.") % {"n": len(due)})
+    sent = 0
+    for number, reminder in enumerate(due, 1):
+        pair = reminder.pair
+        if not repo.claim_reminder(pair["id"], reminder.month, reminder.person_id):
+            continue
+        person = repo.enrollment(reminder.person_id)
+        other_id = pair["mentee_id"] if reminder.role == "mentor" else pair["mentor_id"]
+        other = repo.enrollment(other_id) or {}
+        if person is None:
+            continue
+        link = feedback_link(settings.base_url, secret, pair["id"], reminder.month,
+                             reminder.person_id)
+        outbox.deliver(compose(
+            settings, person["email"],
+            _("Point d'étape à %(months)d mois de votre binôme de mentorat")
+            % {"months": reminder.month},
+            "reminder", person=person, other=other, month=reminder.month, link=link,
+            role=reminder.role))
+        sent += 1
+        if number % 20 == 0 or number == len(due):
+            report(_("%(done)d/%(total)d rappel(s) traité(s)…") % {"done": number,
+                                                                  "total": len(due)})
+    return sent
+
+
+# ----------------------------------------------------------------------------------------
+# The personal link on the public feedback form (called from ``public``)
+
+
+def _linked(app, token: str | None) -> tuple[dict, dict, dict] | None:
+    """Return (link, pair, person) for a valid token naming a person of an existing pair."""
+    link = read_link(app.secret_key, token)
+    if link is None:
+        return None
+    repo = app.extensions["mentorat.repo"]()
+    pair = repo.pair(link["pair"])
+    if pair is None or link["person"] not in (pair["mentor_id"], pair["mentee_id"]) \
+            or link["month"] not in {c["month"] for c in pair.get("checkpoints", ())}:
+        return None
+    person = repo.enrollment(link["person"])
+    return (link, pair, person) if person is not None else None
+
+
+def _role(pair: dict, person_id: int) -> str:
+    return "mentor" if pair["mentor_id"] == person_id else "mentore"
+
+
+def linked_feedback_form(app, token: str | None):
+    """Return the feedback form pre-filled from a personal link, or ``None`` if it is not valid."""
+    from .forms import FeedbackForm
+
+    found = _linked(app, token)
+    if found is None:
+        return None
+    link, pair, person = found
+    return FeedbackForm(programme=app.config["PROGRAMME"], data={
+        "checkpoint": str(link["month"]), "role": _role(pair, person["id"]),
+        "identity": "signe", "lien": token, "name": person.get("name", ""),
+        "email": person.get("email", "")})
+
+
+def linked_answers(app, answers: dict) -> tuple[dict, dict | None]:
+    """Tie signed answers posted with a valid personal link to their pair and checkpoint.
+
+    Returns the answers to store (with ``pair_id``, ``person_id``, the link's
+    checkpoint and role; the token itself is not kept) and the link, or the
+    answers without the token and ``None`` when there is no valid link.
+    """
+    answers = dict(answers)
+    found = _linked(app, answers.pop("lien", None))
+    if found is None or answers.get("identity") != "signe":
+        return answers, None
+    link, pair, person = found
+    answers.update(pair_id=pair["id"], person_id=person["id"], checkpoint=str(link["month"]),
+                   role=_role(pair, person["id"]), name=answers.get("name") or person.get("name"),
+                   email=answers.get("email") or person.get("email"))
+    return answers, link

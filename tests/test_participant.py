@@ -1,0 +1,319 @@
+""""Mon inscription": the personal signed link, what it shows, correct, withdraw, find again."""
+
+from __future__ import annotations
+
+import html as htmllib
+import logging
+import re
+from email import message_from_bytes
+from email.policy import default
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from test_abuse import steady_minute  # noqa: F401 - a fixture
+from test_forms import FEEDBACK, MENTEE, MENTOR
+
+JSON = {"Accept": "application/json"}
+
+
+def repo(app):
+    return app.extensions["mentorat.repo"]()
+
+
+def mails(data_dir) -> list[tuple[str, str, str]]:
+    found = []
+    for path in sorted((data_dir / "outbox").glob("*.eml"), key=lambda p: p.stat().st_mtime_ns):
+        message = message_from_bytes(path.read_bytes(), policy=default)
+        found.append((message["To"], message["Subject"], message.get_content()))
+    return found
+
+
+def link_in(text: str) -> str:
+    url = re.search(r"http://\S+/formulaires/mon-inscription/\?lien=\S+", text).group(0)
+    parts = urlsplit(url)
+    return f"{parts.path}?{parts.query}"
+
+
+def token_of(link: str) -> str:
+    return parse_qs(urlsplit(link).query)["lien"][0]
+
+
+def enroll(client, data_dir, answers=MENTEE) -> str:
+    """Enroll; return the personal link found in the confirmation e-mail."""
+    response = client.post("/api/formulaires/enrollment", data=answers, headers=JSON)
+    assert response.status_code == 201
+    to, subject, text = mails(data_dir)[-1]
+    assert to == answers["email"].lower()
+    return link_in(text)
+
+
+def test_the_confirmation_email_carries_a_personal_signed_link(app, client, data_dir):
+    from itsdangerous import URLSafeSerializer
+
+    link = enroll(client, data_dir)
+    assert link.startswith("/formulaires/mon-inscription/?lien=")
+    [record] = repo(app).enrollments.all()
+    payload = URLSafeSerializer(app.secret_key, salt="mentorat-participant").loads(token_of(link))
+    assert payload == {"id": record["id"], "ref": record["reference"]}
+
+
+def test_the_page_shows_every_stored_field_escaped_in_the_sites_look(app, client, data_dir):
+    link = enroll(client, data_dir, {**MENTEE, "job_title": "Cheffe <b>d'études</b> & co"})
+    response = client.get(link)
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    page = response.get_data(as_text=True)
+    assert "md-header" in page and "<title>" in page and 'lang="fr"' in page
+    assert "mentorat:participant" not in page
+    assert "Cheffe &lt;b&gt;d&#39;études&lt;/b&gt; &amp; co" in page
+    assert "<b>d'études</b>" not in page
+    [record] = repo(app).enrollments.all()
+    table = page[page.index('class="mentorat-donnees"'):page.index("</table>")]
+    for value in (record["name"], record["email"], record["reference"], record["department"],
+                  record["site"], record["notice_version"], record["consented_at"],
+                  record["goals"][0], "Hybride", "Toutes les deux semaines", "Lundi matin",
+                  "Mentoré·e", "Mentorat classique"):
+        assert str(htmllib.escape(value)) in table or value in htmllib.unescape(table), value
+    assert "reçue, en attente d'étude" in htmllib.unescape(page)
+
+
+@pytest.mark.parametrize("link", [
+    "/formulaires/mon-inscription/?lien=faux",
+    "/formulaires/mon-inscription/?lien=eyJpZCI6MSwicmVmIjoiTS1BQUFBLUJCQkIifQ.forge",
+])
+def test_a_bad_link_opens_nothing(client, data_dir, link):
+    enroll(client, data_dir)
+    response = client.get(link)
+    assert response.status_code == 404
+    page = response.get_data(as_text=True)
+    assert "Awa" not in page and "Retrouver mon inscription" in page
+
+
+def test_a_link_signed_for_another_purpose_opens_nothing(app, client, data_dir):
+    from itsdangerous import URLSafeSerializer
+
+    enroll(client, data_dir)
+    [record] = repo(app).enrollments.all()
+    other = URLSafeSerializer(app.secret_key, salt="mentorat-lien").dumps(
+        {"id": record["id"], "ref": record["reference"]})
+    assert client.get(f"/formulaires/mon-inscription/?lien={other}").status_code == 404
+
+
+def test_without_a_link_the_page_offers_to_find_the_enrollment(client):
+    response = client.get("/formulaires/mon-inscription/")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Retrouver mon inscription" in page and 'name="email"' in page
+    assert 'action="/api/mon-inscription/lien"' in page
+
+
+def test_the_correction_form_is_prefilled(client, data_dir):
+    page = client.get(enroll(client, data_dir)).get_data(as_text=True)
+    form = page[page.index('action="/api/mon-inscription/corriger"'):]
+    assert 'value="Awa Diallo"' in form and 'value="awa.diallo@exemple.fr"' in form
+    assert re.search(r'<option value="Marketing" selected>', form)
+    assert re.search(r'value="hybride"[^>]*checked|checked[^>]*value="hybride"', form)
+    assert re.search(r'name="goal_1"[^>]*value="Mener seule', form)
+    assert 'name="lien"' in form and "Enregistrer mes corrections" in form
+
+
+def correction(link: str, **changes) -> dict:
+    return {**MENTEE, **changes, "lien": token_of(link)}
+
+
+def test_a_correction_is_stored_and_keeps_the_enrollment(app, client, data_dir, caplog):
+    caplog.set_level(logging.INFO)
+    link = enroll(client, data_dir)
+    [before] = repo(app).enrollments.all()
+    response = client.post("/api/mon-inscription/corriger",
+                           data=correction(link, site="Lyon", goal_1="Négocier un contrat-cadre"))
+    assert response.status_code == 303
+    assert "fait=corrige" in response.headers["Location"]
+    [after] = repo(app).enrollments.all()
+    assert after["id"] == before["id"] and after["reference"] == before["reference"]
+    assert after["site"] == "Lyon" and after["goals"] == ["Négocier un contrat-cadre"]
+    assert after["created_at"] == before["created_at"] and after["updated_at"]
+    assert after["status"] == "nouveau"
+    assert "corrections sont enregistrées" in client.get(response.headers["Location"]).get_data(
+        as_text=True)
+    assert "Négocier un contrat-cadre" not in caplog.text
+
+
+def test_a_correction_in_json(app, client, data_dir):
+    link = enroll(client, data_dir)
+    response = client.post("/api/mon-inscription/corriger",
+                           data=correction(link, rhythm="mensuel"), headers=JSON)
+    assert response.status_code == 200 and response.get_json()["ok"] is True
+    assert repo(app).enrollments.all()[0]["rhythm"] == "mensuel"
+
+
+def test_an_invalid_correction_is_shown_with_its_errors_and_changes_nothing(app, client, data_dir):
+    link = enroll(client, data_dir)
+    response = client.post("/api/mon-inscription/corriger", data=correction(link, name=""))
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Ce champ est obligatoire." in page and "md-header" in page
+    json_answer = client.post("/api/mon-inscription/corriger",
+                              data=correction(link, name="x" * 121), headers=JSON)
+    assert json_answer.status_code == 400
+    assert json_answer.get_json()["errors"]["name"] == ["120 caractères au maximum."]
+    assert repo(app).enrollments.all()[0]["name"] == "Awa Diallo"
+
+
+def test_an_email_change_keeps_addresses_unique(app, client, data_dir):
+    link = enroll(client, data_dir)
+    enroll(client, data_dir, MENTOR)
+    taken = client.post("/api/mon-inscription/corriger",
+                        data=correction(link, email="MARC.PETIT@exemple.fr"), headers=JSON)
+    assert taken.status_code == 400
+    assert taken.get_json()["errors"]["email"] == [
+        "Cette adresse est déjà celle d'une autre inscription."]
+    moved = client.post("/api/mon-inscription/corriger",
+                        data=correction(link, email="awa.d@exemple.fr"), headers=JSON)
+    assert moved.status_code == 200
+    emails = sorted(r["email"] for r in repo(app).enrollments.all())
+    assert emails == ["awa.d@exemple.fr", "marc.petit@exemple.fr"]
+    # The new address is now the one that counts as enrolled.
+    again = client.post("/api/formulaires/enrollment",
+                        data={**MENTEE, "email": "awa.d@exemple.fr"}, headers=JSON)
+    assert again.status_code == 201 and len(repo(app).enrollments) == 2
+
+
+def test_withdrawal_takes_one_click_and_a_confirmation(app, client, data_dir):
+    link = enroll(client, data_dir)
+    first = client.post("/api/mon-inscription/retirer", data={"lien": token_of(link)})
+    assert first.status_code == 200
+    page = first.get_data(as_text=True)
+    assert "Confirmer le retrait" in page and 'name="confirme" value="oui"' in page
+    assert repo(app).enrollments.all()[0]["status"] == "nouveau"
+    done = client.post("/api/mon-inscription/retirer",
+                       data={"lien": token_of(link), "confirme": "oui"})
+    assert done.status_code == 303
+    [record] = repo(app).enrollments.all()
+    assert record["status"] == "retire"
+    assert record["status_history"][-1]["status"] == "retire"
+    shown = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert "retirée à votre demande" in shown
+    assert 'action="/api/mon-inscription/corriger"' not in shown  # nothing left to correct
+    assert 'action="/api/mon-inscription/effacer"' in shown  # erasure is still possible
+    late = client.post("/api/mon-inscription/corriger", data=correction(link), headers=JSON)
+    assert late.status_code == 409
+
+
+def test_withdrawal_ends_an_active_pair(app, client, data_dir):
+    mentee_link = enroll(client, data_dir)
+    enroll(client, data_dir, MENTOR)
+    store = repo(app)
+    mentee, mentor = sorted(store.enrollments.all(), key=lambda r: r["role"] != "mentore")
+    store.confirm_pair(mentor["id"], mentee["id"], by=None, score=80.0, reasons=[],
+                       checkpoints=[])
+    client.post("/api/mon-inscription/retirer",
+                data={"lien": token_of(mentee_link), "confirme": "oui"})
+    [pair] = store.pairs.all()
+    assert pair["status"] == "closed" and pair["close_reason"] == "retrait"
+    assert store.enrollment(mentee["id"])["status"] == "retire"
+    assert store.enrollment(mentor["id"])["status"] == "en_attente"
+
+
+@pytest.mark.parametrize("action", ["retirer", "effacer", "corriger"])
+def test_posts_need_a_valid_link(app, client, data_dir, action):
+    enroll(client, data_dir)
+    for token in ("", "faux", "x" * 2000):
+        response = client.post(f"/api/mon-inscription/{action}",
+                                data={**MENTEE, "lien": token, "confirme": "oui"}, headers=JSON)
+        assert response.status_code == 404
+    [record] = repo(app).enrollments.all()
+    assert record["status"] == "nouveau" and record["name"] == "Awa Diallo"
+
+
+@pytest.mark.parametrize("action", ["retirer", "effacer", "corriger"])
+def test_cross_site_posts_are_refused_even_with_the_link(app, client, data_dir, action):
+    link = enroll(client, data_dir)
+    response = client.post(f"/api/mon-inscription/{action}",
+                           data={**correction(link), "confirme": "oui"},
+                           headers={**JSON, "Origin": "https://attaquant.example",
+                                    "Sec-Fetch-Site": "cross-site"})
+    assert response.status_code == 403
+    assert len(repo(app).enrollments) == 1
+    assert repo(app).enrollments.all()[0]["status"] == "nouveau"
+
+
+def test_the_link_is_sent_again_to_an_enrolled_address_only(app, client, data_dir):
+    link = enroll(client, data_dir)
+    answers = []
+    for email in ("AWA.DIALLO@exemple.fr", "personne@exemple.fr", "pas-une-adresse@"):
+        response = client.post("/api/mon-inscription/lien", data={"email": email}, headers=JSON)
+        answers.append((response.status_code, response.get_json()["message"]))
+    assert len(set(answers)) == 1 and answers[0][0] == 200
+    sent = mails(data_dir)
+    assert len(sent) == 2  # the confirmation, then the link again
+    to, subject, text = sent[-1]
+    assert to == "awa.diallo@exemple.fr" and "Mon inscription" in subject
+    assert link_in(text) == link
+    html = client.post("/api/mon-inscription/lien", data={"email": "personne@exemple.fr"})
+    assert html.status_code == 303
+    shown = client.get(html.headers["Location"]).get_data(as_text=True)
+    assert "Si cette adresse est inscrite" in shown
+
+
+def test_asking_for_the_link_without_an_address_is_a_french_400(client):
+    response = client.post("/api/mon-inscription/lien", data={"email": ""}, headers=JSON)
+    assert response.status_code == 400
+    assert "adresse électronique" in response.get_json()["message"]
+
+
+def test_asking_for_the_link_with_the_honeypot_filled_sends_nothing(client, data_dir):
+    enroll(client, data_dir)
+    response = client.post("/api/mon-inscription/lien", headers=JSON, data={
+        "email": "awa.diallo@exemple.fr", "url_complementaire": "http://spam.example"})
+    assert response.status_code == 200
+    assert len(mails(data_dir)) == 1
+
+
+def test_asking_for_the_link_is_rate_limited(built_site, data_dir, steady_minute):
+    from conftest import SECRET
+    from forms_service import create_app
+
+    app = create_app({"TESTING": True, "data_dir": data_dir, "site_dir": built_site,
+                      "secret_key": SECRET, "min_fill_seconds": 0, "rate_limit": "2/minute"})
+    client = app.test_client()
+    codes = [client.post("/api/mon-inscription/lien", data={"email": "a@exemple.fr"},
+                         headers=JSON).status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
+    app.extensions["mentorat.repo"]().close()
+
+
+def test_a_reminder_link_for_feedback_is_not_a_participant_link(client):
+    response = client.post("/api/formulaires/feedback", data=FEEDBACK, headers=JSON)
+    assert response.status_code == 201
+    assert client.get("/formulaires/mon-inscription/?lien=" + "a" * 40).status_code == 404
+
+
+@pytest.mark.browser
+def test_a_participant_corrects_withdraws_and_erases_in_a_browser(server, page):
+    from test_security import enroll_on
+
+    link = enroll_on(server, "navigateur.mon-inscription@exemple.fr")
+    page.goto(server.url + link)
+    table = page.locator(".mentorat-donnees table")
+    assert "navigateur.mon-inscription@exemple.fr" in table.inner_text()
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, context="#mon-inscription")
+    assert results.violations_count == 0, results.generate_report()
+    page.get_by_label("Intitulé de poste (obligatoire)").fill("Responsable d'études")
+    page.get_by_role("button", name="Enregistrer mes corrections").click()
+    page.get_by_text("Vos corrections sont enregistrées").wait_for()
+    page.goto(server.url + link)
+    assert "Responsable d'études" in page.locator(".mentorat-donnees table").inner_text()
+
+    page.get_by_role("button", name="Retirer mon inscription").click()
+    page.get_by_role("button", name="Oui, retirer mon inscription").click()
+    page.get_by_text("Votre inscription est retirée").first.wait_for()
+    assert "retirée à votre demande" in page.content()
+
+    page.get_by_role("button", name="Effacer mes données").click()
+    page.get_by_role("button", name="Oui, effacer toutes mes données").click()
+    page.get_by_text("Vos données sont effacées").wait_for()
+    assert page.goto(server.url + link).status == 404
