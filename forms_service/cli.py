@@ -15,6 +15,7 @@ import click
 
 from .config import ROOT, ConfigError, Settings
 from .i18n import _
+from .typography import french_spacing
 
 __all__ = ["main"]
 
@@ -23,7 +24,15 @@ def _settings() -> Settings:
     try:
         return Settings.from_env()
     except ConfigError as error:
-        raise click.ClickException(str(error)) from None
+        raise Failure(str(error)) from None
+
+
+class Failure(click.ClickException):
+    """A failure the operator can fix, said in French on stderr (exit code 1)."""
+
+    def show(self, file=None) -> None:
+        click.echo(french_spacing(_("Erreur : %(message)s") % {"message": self.format_message()}),
+                   err=True)
 
 
 def say(message: str) -> None:
@@ -44,7 +53,7 @@ def build(site_dir: Path | None) -> None:
                              "-f", str(ROOT / "mkdocs.yml"), "-d", str(site_dir)],
                             env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
     if result.returncode:
-        raise click.ClickException(_("La construction du site a échoué (voir ci-dessus)."))
+        raise Failure(_("La construction du site a échoué (voir ci-dessus)."))
     say(_("Compression (gzip, brotli)…"))
     subprocess.run([sys.executable, "-m", "whitenoise.compress", "--quiet", str(site_dir)],
                    check=True)
@@ -59,9 +68,9 @@ def serve() -> None:
     try:
         create_app()  # fail here, clearly, rather than in every worker
     except Exception as error:  # noqa: BLE001 - any start-up failure is reported the same way
-        raise click.ClickException(str(error)) from None
+        raise Failure(str(error)) from None
     if not (settings.site_dir / "index.html").exists():
-        raise click.ClickException(_("Le site n'est pas construit : lancez « mentorat build »."))
+        raise Failure(_("Le site n'est pas construit : lancez « mentorat build »."))
     say(_("Service prêt sur %(url)s (%(n)d processus).") % {
         "url": f"http://127.0.0.1:{settings.port}", "n": settings.workers})
     os.execvp(sys.executable, [
@@ -80,7 +89,7 @@ def send_mail() -> None:
 
     settings = _settings()
     if not settings.smtp_host:
-        raise click.ClickException(_("MENTORAT_SMTP_HOST n'est pas défini : rien n'est envoyé."))
+        raise Failure(_("MENTORAT_SMTP_HOST n'est pas défini : rien n'est envoyé."))
     sent, waiting = Outbox(settings).send_pending()
     say(_("%(sent)d message(s) envoyé(s), %(waiting)d en attente.") % {"sent": sent,
                                                                        "waiting": waiting})
@@ -95,7 +104,7 @@ def _repository():
     try:
         return Repository(_settings().data_dir)
     except StorageError as error:
-        raise click.ClickException(str(error)) from None
+        raise Failure(str(error)) from None
 
 
 # An export longer than this shows its progress on stderr.
@@ -153,7 +162,7 @@ def _read_password(password_stdin: bool) -> str:
         password = click.prompt(_("Mot de passe"), hide_input=True,
                                 confirmation_prompt=_("Répétez le mot de passe"), err=True)
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise click.ClickException(_("Le mot de passe doit compter au moins %(n)d caractères ; "
+        raise Failure(_("Le mot de passe doit compter au moins %(n)d caractères ; "
                                      "une phrase de quelques mots convient.")
                                    % {"n": MIN_PASSWORD_LENGTH})
     return password
@@ -163,7 +172,7 @@ def _valid_email(email: str) -> str:
     email = email.strip()
     local, at, domain = email.partition("@")
     if not (local and at and "." in domain) or any(c.isspace() for c in email):
-        raise click.ClickException(_("« %(email)s » n'est pas une adresse électronique.")
+        raise Failure(_("« %(email)s » n'est pas une adresse électronique.")
                                    % {"email": email})
     return email
 
@@ -179,12 +188,12 @@ def coordinator_add(email: str, password_stdin: bool) -> None:
     repo = _repository()
     try:
         if repo.coordinator_by_email(email) is not None:
-            raise click.ClickException(_("Un compte existe déjà pour %(email)s.")
+            raise Failure(_("Un compte existe déjà pour %(email)s.")
                                        % {"email": email})
         record, created = repo.add_coordinator(email, hash_password(_read_password(
             password_stdin)))
         if not created:
-            raise click.ClickException(_("Un compte existe déjà pour %(email)s.")
+            raise Failure(_("Un compte existe déjà pour %(email)s.")
                                        % {"email": email})
         say(_("Compte créé : %(email)s.") % {"email": record["email"]})
     finally:
@@ -209,7 +218,7 @@ def coordinator_remove(email: str) -> None:
     repo = _repository()
     try:
         if not repo.remove_coordinator(email):
-            raise click.ClickException(_("Aucun compte pour %(email)s.") % {"email": email})
+            raise Failure(_("Aucun compte pour %(email)s.") % {"email": email})
         say(_("Compte supprimé : %(email)s.") % {"email": email.strip().casefold()})
     finally:
         repo.close()
@@ -227,7 +236,7 @@ def coordinator_password(email: str, password_stdin: bool) -> None:
     try:
         record = repo.coordinator_by_email(email)
         if record is None:
-            raise click.ClickException(_("Aucun compte pour %(email)s.") % {"email": email})
+            raise Failure(_("Aucun compte pour %(email)s.") % {"email": email})
         repo.set_coordinator_password(record["id"], hash_password(_read_password(password_stdin)))
         say(_("Mot de passe changé pour %(email)s.") % {"email": record["email"]})
     finally:
@@ -255,7 +264,7 @@ def backup(dest: Path) -> None:
     try:
         path = make_backup(_settings().data_dir, dest)
     except StorageError as error:
-        raise click.ClickException(str(error)) from None
+        raise Failure(str(error)) from None
     say(_("Sauvegarde écrite : %(path)s") % {"path": path})
 
 
@@ -268,7 +277,7 @@ def restore(src: Path, force: bool) -> None:
     try:
         put_back(src, _settings().data_dir, force=force)
     except StorageError as error:
-        raise click.ClickException(str(error)) from None
+        raise Failure(str(error)) from None
     say(_("Données restaurées depuis %(path)s.") % {"path": src})
 
 
@@ -278,7 +287,7 @@ def _programme():
     try:
         return load_programme(_settings().programme)
     except ProgrammeError as error:
-        raise click.ClickException(str(error)) from None
+        raise Failure(str(error)) from None
 
 
 @main.command(help=_("Proposer des binômes pour tout le vivier en attente."))
@@ -295,7 +304,7 @@ def match(fmt: str) -> None:
         result = suggest(pool, programme.weights, existing_load=load,
                          rejected=repo.rejected_pairs(), progress=say)
     except InvalidEnrollment as error:
-        raise click.ClickException(str(error)) from None
+        raise Failure(str(error)) from None
     finally:
         repo.close()
     if fmt == "json":
@@ -343,7 +352,7 @@ def demo(seed: int | None, participants: int) -> None:
     try:
         summary = fill(repo, _programme(), participants=participants, seed=seed, progress=say)
     except DataNotEmpty as error:
-        raise click.ClickException(str(error)) from None
+        raise Failure(str(error)) from None
     finally:
         repo.close()
     say(_("Programme fictif créé dans %(dir)s : %(people)d inscriptions, %(pairs)d binômes, "
@@ -359,7 +368,7 @@ def purge() -> None:
     try:
         secret = load_secret_key(settings)
     except ConfigError as error:
-        raise click.ClickException(str(error)) from None
+        raise Failure(str(error)) from None
     repo = _repository()
     try:
         counts = run_purge(repo, retention_days=settings.retention_days, secret=secret,

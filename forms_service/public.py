@@ -164,7 +164,9 @@ def _check_render_time(key: str, token: str) -> None:
     if value.decode() != key:
         raise Rejected(400, _("Ce formulaire ne correspond pas à la page : rechargez-la."))
     if minimum > 0 and time.time() - signed_at.timestamp() < minimum:
-        raise Rejected(400, _("Envoi trop rapide : prenez le temps de relire, rechargez la page "
+        # The answers are kept (re-rendered page, or left in place by the script):
+        # sending again is enough, no reload (which would lose them).
+        raise Rejected(400, _("Envoi trop rapide : prenez le temps de vérifier vos réponses, "
                               "puis envoyez à nouveau le formulaire."))
 
 
@@ -249,8 +251,10 @@ def _store_enrollment(repo, answers: dict) -> str:
                                link=link))
         return record["reference"]
     log.info("inscription en double pour %s, rien n'est créé", record["id"])
+    # Sent to the enrolled address only, so the owner may get their link again.
     outbox.deliver(compose(settings, record["email"], _("Vous êtes déjà inscrit·e au programme de mentorat"),
-                           "already_enrolled", record=record))
+                           "already_enrolled", record=record,
+                           link=personal_link(settings.base_url, current_app.secret_key, record)))
     # The same neutral answer as a new enrollment: the page must not reveal who is enrolled.
     return new_reference("enrollment")
 

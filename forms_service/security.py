@@ -117,26 +117,12 @@ def init_app(app: Flask) -> None:
     """Add the headers to Flask's responses, error pages included."""
     policy = _policy(app)
     policy.headers()  # scan the built site now, at start-up, not on the first request
-    _exempt_sessionless_blueprints(app)
 
     @app.after_request
     def add_security_headers(response: Response) -> Response:
         for name, value in policy.headers().items():
             response.headers.setdefault(name, value)
         return response
-
-
-def _exempt_sessionless_blueprints(app: Flask) -> None:
-    # The public forms and "Mon inscription" carry no session, hence no CSRF token
-    # (DESIGN.md, decision 4): Flask-WTF needs the Blueprint objects themselves to skip them
-    # (a string names a view, not a blueprint).
-    csrf = app.extensions.get("csrf")
-    if csrf is None:
-        return
-    for name in ("public", "participant"):
-        blueprint = app.blueprints.get(name)
-        if blueprint is not None:
-            csrf.exempt(blueprint)
 
 
 def static_headers(app: Flask):
