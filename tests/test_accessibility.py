@@ -72,6 +72,16 @@ def scheme_context(request, browser):
     context.close()
 
 
+@pytest.fixture(params=SCHEMES)
+def phone_context(request, browser):
+    """The same on a phone: Material shows its drawer instead of tabs and sidebars."""
+    context = browser.new_context(locale="fr-FR", color_scheme=request.param,
+                                  reduced_motion="reduce", viewport={"width": 390, "height": 844},
+                                  device_scale_factor=3, is_mobile=True, has_touch=True)
+    yield request.param, context
+    context.close()
+
+
 def wait_for_scheme(page, scheme: str) -> None:
     """Material applies the scheme from the media query once its script runs."""
     expected = "slate" if scheme == "dark" else "default"
@@ -94,6 +104,17 @@ def test_every_page_of_the_guide(server, scheme_context, axe):
         page.goto(server.url + path)
         wait_for_scheme(page, scheme)
         found += violations(axe, page, f"[{scheme}] {path}")
+    assert_clean(found)
+
+
+def test_every_page_of_the_guide_on_a_phone(server, phone_context, axe):
+    scheme, context = phone_context
+    page = context.new_page()
+    found = []
+    for path in site_pages(server):
+        page.goto(server.url + path)
+        wait_for_scheme(page, scheme)
+        found += violations(axe, page, f"[{scheme}, téléphone] {path}")
     assert_clean(found)
 
 
