@@ -64,10 +64,11 @@ def wait_ready(port: int, path: str) -> None:
     raise RuntimeError(f"le serveur du port {port} n'a pas démarré")
 
 
-def gunicorn(app: str, port: int, env: dict) -> subprocess.Popen:
+def gunicorn(app: str, port: int, env: dict, log) -> subprocess.Popen:
+    # The log goes to a file: a pipe nobody reads would fill up and stall the workers.
     return subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "2", "--bind",
                              f"127.0.0.1:{port}", app], env=env, cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.DEVNULL, stderr=log)
 
 
 def load(port: int, seconds: float, clients: int, prefix: str) -> tuple[int, int, list[str]]:
@@ -137,14 +138,17 @@ def run(stored: int, seconds: float, clients: int, site_dir: Path) -> None:
                                  ("service", "forms_service.wsgi:app", "/healthz")]:
             port = free_port()
             env["MENTORAT_PORT"] = str(port)
-            server = gunicorn(app, port, env)
+            log = open(Path(tmp) / f"{app.split(':')[0]}.log", "w+")
+            server = gunicorn(app, port, env, log)
             try:
                 if ready:
                     try:
                         wait_ready(port, ready)
                     except RuntimeError:
                         server.terminate()
-                        print(server.communicate()[1][-3000:], file=sys.stderr)
+                        server.wait()
+                        log.seek(0)
+                        print(log.read()[-3000:], file=sys.stderr)
                         raise
                 else:
                     time.sleep(1.5)
@@ -153,7 +157,8 @@ def run(stored: int, seconds: float, clients: int, site_dir: Path) -> None:
                 elapsed = time.monotonic() - started
             finally:
                 server.terminate()
-                server.communicate()
+                server.wait()
+                log.close()
             rates[name] = accepted / elapsed
             print(f"  {name:9} {rates[name]:8.1f} envois acceptés/s ({accepted} acceptés, "
                   f"{refused} refusés)", flush=True)

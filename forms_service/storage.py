@@ -124,6 +124,7 @@ BACKUP_MANIFEST = "mentorat-backup.json"
 SECRET_KEY_NAME = "secret_key"
 OUTBOX_NAME = "outbox"
 TEMP_INFIX = ".tmp-"  # temp names are ".<final name>.tmp-<random>"
+LOCK_POLL_SECONDS = 0.0005
 LOCK_TIMEOUT = 30.0  # a stuck holder gives 503s, not hung workers
 COMPACT_MIN_DEAD = 1000
 
@@ -567,7 +568,9 @@ class _StoreLock:
         self._thread_lock.acquire()
         if self._depth == 0:
             try:
-                self._file_lock.acquire()
+                # filelock polls a non-blocking flock; its default 50 ms nap made
+                # every contended write between gunicorn workers wait 50 ms.
+                self._file_lock.acquire(poll_interval=LOCK_POLL_SECONDS)
             except filelock.Timeout:
                 self._thread_lock.release()
                 raise StorageUnavailable(
