@@ -90,6 +90,9 @@ class _Policy:
             return self._headers
 
 
+DOCUMENT_ONLY = {"X-Frame-Options", "Cross-Origin-Opener-Policy", "Permissions-Policy"}
+
+
 def security_headers(settings: Settings, script_hashes: list[str]) -> dict[str, str]:
     """Return the headers every response carries."""
     headers = {
@@ -130,7 +133,11 @@ def static_headers(app: Flask):
     policy = _policy(app)
 
     def add_headers(headers, path: str, url: str) -> None:
+        document = path.endswith((".html", ".svg", ".xml"))
         for name, value in policy.headers().items():
-            headers[name] = value
+            # These three only apply to documents; every byte counts on a CSS or
+            # JS file fetched by each visit (the CSP stays: it governs workers).
+            if document or name not in DOCUMENT_ONLY:
+                headers[name] = value
 
     return add_headers

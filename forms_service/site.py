@@ -35,6 +35,8 @@ class SiteDispatcher:
             flask_wsgi,
             root=str(site_dir) if site_dir.is_dir() else None,
             index_file=True,
+            # One origin: no other site needs to read these files.
+            allow_all_origins=False,
             max_age=0,  # HTML and unversioned files revalidate; see _immutable
             immutable_file_test=_immutable,
             add_headers_function=add_headers,

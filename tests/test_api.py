@@ -163,3 +163,13 @@ def test_preview_origin_is_accepted_only_when_configured(built_site, data_dir):
     assert response.status_code == 403 and "Access-Control-Allow-Origin" not in response.headers
     for each in (app, strict):
         each.extensions["mentorat.repo"]().close()
+
+
+def test_static_files_carry_the_policy_but_not_document_only_headers(client):
+    with client.get("/assets/mentorat/site.css") as css, client.get("/charte/") as page:
+        for response in (css, page):
+            assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+            assert response.headers["X-Content-Type-Options"] == "nosniff"
+            assert "Access-Control-Allow-Origin" not in response.headers
+        assert "X-Frame-Options" not in css.headers
+        assert page.headers["X-Frame-Options"] == "DENY"
