@@ -40,6 +40,10 @@ preview: site
 bench: setup
 	$(BIN)/python bench/storage.py
 	$(BIN)/python bench/matching.py
+	$(BIN)/python bench/http.py
+	$(BIN)/python bench/pages.py
+	$(BIN)/python bench/build.py
+	bench/lighthouse.sh
 
 clean:
 	rm -rf site .pytest_cache
