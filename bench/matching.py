@@ -16,6 +16,8 @@ import sys
 import time
 from pathlib import Path
 
+# bench/http.py would shadow the standard library's `http`: drop this folder from the path.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np
