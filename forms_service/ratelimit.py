@@ -15,6 +15,7 @@ import time
 
 from flask import request
 
+from . import sqlitedb
 from .config import Settings
 from .i18n import _
 
@@ -51,12 +52,9 @@ class RateLimiter:
     def _db(self) -> sqlite3.Connection:
         db = getattr(self._local, "db", None)
         if db is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("CREATE TABLE IF NOT EXISTS hits (client TEXT, window INTEGER, "
-                       "period INTEGER, count INTEGER, PRIMARY KEY (client, window, period))")
-            self._local.db = db
+            db = self._local.db = sqlitedb.connect(self.path, [
+                "CREATE TABLE IF NOT EXISTS hits (client TEXT, window INTEGER, "
+                "period INTEGER, count INTEGER, PRIMARY KEY (client, window, period))"])
         return db
 
     def client_address(self) -> str:

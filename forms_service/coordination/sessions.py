@@ -22,6 +22,7 @@ from flask.json.tag import TaggedJSONSerializer
 from flask.sessions import SessionInterface, SessionMixin
 from werkzeug.datastructures import CallbackDict
 
+from .. import sqlitedb
 from ..config import Settings
 
 __all__ = ["ServerSession", "ServerSessionInterface", "SessionStore", "LoginThrottle",
@@ -46,16 +47,13 @@ def _connect(path: Path) -> sqlite3.Connection:
         cache = _connections.dbs = {}
     db = cache.get(path)
     if db is None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(path, timeout=10, isolation_level=None)
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("CREATE TABLE IF NOT EXISTS sessions (sid_hash TEXT PRIMARY KEY, "
-                   "data TEXT NOT NULL, created REAL NOT NULL, last_seen REAL NOT NULL)")
-        db.execute("CREATE TABLE IF NOT EXISTS login_failures (account TEXT NOT NULL, "
-                   "client TEXT NOT NULL, at REAL NOT NULL)")
-        db.execute("CREATE INDEX IF NOT EXISTS login_failures_client ON login_failures "
-                   "(client, at)")
-        cache[path] = db
+        db = cache[path] = sqlitedb.connect(path, [
+            "CREATE TABLE IF NOT EXISTS sessions (sid_hash TEXT PRIMARY KEY, "
+            "data TEXT NOT NULL, created REAL NOT NULL, last_seen REAL NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS login_failures (account TEXT NOT NULL, "
+            "client TEXT NOT NULL, at REAL NOT NULL)",
+            "CREATE INDEX IF NOT EXISTS login_failures_client ON login_failures (client, at)",
+        ])
     return db
 
 
