@@ -26,6 +26,7 @@ The exit status is 1 when the bar is missed.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import shutil
@@ -124,18 +125,15 @@ class Meter:
         page.on("worker", lambda worker: self.workers.append(worker))
 
     def _finished(self, request) -> None:
-        try:
+        # A request without a response has no size.
+        with contextlib.suppress(Exception):
             self.headers[request.url] = request.sizes()["responseHeadersSize"]
-        except Exception:  # noqa: BLE001 - a request without response has no size
-            pass
 
     def _entries(self) -> list:
         entries = self.page.evaluate(RESOURCE_TIMING)
         for worker in self.workers:
-            try:
+            with contextlib.suppress(Exception):  # a worker may be gone
                 entries += worker.evaluate(RESOURCE_TIMING)
-            except Exception:  # noqa: BLE001 - a worker may be gone
-                pass
         return entries
 
     def total(self, verbose: bool = False) -> tuple[int, dict[str, int], int]:

@@ -41,7 +41,7 @@ def say(message: str) -> None:
 
 @click.group(help=_("Programme de mentorat : site, formulaires et coordination."))
 def main() -> None:
-    pass
+    """The command group; each subcommand does the work."""
 
 
 @main.command(help=_("Construire le site (mkdocs build --strict) et le compresser."))
@@ -150,7 +150,7 @@ def export(what: str, fmt: str) -> None:
 
 @main.group(help=_("Gérer les comptes de la coordination."))
 def coordinator() -> None:
-    pass
+    """The coordinator-account subcommands."""
 
 
 def _read_password(password_stdin: bool) -> str:

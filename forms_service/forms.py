@@ -30,7 +30,7 @@ from .programme import Programme
 from .text import clean_multiline, clean_text
 
 __all__ = [
-    "EnrollmentForm", "FeedbackForm", "FORMS", "PAGE_NAMES", "ROLES", "TRACKS", "FORMATS",
+    "EnrollmentForm", "FeedbackForm", "FORMS", "CHOICE_LABELS", "PAGE_NAMES", "ROLES", "TRACKS", "FORMATS",
     "RHYTHMS", "EXPERIENCE", "SLOTS", "DEPARTMENT_PREFERENCES", "HONEYPOT", "RENDER_TOKEN",
 ]
 
@@ -335,5 +335,11 @@ class FeedbackForm(PublicForm):
 
 
 FORMS = {"enrollment": EnrollmentForm, "feedback": FeedbackForm}
+# The label people saw for each stored choice of an enrollment, by field.
+CHOICE_LABELS = {
+    "role": dict(ROLES), "track": dict(TRACKS), "format": dict(FORMATS),
+    "rhythm": dict(RHYTHMS), "experience": dict(EXPERIENCE), "availability": dict(SLOTS),
+    "department_preference": dict(DEPARTMENT_PREFERENCES),
+}
 # The name a coordinator writes in a page (`<!-- formulaire: inscription -->`).
 PAGE_NAMES = {"inscription": "enrollment", "retour": "feedback"}

@@ -7,6 +7,7 @@ happens, so a mail server that is down loses nothing: ``mentorat send-mail``
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import smtplib
@@ -18,20 +19,16 @@ from email.policy import SMTP
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 
-from jinja2 import Environment, PackageLoader
-
 from .config import Settings
-from .i18n import _, ngettext
+from .render import template_environment
 from .typography import french_spacing
 
 __all__ = ["Outbox", "compose"]
 
 log = logging.getLogger(__name__)
 
-_env = Environment(loader=PackageLoader("forms_service", "templates"), autoescape=False,
-                   trim_blocks=True, lstrip_blocks=True, extensions=["jinja2.ext.i18n"],
-                   keep_trailing_newline=True)
-_env.install_gettext_callables(_, ngettext, newstyle=True)
+# Plain-text messages: nothing to escape; what people typed stays as they typed it.
+_env = template_environment(autoescape=False, keep_trailing_newline=True)
 
 
 def compose(settings: Settings, to: str, subject: str, template: str, **context) -> EmailMessage:
@@ -67,12 +64,11 @@ class Outbox:
         """
         removed = 0
         for path in self.path.glob("*.part") if self.path.exists() else ():
-            try:
+            # Another worker may remove the same file at the same moment.
+            with contextlib.suppress(FileNotFoundError):
                 if time.time() - path.stat().st_mtime > older_than:
                     path.unlink()
                     removed += 1
-            except FileNotFoundError:
-                pass
         return removed
 
     def put(self, message: EmailMessage) -> Path:

@@ -18,19 +18,24 @@ import hmac
 import logging
 
 from flask import (
-    Blueprint, Response, abort, current_app, jsonify, redirect, request, url_for,
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    request,
+    url_for,
 )
 from itsdangerous import BadSignature, URLSafeSerializer
-from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
-from .forms import (
-    DEPARTMENT_PREFERENCES, EMAIL_MAX, EXPERIENCE, FORMATS, HONEYPOT, RHYTHMS, ROLES, SLOTS,
-    TRACKS, EnrollmentForm,
-)
-from .i18n import _, ngettext
+from .forms import CHOICE_LABELS as FORM_CHOICE_LABELS
+from .forms import EMAIL_MAX, HONEYPOT, EnrollmentForm
+from .guards import Rejected, check_origin, wants_json
+from .i18n import _
 from .mail import compose
-from .render import render_form
+from .render import render_form, template_environment
 from .text import clean_text
 from .typography import french_spacing, typeset
 
@@ -61,10 +66,7 @@ DONE = {
               "vient de partir. Pensez à regarder dans les courriers indésirables."),
 }
 
-_env = Environment(loader=PackageLoader("forms_service", "templates"),
-                   autoescape=select_autoescape(default=True), trim_blocks=True,
-                   lstrip_blocks=True, extensions=["jinja2.ext.i18n"])
-_env.install_gettext_callables(_, ngettext, newstyle=True)
+_env = template_environment()
 
 
 def _french(value):
@@ -146,10 +148,8 @@ def _required_record() -> tuple[dict, str]:
 
 
 def _check_origin() -> None:
-    from .public import Rejected, _check_origin as check
-
     try:
-        check()
+        check_origin()
     except Rejected as rejected:
         raise LinkRefused(rejected.status, rejected.message) from None
 
@@ -171,11 +171,7 @@ def _labels() -> dict[str, str]:
     return labels
 
 
-CHOICE_LABELS = {
-    "role": dict(ROLES), "track": dict(TRACKS), "format": dict(FORMATS),
-    "rhythm": dict(RHYTHMS), "experience": dict(EXPERIENCE), "availability": dict(SLOTS),
-    "department_preference": dict(DEPARTMENT_PREFERENCES), "status": STATUS_LABELS,
-}
+CHOICE_LABELS = {**FORM_CHOICE_LABELS, "status": STATUS_LABELS}
 HIDDEN_KEYS = {"v", "id"}
 
 
@@ -255,21 +251,16 @@ def _render(record: dict | None, token: str = "", *, status: int = 200, message:
     return _page(content, status)
 
 
-def _wants_json() -> bool:
-    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
-    return best == "application/json" and request.accept_mimetypes[best] > 0
-
-
 def _refused(refused: LinkRefused, record: dict | None = None, token: str = "") -> Response:
     message = french_spacing(refused.message)
-    if _wants_json():
+    if wants_json():
         return jsonify(ok=False, message=message, errors={"__form__": [message]}), refused.status
     return _render(record, token, status=refused.status, error=message)
 
 
 def _done(what: str, token: str = "", reference: str | None = None):
     message = french_spacing(DONE[what])
-    if _wants_json():
+    if wants_json():
         return jsonify(ok=True, message=message, reference=reference), 200
     args = {"fait": what}
     if token:
@@ -326,7 +317,7 @@ def correct():
             return _done("corrige", token, record["reference"])
     errors = {name or "__form__": [french_spacing(m) for m in messages]
               for name, messages in form.errors.items()}
-    if _wants_json():
+    if wants_json():
         return jsonify(ok=False, errors=errors), 400
     return _render(record, token, status=400, form=form)
 
@@ -378,7 +369,7 @@ def _final_action(action: str):
     except LinkRefused as refused:
         return _refused(refused, record, token)
     if request.form.get("confirme") != "oui":
-        if _wants_json():
+        if wants_json():
             message = french_spacing(_("Confirmez votre demande (confirme=oui)."))
             return jsonify(ok=False, message=message, errors={"__form__": [message]}), 400
         return _render(record, token, confirm=action)
@@ -400,8 +391,6 @@ def _final_action(action: str):
 @bp.post("/api/mon-inscription/lien")
 def send_link():
     """E-mail the personal link again; the same answer whatever the address."""
-    from .public import Rejected
-
     try:
         _check_origin()
         try:

@@ -10,20 +10,27 @@ from __future__ import annotations
 
 import logging
 import time
-from urllib.parse import urlsplit
 
 from flask import (
-    Blueprint, Response, abort, current_app, g, jsonify, redirect, request, url_for,
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    request,
+    url_for,
 )
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeSerializer
 from markupsafe import escape
 
-from .forms import FORMS, HONEYPOT, RENDER_TOKEN, ROLES, TRACKS, FORMATS, PublicForm
+from .forms import CHOICE_LABELS, FORMS, RENDER_TOKEN, PublicForm
+from .guards import Rejected, check_origin, origin_of, wants_json
 from .i18n import _
 from .mail import compose
 from .participant import personal_link
-from .render import RENDER_PLACEHOLDER, render_form, replace_form_region
 from .reminders import linked_answers, linked_feedback_form
+from .render import RENDER_PLACEHOLDER, render_form, replace_form_region
 from .repository import new_reference, submission_key
 from .typography import french_spacing, typeset
 
@@ -38,25 +45,12 @@ MAX_PAGE_AGE = 24 * 3600  # a page left open longer than a day must be reloaded
 REFERENCE_MARKER = "<!-- mentorat:reference -->"
 
 
-class Rejected(Exception):
-    """A post refused before validation; carries the status and a French message."""
-
-    def __init__(self, status: int, message: str, field: str = "__form__"):
-        super().__init__(message)
-        self.status, self.message, self.field = status, message, field
-
-
 def _signer() -> TimestampSigner:
     return TimestampSigner(current_app.secret_key, salt="mentorat-rendu")
 
 
 def _reference_signer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.secret_key, salt="mentorat-reference")
-
-
-def _wants_json() -> bool:
-    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
-    return best == "application/json" and request.accept_mimetypes[best] > 0
 
 
 def _page(page: str) -> str:
@@ -120,29 +114,10 @@ def allow_preview_origin(response: Response) -> Response:
     """Let `make preview` pages (another port) read the endpoint's JSON answers."""
     preview = current_app.config["SETTINGS"].preview_origin
     if preview and request.path.startswith("/api/") and \
-            _origin(request.headers.get("Origin", "")) == _origin(preview):
+            origin_of(request.headers.get("Origin", "")) == origin_of(preview):
         response.headers["Access-Control-Allow-Origin"] = preview
         response.headers["Vary"] = "Origin"
     return response
-
-
-def _check_origin() -> None:
-    settings = current_app.config["SETTINGS"]
-    allowed = {_origin(settings.base_url), _origin(request.host_url)}
-    if settings.preview_origin:
-        allowed.add(_origin(settings.preview_origin))
-    origin = request.headers.get("Origin")
-    if origin and origin != "null" and _origin(origin) not in allowed:
-        raise Rejected(403, _("Ce formulaire ne peut être envoyé que depuis le site du programme."))
-    if request.headers.get("Sec-Fetch-Site") == "cross-site" and not (
-        origin and settings.preview_origin and _origin(origin) == _origin(settings.preview_origin)
-    ):
-        raise Rejected(403, _("Ce formulaire ne peut être envoyé que depuis le site du programme."))
-
-
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}".lower()
 
 
 def _check_render_time(key: str, token: str) -> None:
@@ -174,7 +149,7 @@ def _check_render_time(key: str, token: str) -> None:
 def too_large(error):
     """Answer a too large post in the form's page too, for browsers without JavaScript."""
     key = (request.view_args or {}).get("key")
-    if key not in FORMS or _wants_json():
+    if key not in FORMS or wants_json():
         return _too_large_json()
     form = FORMS[key](programme=current_app.config["PROGRAMME"])
     return _rejected(form, Rejected(413, TOO_LARGE))
@@ -196,7 +171,7 @@ def submit(key: str):
     form = FORMS[key](request.form, programme=current_app.config["PROGRAMME"])
     token = request.form.get(RENDER_TOKEN, "")
     try:
-        _check_origin()
+        check_origin()
         current_app.extensions["mentorat.limiter"].hit()
         _check_render_time(key, token)
     except Rejected as rejected:
@@ -243,8 +218,7 @@ def _store_enrollment(repo, answers: dict) -> str:
     outbox = current_app.extensions["mentorat.outbox"]
     if created:
         log.info("inscription %s enregistrée", record["id"])
-        labels = {"role": dict(ROLES)[record["role"]], "track": dict(TRACKS)[record["track"]],
-                  "format": dict(FORMATS)[record["format"]]}
+        labels = {key: CHOICE_LABELS[key][record[key]] for key in ("role", "track", "format")}
         link = personal_link(settings.base_url, current_app.secret_key, record)
         outbox.deliver(compose(settings, record["email"], _("Votre inscription au programme de mentorat"),
                                "enrollment_confirmation", record=record, labels=labels,
@@ -261,7 +235,7 @@ def _store_enrollment(repo, answers: dict) -> str:
 
 def _success(key: str, reference: str, message: str):
     message = french_spacing(message)
-    if _wants_json():
+    if wants_json():
         return jsonify(ok=True, reference=reference, message=message), 201
     signed = _reference_signer().dumps(reference)
     return redirect(url_for("public.thanks", ref=signed), code=303)
@@ -270,14 +244,14 @@ def _success(key: str, reference: str, message: str):
 def _invalid(form: PublicForm):
     errors = {name or "__form__": [french_spacing(m) for m in messages]
               for name, messages in form.errors.items()}
-    if _wants_json():
+    if wants_json():
         return jsonify(ok=False, errors=errors), 400
     return _page_with_errors(form, 400)
 
 
 def _rejected(form: PublicForm, rejected: Rejected):
     message = french_spacing(rejected.message)
-    if _wants_json():
+    if wants_json():
         errors = {name or "__form__": [french_spacing(m) for m in messages]
                   for name, messages in form.errors.items()}
         errors.setdefault(rejected.field, []).insert(0, message)

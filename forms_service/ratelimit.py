@@ -17,6 +17,7 @@ from flask import request
 
 from . import sqlitedb
 from .config import Settings
+from .guards import Rejected
 from .i18n import _
 
 __all__ = ["RateLimiter", "parse_limits"]
@@ -70,8 +71,6 @@ class RateLimiter:
         """Count one post; raise ``Rejected(429)`` when a limit is passed."""
         if not self.limits:
             return
-        from .public import Rejected
-
         client = hmac.new(self.key, self.client_address().encode(), "sha256").hexdigest()
         now = int(time.time())
         db = self._db()

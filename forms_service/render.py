@@ -16,19 +16,25 @@ from .forms import FORMS, HONEYPOT, RENDER_TOKEN, PublicForm
 from .i18n import _, ngettext
 from .programme import Programme
 
-__all__ = ["render_form", "form_region", "replace_form_region", "RENDER_PLACEHOLDER"]
+__all__ = ["render_form", "form_region", "replace_form_region", "template_environment",
+           "RENDER_PLACEHOLDER"]
 
 # Stands for the signed render time in the built page until Flask serves it.
 RENDER_PLACEHOLDER = "__MENTORAT_RENDU__"
 
-_env = Environment(
-    loader=PackageLoader("forms_service", "templates"),
-    autoescape=select_autoescape(default=True),
-    trim_blocks=True,
-    lstrip_blocks=True,
-    extensions=["jinja2.ext.i18n"],
-)
-_env.install_gettext_callables(_, ngettext, newstyle=True)
+
+
+def template_environment(*, autoescape: bool = True, **options) -> Environment:
+    """A Jinja environment over the package's templates, translated, no app context."""
+    env = Environment(loader=PackageLoader("forms_service", "templates"),
+                      autoescape=select_autoescape(default=autoescape) if autoescape else False,
+                      trim_blocks=True, lstrip_blocks=True, extensions=["jinja2.ext.i18n"],
+                      **options)
+    env.install_gettext_callables(_, ngettext, newstyle=True)
+    return env
+
+
+_env = template_environment()
 
 
 def _kind(field) -> str:

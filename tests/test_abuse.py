@@ -187,13 +187,6 @@ def test_the_default_minimum_is_three_seconds():
 # ---------------------------------------------------------------------------- rate limit
 
 
-@pytest.fixture
-def steady_minute():
-    """Start away from a minute's edge: the counters use fixed windows."""
-    if time.time() % 60 > 55:
-        time.sleep(61 - time.time() % 60)
-
-
 def test_rate_limit_settings():
     from forms_service.config import Settings
     from forms_service.ratelimit import parse_limits

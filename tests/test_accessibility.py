@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from content_rules import ROOT
+from test_browser_forms import fill_enrollment
 
 pytestmark = pytest.mark.browser
 
@@ -146,31 +147,13 @@ def test_forms_showing_their_errors_without_javascript(server, scheme_context, a
     assert_clean(found)
 
 
-def enroll(page, email: str) -> None:
-    page.get_by_label("Prénom et nom (obligatoire)").fill("Awa Diallo")
-    page.get_by_label("Adresse électronique professionnelle (obligatoire)").fill(email)
-    page.get_by_label("Département (obligatoire)").select_option("Informatique")
-    page.get_by_label("Site (obligatoire)").select_option("Lyon")
-    page.get_by_label("Intitulé de poste (obligatoire)").fill("Analyste")
-    page.get_by_label("De 5 à 10 ans").check()
-    page.locator("#enrollment-languages").get_by_label("français").check()
-    page.locator("#enrollment-role").get_by_label("Mentoré·e", exact=True).check()
-    page.get_by_label("Mentorat classique").check()
-    page.locator("#enrollment-skills_sought").get_by_label("Négociation").check()
-    page.get_by_label("Objectif 1").fill("Mener une négociation annuelle avec un fournisseur")
-    page.get_by_label("Hybride").check()
-    page.get_by_label("Toutes les deux semaines").check()
-    page.get_by_label("Mardi matin").check()
-    page.get_by_label("Oui, d'un autre département").check()
-    page.get_by_label("J'ai lu la notice").check()
-
-
 def test_confirmations(server, scheme_context, axe):
     scheme, context = scheme_context
     found = []
     # With JavaScript: the confirmation replaces the form in the page.
     page = open_page(context, server.url + "/formulaires/inscription/", scheme=scheme)
-    enroll(page, f"awa.diallo.js.{scheme}@exemple.fr")
+    fill_enrollment(page, name="Awa Diallo", email=f"awa.diallo.js.{scheme}@exemple.fr",
+                    role="Mentoré·e")
     page.get_by_role("button", name="Envoyer mon inscription").click()
     page.locator(".mentorat-confirmation .mentorat-reference").wait_for()
     found += violations(axe, page, f"[{scheme}, JS] confirmation dans la page")
@@ -178,7 +161,8 @@ def test_confirmations(server, scheme_context, axe):
     # Without: the service redirects to its "merci" page.
     context.route(FORMS_SCRIPT, lambda route: route.abort())
     page = open_page(context, server.url + "/formulaires/inscription/", scheme=scheme)
-    enroll(page, f"awa.diallo.{scheme}@exemple.fr")
+    fill_enrollment(page, name="Awa Diallo", email=f"awa.diallo.{scheme}@exemple.fr",
+                    role="Mentoré·e")
     page.get_by_role("button", name="Envoyer mon inscription").click()
     page.wait_for_url("**/formulaires/merci/**")
     page.locator(".mentorat-reference").wait_for()
@@ -196,14 +180,6 @@ def test_confirmations(server, scheme_context, axe):
 COORDINATION_PAGES: list[str] = []
 COORDINATOR = ("coordination.a11y@exemple.fr", "un mot de passe assez long")
 MAX_COORDINATION_PAGES = 30
-
-
-def coordination_ready() -> bool:
-    try:
-        from forms_service.coordination import auth
-    except ImportError:
-        return False
-    return hasattr(auth, "login")
 
 
 def mentorat(data_dir, *args: str, input: str | None = None) -> None:
@@ -240,7 +216,6 @@ def area_links(page) -> list[str]:
             and "deconnexion" not in p and "connexion" not in p]
 
 
-@pytest.mark.skipif(not coordination_ready(), reason="espace de coordination pas encore prêt")
 def test_coordination_area(coordination_server, scheme_context, axe):
     server = coordination_server
     scheme, context = scheme_context

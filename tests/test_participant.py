@@ -11,7 +11,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from test_abuse import steady_minute  # noqa: F401 - a fixture
 from test_forms import FEEDBACK, MENTEE, MENTOR
 
 JSON = {"Accept": "application/json"}

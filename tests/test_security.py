@@ -17,7 +17,6 @@ from xml.etree import ElementTree
 import pytest
 
 from conftest import SECRET
-from test_abuse import steady_minute  # noqa: F401 - a fixture
 from test_forms import MENTEE
 
 JSON = {"Accept": "application/json"}

@@ -21,6 +21,7 @@ from wtforms import DateField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from ..i18n import _
+from ..guards import wants_json
 from ..text import clean_text
 from ..typography import french_spacing
 from . import bp, flash_fr
@@ -55,11 +56,6 @@ def cohort_for_enrollment(repo) -> str | None:
     return state["name"]
 
 
-def _wants_json() -> bool:
-    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
-    return best == "application/json" and request.accept_mimetypes[best] > 0
-
-
 def _closed_notice(state: dict) -> str:
     return ('<div class="admonition info mentorat-closed" role="status">'
             f'<p class="admonition-title">{escape(_("Inscriptions closes"))}</p>'
@@ -69,7 +65,7 @@ def _closed_notice(state: dict) -> str:
 def _enrollment_closed(error: EnrollmentClosed):
     """Answer a post while enrollment is closed: JSON, or the page with the notice."""
     message = french_spacing(error.description)
-    if _wants_json():
+    if wants_json():
         return jsonify(ok=False, errors={"__form__": [message]}, message=message), 400
     from ..render import replace_form_region
 

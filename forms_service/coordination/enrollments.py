@@ -21,13 +21,7 @@ PAGE_SIZE = 50
 NOTE_MAX = 4000
 # Query parameter -> stored field, for the list's filters.
 FILTERS = ("role", "track", "status", "department", "site", "format", "cohort")
-CHOICE_LABELS = {
-    "role": dict(public_forms.ROLES), "track": dict(public_forms.TRACKS),
-    "format": dict(public_forms.FORMATS), "rhythm": dict(public_forms.RHYTHMS),
-    "experience": dict(public_forms.EXPERIENCE), "availability": dict(public_forms.SLOTS),
-    "department_preference": dict(public_forms.DEPARTMENT_PREFERENCES),
-    "status": ENROLLMENT_STATUSES,
-}
+CHOICE_LABELS = {**public_forms.CHOICE_LABELS, "status": ENROLLMENT_STATUSES}
 
 
 def _repo():
