@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import threading
 
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from . import services
 from .config import Settings, load_secret_key
 from .i18n import _
-from .mail import Outbox
 from .programme import load_programme
-from .site import SiteDispatcher, SitePages
+from .site import SiteDispatcher
 
 __all__ = ["create_app"]
 
@@ -46,7 +45,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
-    _init_extensions(app, settings)
+    found = services.init_app(app, settings)
+    # A crash mid-write may have left part of a message (personal data): remove it.
+    found.outbox.remove_partial()
     from . import compression, coordination, participant, public, security
 
     app.register_blueprint(public.bp)
@@ -58,29 +59,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.wsgi_app = SiteDispatcher(app.wsgi_app, settings.site_dir,
                                   add_headers=security.static_headers(app))
     return app
-
-
-def _init_extensions(app: Flask, settings: Settings) -> None:
-    from .ratelimit import RateLimiter
-    from .repository import Repository
-
-    lock = threading.Lock()
-    holder: dict = {}
-
-    def repository() -> Repository:
-        # Opened on first use, in the worker process that uses it (after fork).
-        with lock:
-            if "repo" not in holder:
-                holder["repo"] = Repository(settings.data_dir)
-            return holder["repo"]
-
-    app.extensions["mentorat.repo"] = repository
-    app.extensions["mentorat.pages"] = SitePages(settings.site_dir)
-    app.extensions["mentorat.outbox"] = Outbox(settings)
-    # A crash mid-write may have left part of a message (personal data): remove it.
-    app.extensions["mentorat.outbox"].remove_partial()
-    app.extensions["mentorat.limiter"] = RateLimiter(settings, app.secret_key)
-    app.extensions["mentorat.cohort"] = lambda repo: None
 
 
 def _register_errors(app: Flask) -> None:
@@ -127,7 +105,7 @@ def _error_page(app: Flask, status: int, message: str) -> str:
     """Return the guide's 404 page, its text replaced by the error's message."""
     from markupsafe import escape
 
-    page = app.extensions["mentorat.pages"].get("404.html")
+    page = services.services(app).pages.get("404.html")
     body = f"<h1>{escape(message)}</h1>"
     if page is None:
         return f'<!doctype html><html lang="fr"><meta charset="utf-8"><title>Erreur</title>{body}</html>'

@@ -27,37 +27,21 @@ from wtforms import (
 
 from .i18n import _
 from .programme import Programme
+from .vocabulary import (
+    DEPARTMENT_PREFERENCES, EXPERIENCE, FEEDBACK_ROLES, FORMATS, MENTEE_ROLES, MENTOR_ROLES,
+    OTHER_SKILL, RHYTHMS, ROLES, SLOTS, TRACKS,
+)
 from .text import clean_multiline, clean_text
 
 __all__ = [
-    "EnrollmentForm", "FeedbackForm", "FORMS", "CHOICE_LABELS", "PAGE_NAMES", "ROLES", "TRACKS", "FORMATS",
-    "RHYTHMS", "EXPERIENCE", "SLOTS", "DEPARTMENT_PREFERENCES", "HONEYPOT", "RENDER_TOKEN",
+    "EnrollmentForm", "FeedbackForm", "FORMS", "HONEYPOT", "RENDER_TOKEN",
 ]
 
 NAME_MAX, EMAIL_MAX, SHORT_MAX, GOAL_MAX, LONG_MAX = 120, 254, 120, 300, 2000
 HONEYPOT = "url_complementaire"  # bots fill it; people never see it
 RENDER_TOKEN = "rendu"  # signed render time, injected when Flask answers the page
 
-ROLES = [("mentor", _("Mentor")), ("mentore", _("Mentoré·e")), ("les_deux", _("Les deux"))]
-TRACKS = [("classique", _("Mentorat classique")), ("inverse", _("Mentorat inversé"))]
-FORMATS = [("presentiel", _("En présentiel")), ("distance", _("À distance")),
-           ("hybride", _("Hybride"))]
-RHYTHMS = [("hebdomadaire", _("Chaque semaine")), ("bimensuel", _("Toutes les deux semaines")),
-           ("trois_semaines", _("Toutes les trois semaines")), ("mensuel", _("Une fois par mois"))]
-EXPERIENCE = [("moins_2", _("Moins de 2 ans")), ("2_5", _("De 2 à 5 ans")),
-              ("5_10", _("De 5 à 10 ans")), ("10_20", _("De 10 à 20 ans")),
-              ("plus_20", _("Plus de 20 ans"))]
-DAYS = [("lundi", _("Lundi")), ("mardi", _("Mardi")), ("mercredi", _("Mercredi")),
-        ("jeudi", _("Jeudi")), ("vendredi", _("Vendredi"))]
-HALVES = [("matin", _("matin")), ("apres_midi", _("après-midi"))]
-SLOTS = [(f"{d}_{h}", f"{day} {half}") for d, day in DAYS for h, half in HALVES]
-DEPARTMENT_PREFERENCES = [
-    ("autre", _("Oui, d'un autre département")),
-    ("meme", _("Non, plutôt de mon département")),
-    ("indifferent", _("Peu importe")),
-]
-OTHER = ("autre", _("Autre (précisez ci-dessous)"))
-MENTOR_ROLES, MENTEE_ROLES = {"mentor", "les_deux"}, {"mentore", "les_deux"}
+OTHER = (OTHER_SKILL, _("Autre (précisez ci-dessous)"))
 
 REQUIRED = _("Ce champ est obligatoire.")
 CHOOSE_ONE = _("Choisissez une réponse.")
@@ -256,7 +240,7 @@ class EnrollmentForm(PublicForm):
             raise ValidationError(_("Cochez au moins une compétence à développer."))
 
     def check_skills_sought_other(self, field):
-        if "autre" in (self.skills_sought.data or ()) and not field.data:
+        if OTHER_SKILL in (self.skills_sought.data or ()) and not field.data:
             raise ValidationError(_("Précisez la compétence que vous souhaitez développer."))
 
     def check_goal_1(self, field):
@@ -285,7 +269,7 @@ class FeedbackForm(PublicForm):
     key = "feedback"
 
     checkpoint = radio_field(_("Point d'étape"), [])
-    role = radio_field(_("Vous êtes"), [("mentor", _("Mentor")), ("mentore", _("Mentoré·e"))])
+    role = radio_field(_("Vous êtes"), FEEDBACK_ROLES)
     satisfaction = radio_field(_("Votre satisfaction, de 1 (pas du tout satisfait·e) à 5 (très satisfait·e)"),
                          SATISFACTION, coerce=int)
     progress = radio_field(_("Les progrès vers les objectifs, de 1 (aucun) à 5 (objectifs atteints)"),
@@ -335,11 +319,3 @@ class FeedbackForm(PublicForm):
 
 
 FORMS = {"enrollment": EnrollmentForm, "feedback": FeedbackForm}
-# The label people saw for each stored choice of an enrollment, by field.
-CHOICE_LABELS = {
-    "role": dict(ROLES), "track": dict(TRACKS), "format": dict(FORMATS),
-    "rhythm": dict(RHYTHMS), "experience": dict(EXPERIENCE), "availability": dict(SLOTS),
-    "department_preference": dict(DEPARTMENT_PREFERENCES),
-}
-# The name a coordinator writes in a page (`<!-- formulaire: inscription -->`).
-PAGE_NAMES = {"inscription": "enrollment", "retour": "feedback"}

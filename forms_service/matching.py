@@ -24,13 +24,17 @@ mentors that later ones needed more.
 
 from __future__ import annotations
 
-import gettext
 import numbers
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
+
+from . import vocabulary
+from .i18n import _
+from .i18n import ngettext as _n
+from .vocabulary import MENTEE_ROLES, MENTOR_ROLES, OTHER_SKILL, WAITING_STATUSES, codes
 
 __all__ = [
     "CRITERIA",
@@ -46,26 +50,13 @@ __all__ = [
     "suggest",
 ]
 
-# Marks the strings for the message catalogue. NullTranslations keeps them
-# as written (the module-level gettext would search the disk on every call);
-# swap in the service's catalogue once it exists.
-_translations = gettext.NullTranslations()
-_ = _translations.gettext
-_n = _translations.ngettext
-
 CRITERIA = ("competences", "disponibilites", "rythme", "departement", "experience")
-EXPERIENCE_BANDS = ("moins_2", "2_5", "5_10", "10_20", "plus_20")
-RHYTHMS = ("hebdomadaire", "bimensuel", "trois_semaines", "mensuel")
-DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi")
-SLOTS = tuple(f"{day}_{half}" for day in DAYS for half in ("matin", "apres_midi"))
-FORMATS = ("presentiel", "distance", "hybride")
-TRACKS = ("classique", "inverse")
-DEPARTMENT_WISHES = ("autre", "meme", "indifferent")
-MENTOR_ROLES = frozenset({"mentor", "les_deux"})
-MENTEE_ROLES = frozenset({"mentore", "les_deux"})
-WAITING_STATUSES = frozenset({"nouveau", "en_attente"})
-
-OTHER_SKILL = "autre"
+EXPERIENCE_BANDS = codes(vocabulary.EXPERIENCE)
+RHYTHMS = codes(vocabulary.RHYTHMS)
+SLOTS = codes(vocabulary.SLOTS)
+FORMATS = codes(vocabulary.FORMATS)
+TRACKS = codes(vocabulary.TRACKS)
+DEPARTMENT_WISHES = codes(vocabulary.DEPARTMENT_PREFERENCES)
 # Two shared half-days leave room to reschedule; one is fragile.
 FULL_AVAILABILITY = 2
 # Beyond two bands the gap no longer helps: the pair loses common ground.

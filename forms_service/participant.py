@@ -30,7 +30,6 @@ from flask import (
 from itsdangerous import BadSignature, URLSafeSerializer
 from markupsafe import Markup, escape
 
-from .forms import CHOICE_LABELS as FORM_CHOICE_LABELS
 from .forms import EMAIL_MAX, HONEYPOT, EnrollmentForm
 from .guards import Rejected, check_origin, wants_json
 from .i18n import _
@@ -38,6 +37,10 @@ from .mail import compose
 from .render import render_form, template_environment
 from .text import clean_text
 from .typography import french_spacing, typeset
+from .vocabulary import CHOICE_LABELS as FORM_CHOICE_LABELS
+from .vocabulary import FINAL_STATUSES
+from .vocabulary import PARTICIPANT_STATUS_LABELS as STATUS_LABELS
+from .services import get_limiter, get_outbox, get_pages, get_repo
 
 __all__ = ["bp", "SALT", "MARKER", "link_token", "read_token", "personal_link"]
 
@@ -47,16 +50,6 @@ log = logging.getLogger(__name__)
 SALT = "mentorat-participant"
 MARKER = "<!-- mentorat:participant -->"
 PAGE = "formulaires/mon-inscription/index.html"
-# Where a participant may no longer change anything (the coordination closed it, or they left).
-FINAL_STATUSES = {"retire", "clos"}
-STATUS_LABELS = {
-    "nouveau": _("reçue, en attente d'étude par la coordination"),
-    "en_attente": _("en attente d'un binôme"),
-    "apparie": _("un binôme vous a été proposé"),
-    "actif": _("binôme en cours"),
-    "clos": _("accompagnement terminé"),
-    "retire": _("retirée à votre demande"),
-}
 DONE = {
     "corrige": _("Vos corrections sont enregistrées."),
     "retire": _("Votre inscription est retirée : vous ne recevrez plus de proposition "
@@ -119,7 +112,7 @@ def personal_link(base_url: str, secret: str, record: dict) -> str:
 
 
 def _repo():
-    return current_app.extensions["mentorat.repo"]()
+    return get_repo()
 
 
 def _record(token: str | None) -> dict | None:
@@ -224,7 +217,7 @@ def _correction_form(form: EnrollmentForm, token: str) -> Markup:
 
 
 def _page(content: str, status: int = 200) -> Response:
-    html = current_app.extensions["mentorat.pages"].get(PAGE)
+    html = get_pages().get(PAGE)
     if html is None:
         abort(503, _("Le site n'est pas construit : lancez « mentorat build »."))
     response = Response(html.replace(MARKER, content, 1), status=status, mimetype="text/html")
@@ -394,7 +387,7 @@ def send_link():
     try:
         _check_origin()
         try:
-            current_app.extensions["mentorat.limiter"].hit()
+            get_limiter().hit()
         except Rejected as rejected:
             raise LinkRefused(rejected.status, rejected.message) from None
         email = clean_text(request.form.get("email", "")) or ""
@@ -410,7 +403,7 @@ def send_link():
     if record is not None:
         settings = current_app.config["SETTINGS"]
         link = personal_link(settings.base_url, current_app.secret_key, record)
-        current_app.extensions["mentorat.outbox"].deliver(compose(
+        get_outbox().deliver(compose(
             settings, record["email"], _("Votre lien personnel « Mon inscription »"),
             "personal_link", record=record, link=link))
         log.info("lien personnel renvoyé pour %s", record["id"])

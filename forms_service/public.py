@@ -24,7 +24,7 @@ from flask import (
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeSerializer
 from markupsafe import escape
 
-from .forms import CHOICE_LABELS, FORMS, RENDER_TOKEN, PublicForm
+from .forms import FORMS, RENDER_TOKEN, PublicForm
 from .guards import Rejected, check_origin, origin_of, wants_json
 from .i18n import _
 from .mail import compose
@@ -33,6 +33,8 @@ from .reminders import linked_answers, linked_feedback_form
 from .render import RENDER_PLACEHOLDER, render_form, replace_form_region
 from .repository import new_reference, submission_key
 from .typography import french_spacing, typeset
+from .vocabulary import CHOICE_LABELS
+from .services import get_limiter, get_outbox, get_pages, get_repo
 
 __all__ = ["bp"]
 
@@ -54,7 +56,7 @@ def _reference_signer() -> URLSafeSerializer:
 
 
 def _page(page: str) -> str:
-    html = current_app.extensions["mentorat.pages"].get(f"formulaires/{page}/index.html")
+    html = get_pages().get(f"formulaires/{page}/index.html")
     if html is None:
         abort(503, _("Le site n'est pas construit : lancez « mentorat build »."))
     return html
@@ -83,7 +85,7 @@ def form_page(page: str):
 @bp.get("/formulaires/merci/")
 def thanks():
     """Show the confirmation page with the reference of the submission."""
-    html = current_app.extensions["mentorat.pages"].get("formulaires/merci/index.html") or ""
+    html = get_pages().get("formulaires/merci/index.html") or ""
     try:
         reference = _reference_signer().loads(request.args.get("ref", ""))
     except BadSignature:
@@ -172,7 +174,7 @@ def submit(key: str):
     token = request.form.get(RENDER_TOKEN, "")
     try:
         check_origin()
-        current_app.extensions["mentorat.limiter"].hit()
+        get_limiter().hit()
         _check_render_time(key, token)
     except Rejected as rejected:
         if rejected.status == 400:
@@ -196,7 +198,7 @@ def _message(key: str) -> str:
 
 
 def _store(form: PublicForm, token: str) -> str:
-    repo = current_app.extensions["mentorat.repo"]()
+    repo = get_repo()
     answers = form.cleaned()
     if form.key == "enrollment":
         return _store_enrollment(repo, answers)
@@ -214,8 +216,8 @@ def _store_enrollment(repo, answers: dict) -> str:
     settings = current_app.config["SETTINGS"]
     programme = current_app.config["PROGRAMME"]
     record, created = repo.enroll(answers, notice_version=programme.notice_version,
-                                  cohort=current_app.extensions["mentorat.cohort"](repo))
-    outbox = current_app.extensions["mentorat.outbox"]
+                                  cohort=repo.cohort_state()["name"])
+    outbox = get_outbox()
     if created:
         log.info("inscription %s enregistrée", record["id"])
         labels = {key: CHOICE_LABELS[key][record[key]] for key in ("role", "track", "format")}

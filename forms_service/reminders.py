@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from itsdangerous import BadSignature, URLSafeSerializer
+from .services import services
 
 __all__ = [
     "LINK_SALT",
@@ -154,7 +155,7 @@ def _linked(app, token: str | None) -> tuple[dict, dict, dict] | None:
     link = read_link(app.secret_key, token)
     if link is None:
         return None
-    repo = app.extensions["mentorat.repo"]()
+    repo = services(app).repo()
     pair = repo.pair(link["pair"])
     if pair is None or link["person"] not in (pair["mentor_id"], pair["mentee_id"]) \
             or link["month"] not in {c["month"] for c in pair.get("checkpoints", ())}:

@@ -16,6 +16,10 @@ from pathlib import Path
 
 from .i18n import _
 from .storage import Store
+from .vocabulary import (
+    MENTEE_ROLES, MENTOR_ROLES, PAIR_END_STATUSES, STATUS_LABELS, STATUS_TRANSITIONS,
+    WAITING_STATUSES,
+)
 
 __all__ = ["Repository", "FORMAT_VERSION", "new_reference", "now_iso", "ENROLLMENT_STATUSES",
            "STATUS_TRANSITIONS", "InvalidTransition", "AUDIT_ACTIONS", "PairingRefused"]
@@ -26,20 +30,8 @@ REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 PREFIXES = {"enrollment": "M", "feedback": "R"}
 
 
-# The enrollment's lifecycle: code -> label shown to coordinators.
-ENROLLMENT_STATUSES = {
-    "nouveau": "nouveau", "en_attente": "en attente", "apparie": "apparié",
-    "actif": "actif", "clos": "clos", "retire": "retiré",
-}
-# Where a coordinator may move an enrollment from each status (clos and retiré are final).
-STATUS_TRANSITIONS = {
-    "nouveau": ("en_attente", "apparie", "retire"),
-    "en_attente": ("nouveau", "apparie", "retire"),
-    "apparie": ("en_attente", "actif", "retire"),
-    "actif": ("en_attente", "clos", "retire"),
-    "clos": (),
-    "retire": (),
-}
+# Kept importable from here for the coordinator area.
+ENROLLMENT_STATUSES = STATUS_LABELS
 # What the audit log records: actions, never the values seen or exported.
 AUDIT_ACTIONS = ("connexion", "deconnexion", "consultation", "statut", "note", "export",
                  "ouverture_inscriptions", "fermeture_inscriptions")
@@ -356,7 +348,7 @@ class Repository:
         pair stays ``apparie`` rather than ``clos``. Raises ``PairingRefused``
         when the pair is not active, ``KeyError`` when it does not exist.
         """
-        if {mentor_status, mentee_status} - {"en_attente", "clos"}:
+        if {mentor_status, mentee_status} - set(PAIR_END_STATUSES):
             raise ValueError("statut de fin inconnu")
         at = at or now_iso()
         with self._transaction():
@@ -446,9 +438,6 @@ class Repository:
         return self.store._lock
 
 
-WAITING_STATUSES = frozenset({"nouveau", "en_attente"})
-MENTOR_ROLES = frozenset({"mentor", "les_deux"})
-MENTEE_ROLES = frozenset({"mentore", "les_deux"})
 
 
 class PairingRefused(ValueError):

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+from forms_service.services import services
 import re
 
 EMAIL = "coord@exemple.fr"
@@ -18,7 +19,7 @@ _TOKEN = re.compile(r'name="(?:[\w-]+-)?csrf_token" type="hidden" value="([^"]+)
 
 
 def repo(app):
-    return app.extensions["mentorat.repo"]()
+    return services(app).repo()
 
 
 def add_coordinator(app, email: str = EMAIL, password: str = PASSWORD) -> dict:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from forms_service.services import services
 import logging
 import re
 import sqlite3
@@ -31,11 +32,11 @@ def apps():
     made = []
     yield made
     for app in made:
-        app.extensions["mentorat.repo"]().close()
+        services(app).repo().close()
 
 
 def repo(app):
-    return app.extensions["mentorat.repo"]()
+    return services(app).repo()
 
 
 def token_of(client, page: str = "inscription") -> str:

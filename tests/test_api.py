@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from forms_service.services import services
 import json
 import re
 
@@ -21,7 +22,7 @@ def read_mail(path):
 
 
 def repo(app):
-    return app.extensions["mentorat.repo"]()
+    return services(app).repo()
 
 
 def test_form_page_is_served_by_flask_with_a_signed_render_time(client):
@@ -162,7 +163,7 @@ def test_preview_origin_is_accepted_only_when_configured(built_site, data_dir):
     response = strict.test_client().post("/api/formulaires/feedback", data=FEEDBACK, headers=headers)
     assert response.status_code == 403 and "Access-Control-Allow-Origin" not in response.headers
     for each in (app, strict):
-        each.extensions["mentorat.repo"]().close()
+        services(each).repo().close()
 
 
 def test_static_files_carry_the_policy_but_not_document_only_headers(client):

@@ -3,6 +3,7 @@ directory, nor in a backup made afterwards, nor was any ever logged."""
 
 from __future__ import annotations
 
+from forms_service.services import services
 import logging
 import secrets
 import shutil
@@ -18,7 +19,7 @@ JSON = {"Accept": "application/json"}
 
 
 def repo(app):
-    return app.extensions["mentorat.repo"]()
+    return services(app).repo()
 
 
 def files_holding(directory: Path, needles: list[bytes]) -> list[str]:
@@ -52,7 +53,7 @@ def limited_app(built_site, data_dir):
                       "secret_key": SECRET, "min_fill_seconds": 0, "rate_limit": "50/minute",
                       "smtp_host": ""})
     yield app
-    app.extensions["mentorat.repo"]().close()
+    services(app).repo().close()
 
 
 def fill_data_directory(app, client, data_dir, marker: str) -> dict:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from forms_service.services import services
 import re
 from datetime import date
 from html import unescape
@@ -29,7 +30,7 @@ def pair(app):
 
 
 def remind(app, on: date) -> int:
-    return send_reminders(repo(app), app.extensions["mentorat.outbox"],
+    return send_reminders(repo(app), services(app).outbox,
                           app.config["SETTINGS"], app.secret_key, on)
 
 

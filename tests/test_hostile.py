@@ -7,6 +7,7 @@ through the whole enrollment and back out of `mentorat export`.
 
 from __future__ import annotations
 
+from forms_service.services import services
 import json
 import os
 import re
@@ -27,7 +28,7 @@ JSON = {"Accept": "application/json"}
 
 
 def repo(app):
-    return app.extensions["mentorat.repo"]()
+    return services(app).repo()
 
 
 # ----------------------------------------------------------------------- cleaning rules

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from forms_service.services import services
 import html as htmllib
 import logging
 import re
@@ -17,7 +18,7 @@ JSON = {"Accept": "application/json"}
 
 
 def repo(app):
-    return app.extensions["mentorat.repo"]()
+    return services(app).repo()
 
 
 def mails(data_dir) -> list[tuple[str, str, str]]:
@@ -280,7 +281,7 @@ def test_asking_for_the_link_is_rate_limited(built_site, data_dir, steady_minute
     codes = [client.post("/api/mon-inscription/lien", data={"email": "a@exemple.fr"},
                          headers=JSON).status_code for _ in range(3)]
     assert codes == [200, 200, 429]
-    app.extensions["mentorat.repo"]().close()
+    services(app).repo().close()
 
 
 def test_a_reminder_link_for_feedback_is_not_a_participant_link(client):

@@ -3,6 +3,7 @@ a Content-Security-Policy that a real Chromium accepts on every page."""
 
 from __future__ import annotations
 
+from forms_service.services import services
 import base64
 import hashlib
 import json
@@ -85,7 +86,7 @@ def erroring_app(built_site, data_dir, steady_minute):
         raise RuntimeError("boum")
 
     yield app
-    app.extensions["mentorat.repo"]().close()
+    services(app).repo().close()
 
 
 @pytest.mark.parametrize("path", [
@@ -150,7 +151,7 @@ def test_hsts_only_over_https(built_site, data_dir):
         assert_secure(response, https=True)
         assert "max-age=" in response.headers["Strict-Transport-Security"]
     assert_secure(secure.test_client().get("/formulaires/inscription/"), https=True)
-    secure.extensions["mentorat.repo"]().close()
+    services(secure).repo().close()
 
 
 def test_preview_origin_may_receive_the_forms(built_site, data_dir):
@@ -159,7 +160,7 @@ def test_preview_origin_may_receive_the_forms(built_site, data_dir):
     with app.test_client().get("/") as response:
         policy = directives(response.headers["Content-Security-Policy"])
     assert policy["form-action"] == f"'self' {preview}"
-    app.extensions["mentorat.repo"]().close()
+    services(app).repo().close()
 
 
 def test_the_sessionless_blueprints_are_not_asked_for_a_csrf_token(client):

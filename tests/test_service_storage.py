@@ -3,6 +3,7 @@ no half-written message surviving a restart."""
 
 from __future__ import annotations
 
+from forms_service.services import services
 import errno
 import os
 import time
@@ -38,7 +39,7 @@ def test_a_full_or_read_only_disk_answers_503_and_changes_nothing(app, client, d
     text = response.get_data(as_text=True)
     assert "momentanément indisponible" in text and "Traceback" not in text
     assert data_bytes(data_dir) == before
-    assert [r["email"] for r in app.extensions["mentorat.repo"]().enrollments.all()] == [
+    assert [r["email"] for r in services(app).repo().enrollments.all()] == [
         MENTEE["email"]]
 
 
@@ -55,4 +56,4 @@ def test_half_written_messages_do_not_survive_a_restart(built_site, data_dir):
     fresh.write_text("To: other@exemple.fr\n")
     app = create_app({"data_dir": data_dir, "site_dir": built_site, "secret_key": "s" * 40})
     assert not stale.exists() and fresh.exists()
-    assert app.extensions["mentorat.outbox"].pending() == []
+    assert services(app).outbox.pending() == []

@@ -31,6 +31,7 @@ from wtforms.validators import InputRequired, Length
 
 from ..i18n import _
 from . import bp, flash_fr
+from ..services import get_limiter, get_repo
 
 __all__ = ["login_required", "current_coordinator", "hash_password", "verify_password",
            "password_hasher", "MIN_PASSWORD_LENGTH", "is_safe_next"]
@@ -61,7 +62,7 @@ def auth_stamp(coordinator: dict) -> str:
 
 
 def _repo():
-    return current_app.extensions["mentorat.repo"]()
+    return get_repo()
 
 
 def current_coordinator() -> dict | None:
@@ -142,7 +143,7 @@ def _authenticate(email: str, password: str) -> dict | None:
     from .sessions import login_throttle
 
     throttle = login_throttle()
-    client = current_app.extensions["mentorat.limiter"].client_address()
+    client = get_limiter().client_address()
     if not throttle.attempt(email, client):
         abort(429, _("Trop de tentatives de connexion : patientez quinze minutes, "
                      "puis réessayez."))

@@ -27,6 +27,7 @@ from ..typography import french_spacing
 from . import bp, flash_fr
 from .display import format_date
 from .auth import current_coordinator, login_required
+from ..services import get_pages, get_repo
 
 __all__ = ["EnrollmentClosed", "closed_message", "cohort_for_enrollment", "init_app",
            "format_date"]
@@ -69,10 +70,10 @@ def _enrollment_closed(error: EnrollmentClosed):
         return jsonify(ok=False, errors={"__form__": [message]}, message=message), 400
     from ..render import replace_form_region
 
-    html = current_app.extensions["mentorat.pages"].get("formulaires/inscription/index.html")
+    html = get_pages().get("formulaires/inscription/index.html")
     if html is None:
         return render_template("coordination/error.html", message=message, status=400), 400
-    state = current_app.extensions["mentorat.repo"]().cohort_state()
+    state = get_repo().cohort_state()
     html = replace_form_region(html, "enrollment", _closed_notice(state))
     return Response(html, status=400, mimetype="text/html",
                     headers={"Cache-Control": "no-store"})
@@ -82,7 +83,7 @@ def _refuse_when_closed():
     """Refuse an enrollment post before validation: no one fixes errors for nothing."""
     if request.endpoint == "public.submit" and (request.view_args or {}).get("key") \
             == "enrollment":
-        state = current_app.extensions["mentorat.repo"]().cohort_state()
+        state = get_repo().cohort_state()
         if not state["open"]:
             raise EnrollmentClosed(closed_message(state))
 
@@ -94,7 +95,7 @@ def _announce_closed(response):
         return response
     from ..render import replace_form_region
 
-    state = current_app.extensions["mentorat.repo"]().cohort_state()
+    state = get_repo().cohort_state()
     if state["open"]:
         return response
     html = response.get_data(as_text=True)
@@ -103,7 +104,6 @@ def _announce_closed(response):
 
 
 def init_app(app) -> None:
-    app.extensions["mentorat.cohort"] = cohort_for_enrollment
     app.register_error_handler(EnrollmentClosed, _enrollment_closed)
     app.before_request(_refuse_when_closed)
     app.after_request(_announce_closed)
@@ -127,7 +127,7 @@ class CloseForm(FlaskForm):
 @login_required
 def cohorts():
     """Show whether enrollment is open; open a cohort or close enrollment."""
-    repo = current_app.extensions["mentorat.repo"]()
+    repo = get_repo()
     open_form, close_form = OpenForm(prefix="ouvrir"), CloseForm(prefix="fermer")
     who = current_coordinator()["id"]
     if request.method == "POST" and request.form.get("action") == "ouvrir" \

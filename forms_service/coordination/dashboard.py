@@ -20,10 +20,11 @@ from datetime import date
 from flask import current_app, render_template
 
 from .. import charts
-from ..forms import ROLES, TRACKS
 from ..i18n import _
+from ..vocabulary import MENTEE_ROLES, MENTOR_ROLES, ROLES, TRACKS
 from . import bp
 from .auth import login_required
+from ..services import get_repo
 
 __all__ = ["MIN_GROUP", "hide_small_groups", "mean", "enrollments_per_month", "count_by",
            "matched_share", "response_rates", "ratings_per_checkpoint", "month_label"]
@@ -31,7 +32,6 @@ __all__ = ["MIN_GROUP", "hide_small_groups", "mean", "enrollments_per_month", "c
 MIN_GROUP = 3
 MONTHS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.",
           "nov.", "déc.")
-MENTOR_ROLES, MENTEE_ROLES = {"mentor", "les_deux"}, {"mentore", "les_deux"}
 
 
 def hide_small_groups(groups: dict[str, list], minimum: int = MIN_GROUP, *,
@@ -183,7 +183,7 @@ def _rating_items(groups: dict[str, list | None]) -> list[tuple[str, float | Non
 @login_required
 def dashboard():
     """Show the programme's figures as charts with their data tables."""
-    repo = current_app.extensions["mentorat.repo"]()
+    repo = get_repo()
     programme = current_app.config["PROGRAMME"]
     enrollments, pairs = repo.enrollments.all(), repo.all_pairs()
     feedback = repo.feedback.all()

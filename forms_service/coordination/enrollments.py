@@ -8,12 +8,14 @@ from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from .. import forms as public_forms
+from .. import vocabulary
 from ..i18n import _
 from ..repository import ENROLLMENT_STATUSES, STATUS_TRANSITIONS, InvalidTransition
 from ..text import clean_multiline
 from . import bp, flash_fr
 from .auth import current_coordinator, login_required
 from .display import format_datetime
+from ..services import get_repo
 
 __all__ = ["filter_enrollments", "FILTERS", "PAGE_SIZE", "answer_rows"]
 
@@ -21,11 +23,11 @@ PAGE_SIZE = 50
 NOTE_MAX = 4000
 # Query parameter -> stored field, for the list's filters.
 FILTERS = ("role", "track", "status", "department", "site", "format", "cohort")
-CHOICE_LABELS = {**public_forms.CHOICE_LABELS, "status": ENROLLMENT_STATUSES}
+CHOICE_LABELS = {**vocabulary.CHOICE_LABELS, "status": ENROLLMENT_STATUSES}
 
 
 def _repo():
-    return current_app.extensions["mentorat.repo"]()
+    return get_repo()
 
 
 def filter_enrollments(records: list[dict], filters: dict, query: str = "") -> list[dict]:
@@ -82,11 +84,11 @@ def _filter_choices(records: list[dict]) -> dict[str, list[tuple[str, str]]]:
     programme = current_app.config["PROGRAMME"]
     cohorts = sorted({r["cohort"] for r in records if r.get("cohort")})
     return {
-        "role": list(public_forms.ROLES), "track": list(public_forms.TRACKS),
+        "role": list(vocabulary.ROLES), "track": list(vocabulary.TRACKS),
         "status": list(ENROLLMENT_STATUSES.items()),
         "department": [(d, d) for d in programme.departments],
         "site": [(s, s) for s in programme.sites],
-        "format": list(public_forms.FORMATS), "cohort": [(c, c) for c in cohorts],
+        "format": list(vocabulary.FORMATS), "cohort": [(c, c) for c in cohorts],
     }
 
 

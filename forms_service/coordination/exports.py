@@ -8,6 +8,7 @@ from ..export import FORMATS, to_csv, to_json, to_jsonl
 from ..i18n import _
 from . import bp
 from .auth import current_coordinator, login_required
+from ..services import get_repo
 
 __all__ = ["EXPORTS", "export_records", "MEDIA_TYPES"]
 
@@ -38,7 +39,7 @@ def export_records(repo, what: str) -> list[dict]:
 @login_required
 def exports():
     """List the downloads, with how many records each holds."""
-    repo = current_app.extensions["mentorat.repo"]()
+    repo = get_repo()
     counts = {what: len(repo.store.table(table)) for what, (table, _label) in EXPORTS.items()}
     return render_template("coordination/exports.html", exports=EXPORTS, counts=counts,
                            formats=FORMATS)
@@ -48,7 +49,7 @@ def exports():
 @login_required
 def export_download(what: str, fmt: str):
     """Send one export as a file; the audit log records who, what and when."""
-    repo = current_app.extensions["mentorat.repo"]()
+    repo = get_repo()
     if what not in EXPORTS or fmt not in FORMATS:
         abort(404)
     records = export_records(repo, what)
@@ -82,7 +83,7 @@ AUDIT_SHOWN = 500
 @login_required
 def audit():
     """Show the latest audit entries, newest first."""
-    repo = current_app.extensions["mentorat.repo"]()
+    repo = get_repo()
     entries = list(reversed(repo.audit_log.all()))
     authors = {c["id"]: c["email"] for c in repo.list_coordinators()}
     return render_template("coordination/audit.html", entries=entries[:AUDIT_SHOWN],

@@ -19,9 +19,11 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 
 from ..i18n import _
 from ..repository import PairingRefused
+from ..vocabulary import PAIR_END_STATUSES
 from . import bp
 from .auth import current_coordinator, login_required
 from .cohorts import format_date
+from ..services import get_repo
 
 __all__ = ["alerts", "checkpoint_rows", "silent_pairs", "LOW", "SOON_DAYS", "LATE_DAYS"]
 
@@ -29,11 +31,11 @@ LOW = 2  # a satisfaction or progress at or under this asks for a call
 SOON_DAYS = 14  # checkpoints this close are listed before they fall due
 LATE_DAYS = 14  # a checkpoint unanswered this long after its date is overdue
 REASON_MAX = 1000
-END_STATUSES = ("en_attente", "clos")
+END_STATUSES = PAIR_END_STATUSES
 
 
 def _repo():
-    return current_app.extensions["mentorat.repo"]()
+    return get_repo()
 
 
 def alerts(feedback: Iterable[dict]) -> list[dict]:

@@ -15,7 +15,7 @@ from datetime import date
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 
-from ..forms import FORMATS, TRACKS
+from ..vocabulary import FORMATS, TRACKS
 from ..i18n import _
 from ..mail import compose
 from ..matching import MENTEE_ROLES, MENTOR_ROLES, InvalidEnrollment, score_pair, suggest
@@ -23,6 +23,7 @@ from ..reminders import checkpoint_schedule
 from ..repository import PairingRefused
 from . import bp
 from .auth import current_coordinator, login_required
+from ..services import get_outbox, get_repo
 
 __all__ = ["confirm", "introduce"]
 
@@ -30,7 +31,7 @@ log = logging.getLogger(__name__)
 
 
 def _repo():
-    return current_app.extensions["mentorat.repo"]()
+    return get_repo()
 
 
 def _weights() -> dict:
@@ -153,7 +154,7 @@ def _why_not(mentor: dict, mentee: dict) -> str:
 def introduce(repo, pair: dict) -> None:
     """E-mail both people of a confirmed pair: who the other is, and why them."""
     settings = current_app.config["SETTINGS"]
-    outbox = current_app.extensions["mentorat.outbox"]
+    outbox = get_outbox()
     mentor, mentee = repo.enrollment(pair["mentor_id"]), repo.enrollment(pair["mentee_id"])
     for person, other, role in ((mentor, mentee, "mentor"), (mentee, mentor, "mentore")):
         outbox.deliver(compose(

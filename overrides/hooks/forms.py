@@ -13,7 +13,7 @@ import re
 
 from mkdocs.exceptions import PluginError
 
-from forms_service.forms import PAGE_NAMES
+from forms_service.vocabulary import FORM_NAMES as PAGE_NAMES
 from forms_service.programme import ProgrammeError, load_programme
 from forms_service.render import blank_form, render_form
 

@@ -1,0 +1,67 @@
+"""The service's long-lived objects, reached through accessors (flaskr's ``get_db``).
+
+``init_app`` creates them once per application; views call ``get_repo()``,
+``get_outbox()``… instead of looking up string keys, so a typo is an
+``AttributeError`` at import, not a ``KeyError`` in a request.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from flask import Flask, current_app
+
+from .config import Settings
+from .mail import Outbox
+from .ratelimit import RateLimiter
+from .repository import Repository
+from .site import SitePages
+
+__all__ = ["init_app", "get_repo", "get_outbox", "get_pages", "get_limiter", "services"]
+
+
+@dataclass
+class Services:
+    """What one application shares between its requests."""
+
+    settings: Settings
+    pages: SitePages
+    outbox: Outbox
+    limiter: RateLimiter
+    _repo: Repository | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def repo(self) -> Repository:
+        # Opened on first use, in the worker process that uses it (after fork).
+        with self._lock:
+            if self._repo is None:
+                self._repo = Repository(self.settings.data_dir)
+            return self._repo
+
+
+def init_app(app: Flask, settings: Settings) -> Services:
+    found = Services(settings=settings, pages=SitePages(settings.site_dir),
+                     outbox=Outbox(settings), limiter=RateLimiter(settings, app.secret_key))
+    app.extensions["mentorat"] = found
+    return found
+
+
+def services(app: Flask | None = None) -> Services:
+    return (app or current_app).extensions["mentorat"]
+
+
+def get_repo() -> Repository:
+    return services().repo()
+
+
+def get_outbox() -> Outbox:
+    return services().outbox
+
+
+def get_pages() -> SitePages:
+    return services().pages
+
+
+def get_limiter() -> RateLimiter:
+    return services().limiter

@@ -1,0 +1,105 @@
+"""The programme's words, defined once: roles, tracks, choices, statuses, forms.
+
+Every module (forms, repository, matching, coordination, participant page,
+the MkDocs hooks) imports its codes and labels from here, so a code never
+means two things and a label is written in one place. No Flask, no
+WTForms: the build imports this too.
+
+Codes are stored in records and never change; labels are what people read
+(msgids of the message catalogue).
+"""
+
+from __future__ import annotations
+
+from .i18n import _
+
+__all__ = [
+    "ROLES", "MENTOR_ROLES", "MENTEE_ROLES", "FEEDBACK_ROLES", "TRACKS", "FORMATS", "RHYTHMS",
+    "EXPERIENCE", "DAYS", "HALVES", "SLOTS", "DEPARTMENT_PREFERENCES", "OTHER_SKILL",
+    "STATUSES", "STATUS_LABELS", "PARTICIPANT_STATUS_LABELS", "STATUS_TRANSITIONS",
+    "WAITING_STATUSES", "FINAL_STATUSES", "PAIR_END_STATUSES", "CHOICE_LABELS",
+    "FORM_NAMES", "FORM_MARKERS", "DEFAULT_FORM_PAGES", "codes",
+]
+
+# ---------------------------------------------------------------------------- who enrolls
+
+ROLES = [("mentor", _("Mentor")), ("mentore", _("Mentoré·e")), ("les_deux", _("Les deux"))]
+# "Les deux" counts on both sides of the pool.
+MENTOR_ROLES = frozenset({"mentor", "les_deux"})
+MENTEE_ROLES = frozenset({"mentore", "les_deux"})
+# Feedback is given from one side of a pair.
+FEEDBACK_ROLES = [("mentor", _("Mentor")), ("mentore", _("Mentoré·e"))]
+TRACKS = [("classique", _("Mentorat classique")), ("inverse", _("Mentorat inversé"))]
+
+# ---------------------------------------------------------------------------- how they meet
+
+FORMATS = [("presentiel", _("En présentiel")), ("distance", _("À distance")),
+           ("hybride", _("Hybride"))]
+RHYTHMS = [("hebdomadaire", _("Chaque semaine")), ("bimensuel", _("Toutes les deux semaines")),
+           ("trois_semaines", _("Toutes les trois semaines")), ("mensuel", _("Une fois par mois"))]
+EXPERIENCE = [("moins_2", _("Moins de 2 ans")), ("2_5", _("De 2 à 5 ans")),
+              ("5_10", _("De 5 à 10 ans")), ("10_20", _("De 10 à 20 ans")),
+              ("plus_20", _("Plus de 20 ans"))]
+DAYS = [("lundi", _("Lundi")), ("mardi", _("Mardi")), ("mercredi", _("Mercredi")),
+        ("jeudi", _("Jeudi")), ("vendredi", _("Vendredi"))]
+HALVES = [("matin", _("matin")), ("apres_midi", _("après-midi"))]
+SLOTS = [(f"{d}_{h}", f"{day} {half}") for d, day in DAYS for h, half in HALVES]
+DEPARTMENT_PREFERENCES = [
+    ("autre", _("Oui, d'un autre département")),
+    ("meme", _("Non, plutôt de mon département")),
+    ("indifferent", _("Peu importe")),
+]
+# The choice "another skill, typed in": never one of programme.yml's skills.
+OTHER_SKILL = "autre"
+
+# ---------------------------------------------------------------------------- lifecycle
+
+# An enrollment's status -> the label coordinators read.
+STATUSES = [("nouveau", _("nouveau")), ("en_attente", _("en attente")),
+            ("apparie", _("apparié")), ("actif", _("actif")), ("clos", _("clos")),
+            ("retire", _("retiré"))]
+STATUS_LABELS = dict(STATUSES)
+# The same statuses, as the participant reads them on their own page.
+PARTICIPANT_STATUS_LABELS = {
+    "nouveau": _("reçue, en attente d'étude par la coordination"),
+    "en_attente": _("en attente d'un binôme"),
+    "apparie": _("un binôme vous a été proposé"),
+    "actif": _("binôme en cours"),
+    "clos": _("accompagnement terminé"),
+    "retire": _("retirée à votre demande"),
+}
+# Where a coordinator may move an enrollment from each status (clos and retiré are final).
+STATUS_TRANSITIONS = {
+    "nouveau": ("en_attente", "apparie", "retire"),
+    "en_attente": ("nouveau", "apparie", "retire"),
+    "apparie": ("en_attente", "actif", "retire"),
+    "actif": ("en_attente", "clos", "retire"),
+    "clos": (),
+    "retire": (),
+}
+# Who the matching may propose.
+WAITING_STATUSES = frozenset({"nouveau", "en_attente"})
+# Where a participant may no longer change anything (the coordination closed it, or they left).
+FINAL_STATUSES = frozenset({"retire", "clos"})
+# What a person becomes when their pair closes: back to the pool, or done.
+PAIR_END_STATUSES = ("en_attente", "clos")
+
+# The label people saw for each stored choice of an enrollment, by field.
+CHOICE_LABELS = {
+    "role": dict(ROLES), "track": dict(TRACKS), "format": dict(FORMATS),
+    "rhythm": dict(RHYTHMS), "experience": dict(EXPERIENCE), "availability": dict(SLOTS),
+    "department_preference": dict(DEPARTMENT_PREFERENCES),
+}
+
+# ---------------------------------------------------------------------------- forms
+
+# The name a coordinator writes in a page (`<!-- formulaire: inscription -->`) -> form key.
+FORM_NAMES = {"inscription": "enrollment", "retour": "feedback"}
+FORM_MARKERS = {key: name for name, key in FORM_NAMES.items()}
+# The page that holds each form in the shipped guide; the build says which pages really do.
+DEFAULT_FORM_PAGES = {"enrollment": "formulaires/inscription/", "feedback": "formulaires/retour/"}
+
+
+def codes(pairs) -> tuple[str, ...]:
+    """The codes of a (code, label) list, in order."""
+    return tuple(code for code, _label in pairs)
