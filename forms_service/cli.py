@@ -7,14 +7,16 @@ Messages and progress go to stderr, data to stdout, so
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import click
 
 from .config import ROOT, ConfigError, Settings
-from .i18n import _
+from .i18n import _, ngettext
 from .typography import french_spacing
 
 __all__ = ["main"]
@@ -64,6 +66,8 @@ def build(site_dir: Path | None) -> None:
 def serve() -> None:
     settings = _settings()
     from . import create_app
+    from .config import load_secret_key
+    from .sender import SenderBusy, run_in_thread
 
     try:
         create_app()  # fail here, clearly, rather than in every worker
@@ -71,9 +75,13 @@ def serve() -> None:
         raise Failure(str(error)) from None
     if not (settings.site_dir / "index.html").exists():
         raise Failure(_("Le site n'est pas construit : lancez « mentorat build »."))
-    say(_("Service prêt sur %(url)s (%(n)d processus).") % {
-        "url": f"http://127.0.0.1:{settings.port}", "n": settings.workers})
-    os.execvp(sys.executable, [
+    stop = None
+    if settings.smtp_host:
+        try:
+            _thread, stop = run_in_thread(settings, load_secret_key(settings))
+        except SenderBusy:
+            say(_("Un autre processus envoie déjà les messages de ce répertoire de données."))
+    workers = subprocess.Popen([
         sys.executable, "-m", "gunicorn", "--workers", str(settings.workers),
         "--bind", f"127.0.0.1:{settings.port}", "--access-logfile", "-",
         # Log lines carry paths, never the bodies people submitted, nor query strings
@@ -81,19 +89,74 @@ def serve() -> None:
         "--access-logformat", '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss',
         "forms_service.wsgi:app",
     ])
+    say(_("Service prêt sur %(url)s (%(n)d processus).") % {
+        "url": f"http://127.0.0.1:{settings.port}", "n": settings.workers})
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(signum, lambda number, _frame: workers.send_signal(number))
+    code = workers.wait()
+    if stop is not None:
+        stop.set()
+    sys.exit(code)
 
 
-@main.command("send-mail", help=_("Envoyer les messages en attente dans outbox/ (cron)."))
-def send_mail() -> None:
-    from .mail import Outbox
+@main.command("send-mail", help=_("Envoyer les messages en attente (cron), ou les surveiller."))
+@click.option("--watch", is_flag=True,
+              help=_("Rester en marche et envoyer chaque message dans les secondes qui suivent."))
+@click.option("--status", "show_status", is_flag=True,
+              help=_("Lister les messages en attente ou en échec ; code 1 s'il y a un échec."))
+def send_mail(watch: bool, show_status: bool) -> None:
+    from .config import load_secret_key
+    from .sender import Sender, SenderBusy, sender_lock
 
     settings = _settings()
+    if show_status:
+        _mail_status()
+        return
     if not settings.smtp_host:
-        raise Failure(_("MENTORAT_SMTP_HOST n'est pas défini : rien n'est envoyé."))
-    sent, waiting = Outbox(settings).send_pending()
-    say(_("%(sent)d message(s) envoyé(s), %(waiting)d en attente.") % {"sent": sent,
-                                                                       "waiting": waiting})
-    if waiting:
+        raise Failure(_("MENTORAT_SMTP_HOST n'est pas défini : les messages restent en file."))
+    secret = load_secret_key(settings)
+    try:
+        with sender_lock(settings.data_dir):
+            sender = Sender(settings, secret)
+            if watch:
+                say(_("Envoi des messages en continu ; Ctrl+C pour arrêter."))
+                stop = threading.Event()
+                signal.signal(signal.SIGTERM, lambda *_args: stop.set())
+                try:
+                    sender.watch(stop)
+                except KeyboardInterrupt:
+                    pass
+                return
+            report = sender.send_due()
+    except SenderBusy:
+        say(_("Le service envoie déjà les messages de ce répertoire de données : rien à faire."))
+        return
+    say(_("Envoyés : %(sent)d ; sans objet : %(skipped)d ; à réessayer : %(retried)d ; "
+          "en échec : %(failed)d.") % vars(report))
+    if report.failed:
+        sys.exit(1)
+
+
+def _mail_status() -> None:
+    from datetime import datetime
+
+    from .mailqueue import STATUS_LABELS
+
+    repo = _repository()
+    try:
+        jobs = repo.mail.waiting_or_failed()
+    finally:
+        repo.close()
+    for job in jobs:
+        when = datetime.fromtimestamp(job["next_try"]).strftime("%Y-%m-%d %H:%M:%S")
+        click.echo(_("message %(id)d (%(kind)s) : %(status)s, %(attempts)d essai(s), prochain "
+                     "essai %(when)s, dernière erreur : %(error)s") % {
+            "id": job["id"], "kind": job["kind"], "status": STATUS_LABELS[job["status"]],
+            "attempts": job.get("attempts", 0), "when": when,
+            "error": job.get("last_error") or _("aucune")})
+    say(ngettext("%(num)d message en attente ou en échec.",
+                 "%(num)d messages en attente ou en échec.", len(jobs)) % {"num": len(jobs)})
+    if any(job["status"] == "echec" for job in jobs):
         sys.exit(1)
 
 
@@ -319,25 +382,21 @@ def match(fmt: str) -> None:
                    + "; ".join(person.reasons))
 
 
-@main.command(help=_("Envoyer les rappels des points d'étape échus (cron)."))
+@main.command(help=_("Mettre en file les rappels des points d'étape échus (cron)."))
 @click.option("--date", "on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help=_("Date du jour à considérer (AAAA-MM-JJ ; par défaut aujourd'hui)."))
 def remind(on) -> None:
     from datetime import date
 
-    from .config import load_secret_key
-    from .mail import Outbox
     from .reminders import send_reminders
 
-    settings = _settings()
-    secret = load_secret_key(settings)
     repo = _repository()
     try:
-        sent = send_reminders(repo, Outbox(settings), settings, secret,
-                              on.date() if on else date.today(), progress=say)
+        queued = send_reminders(repo, on.date() if on else date.today(), progress=say)
     finally:
         repo.close()
-    say(_("%(n)d rappel(s) envoyé(s).") % {"n": sent})
+    say(ngettext("%(num)d rappel mis en file d'envoi.", "%(num)d rappels mis en file d'envoi.",
+                 queued) % {"num": queued})
 
 
 @main.command(help=_("Remplir un répertoire de données vide d'un programme fictif."))

@@ -1,24 +1,23 @@
-"""Compress the public pages Flask answers itself (brotli, else gzip).
+"""Compress a finished public page (brotli, else gzip): the last step of its answer.
 
 WhiteNoise serves the static pages already compressed at build time; the
 pages holding a form go through Flask (it signs their render time), and
-the form markup makes them the heaviest of the guide. Only pages that hold
-no secret and echo nothing a visitor typed are compressed here, so a
-compression side channel (BREACH) has nothing to read: never the
-coordinators' area (CSRF tokens), personal links or re-rendered answers.
+the form markup makes them the heaviest of the guide. The public path calls
+``compress`` on the pages that hold no secret and echo nothing a visitor
+typed, so a compression side channel (BREACH) has nothing to read: never
+the coordinators' area (CSRF tokens), personal links or re-rendered answers.
+Nothing changes a body after it: the public path builds it whole first.
 """
 
 from __future__ import annotations
 
 import gzip
-import re
 from functools import lru_cache
 
-from flask import Flask, Response, request
+from flask import Response, request
 
-__all__ = ["init_app", "COMPRESSED_PATHS"]
+__all__ = ["compress"]
 
-COMPRESSED_PATHS = re.compile(r"^/formulaires/(inscription|retour|merci|mon-inscription)/$")
 MIN_SIZE = 1024  # smaller bodies gain less than the header costs
 # The best brotli quality costs ~50 ms on a form page, but a page is the same
 # for every visitor within one second (its signed render time counts seconds),
@@ -41,13 +40,10 @@ def _encoding() -> str | None:
 
 
 def compress(response: Response) -> Response:
-    """Compress an eligible HTML answer for a client that accepts it."""
-    if request.method != "GET" or not COMPRESSED_PATHS.match(request.path):
-        return response
+    """Compress a finished HTML answer for a client that accepts it."""
     response.vary.add("Accept-Encoding")
-    if (request.query_string and request.path != "/formulaires/merci/"
-            or response.status_code != 200 or response.mimetype != "text/html"
-            or response.direct_passthrough or "Content-Encoding" in response.headers):
+    if request.method != "GET" or response.status_code != 200 or response.direct_passthrough \
+            or "Content-Encoding" in response.headers:
         return response
     body = response.get_data()
     encoding = _encoding()
@@ -67,7 +63,3 @@ def _brotli(body: bytes) -> bytes:
 @lru_cache(maxsize=16)
 def _gzip(body: bytes) -> bytes:
     return gzip.compress(body, compresslevel=9, mtime=0)
-
-
-def init_app(app: Flask) -> None:
-    app.after_request(compress)

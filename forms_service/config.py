@@ -12,6 +12,7 @@ import secrets
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .i18n import _
 
@@ -51,7 +52,7 @@ class Settings:
     base_url: str = "http://127.0.0.1:8000"
     programme: Path = ROOT / "programme.yml"
     site_dir: Path = ROOT / "site"
-    secret_key: str | None = None
+    secret_key: str | None = field(default=None, repr=False)
     debug: bool = False
     smtp_host: str = ""
     smtp_port: int = 25
@@ -70,6 +71,16 @@ class Settings:
     session_idle_minutes: int = 30
     # Origin of `make preview` (mkdocs serve), whose pages post to this service.
     preview_origin: str = ""
+
+    @property
+    def mail_domain(self) -> str:
+        """The host of the public address: the domain of Message-IDs."""
+        return (urlsplit(self.base_url).hostname or "localhost").lower()
+
+    @property
+    def secure(self) -> bool:
+        """Whether the public address is HTTPS (URL schemes are case-insensitive)."""
+        return urlsplit(self.base_url).scheme.lower() == "https"
 
     @classmethod
     def from_env(cls, env: dict | None = None) -> "Settings":

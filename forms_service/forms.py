@@ -31,7 +31,7 @@ from .vocabulary import (
     DEPARTMENT_PREFERENCES, EXPERIENCE, FEEDBACK_ROLES, FORMATS, MENTEE_ROLES, MENTOR_ROLES,
     OTHER_SKILL, RHYTHMS, ROLES, SLOTS, TRACKS,
 )
-from .text import clean_multiline, clean_text
+from .text import clean_multiline, clean_text, is_address, looks_encoded
 
 __all__ = [
     "EnrollmentForm", "FeedbackForm", "FORMS", "HONEYPOT", "RENDER_TOKEN",
@@ -64,16 +64,34 @@ def text_field(label, limit, required=True, description="", multiline=False, ren
     """A trimmed, cleaned text field with a French length limit."""
     checks = [validators.InputRequired(REQUIRED) if required else validators.Optional()]
     checks.append(validators.Length(max=limit, message=_too_long(limit)))
+    checks.append(plain_text)
     field = TextAreaField if multiline else StringField
     return field(label, checks, filters=[clean_multiline if multiline else clean_text],
                  description=description, render_kw={"maxlength": limit, **(render_kw or {})})
 
 
+INVALID_EMAIL = _("Saisissez une adresse électronique valide, par exemple "
+                  "prenom.nom@exemple.fr.")
+
+
+def plain_address(form, field):
+    """Refuse what a mail header could misread: only one plain ASCII address passes."""
+    if field.data and not is_address(field.data):
+        raise validators.StopValidation(INVALID_EMAIL)
+
+
+def plain_text(form, field):
+    """Refuse encoded-word sequences (``=?utf-8?q?…?=``): text, never header syntax."""
+    if field.data and looks_encoded(field.data):
+        raise validators.StopValidation(_("Ces caractères ne sont pas acceptés : « =? » "
+                                          "suivi de « ?= »."))
+
+
 def email_field(label, required=True, description=""):
     checks = [validators.InputRequired(REQUIRED) if required else validators.Optional(),
               validators.Length(max=EMAIL_MAX, message=_too_long(EMAIL_MAX)),
-              validators.Email(_("Saisissez une adresse électronique valide, par exemple "
-                                 "prenom.nom@exemple.fr."), check_deliverability=False)]
+              plain_address,
+              validators.Email(INVALID_EMAIL, check_deliverability=False)]
     return EmailField(label, checks, filters=[clean_text, lambda v: v.lower() if v else v],
                       description=description, render_kw={"maxlength": EMAIL_MAX,
                                                           "autocomplete": "email"})

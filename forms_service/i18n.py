@@ -23,5 +23,13 @@ _catalogue = _gettext.translation(
     "messages", localedir=TRANSLATIONS, languages=[LANGUAGE], fallback=True
 )
 gettext = _catalogue.gettext
-ngettext = _catalogue.ngettext
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """Plural forms; without a catalogue, the French rule (0 and 1 take the singular)."""
+    if isinstance(_catalogue, _gettext.GNUTranslations):
+        return _catalogue.ngettext(singular, plural, n)
+    return singular if n <= 1 else plural
+
+
 _ = gettext

@@ -17,47 +17,47 @@ from __future__ import annotations
 import hmac
 import logging
 
-from flask import (
-    Blueprint,
-    Response,
-    abort,
-    current_app,
-    jsonify,
-    redirect,
-    request,
-    url_for,
-)
-from itsdangerous import BadSignature, URLSafeSerializer
-from markupsafe import Markup, escape
+from flask import Blueprint, Response, abort, current_app, jsonify, redirect, request, url_for
+from markupsafe import Markup
 
+from . import compression
+from .errors import TOO_LARGE, Rejected
 from .forms import EMAIL_MAX, HONEYPOT, EnrollmentForm
-from .guards import Rejected, check_origin, wants_json
+from .guards import check_origin, refusal, wants_json
 from .i18n import _
-from .mail import compose
+from .links import Expired, read_address_token, read_personal_token
+from .purge import erase_person, withdraw_person
 from .render import render_form, template_environment
-from .text import clean_text
+from .services import get_limiter, get_pages, get_repo
+from .text import clean_text, is_address
 from .typography import french_spacing, typeset
 from .vocabulary import CHOICE_LABELS as FORM_CHOICE_LABELS
 from .vocabulary import FINAL_STATUSES
 from .vocabulary import PARTICIPANT_STATUS_LABELS as STATUS_LABELS
-from .services import get_limiter, get_outbox, get_pages, get_repo
 
-__all__ = ["bp", "SALT", "MARKER", "link_token", "read_token", "personal_link"]
+__all__ = ["bp", "MARKER"]
 
 bp = Blueprint("participant", __name__)
 log = logging.getLogger(__name__)
 
-SALT = "mentorat-participant"
 MARKER = "<!-- mentorat:participant -->"
 PAGE = "formulaires/mon-inscription/index.html"
 DONE = {
     "corrige": _("Vos corrections sont enregistrées."),
+    "corrige_adresse": _("Vos corrections sont enregistrées. Un e-mail part vers la nouvelle "
+                         "adresse : elle remplacera l'actuelle dès que vous aurez cliqué sur "
+                         "le lien qu'il contient."),
+    "adresse": _("Votre nouvelle adresse est enregistrée."),
     "retire": _("Votre inscription est retirée : vous ne recevrez plus de proposition "
                 "de binôme."),
     "efface": _("Vos données sont effacées : il ne reste rien de votre inscription chez nous."),
     "lien": _("Si cette adresse est inscrite au programme, un e-mail avec votre lien personnel "
               "vient de partir. Pensez à regarder dans les courriers indésirables."),
 }
+UNKNOWN_LINK = _("Ce lien ne correspond à aucune inscription : elle a peut-être été effacée. "
+                 "Demandez un nouveau lien avec votre adresse électronique.")
+EXPIRED_LINK = _("Ce lien a expiré (il vaut 90 jours). Demandez un nouveau lien avec votre "
+                 "adresse électronique : il vous parvient en quelques instants.")
 
 _env = template_environment()
 
@@ -72,55 +72,15 @@ _env.filters["fr"] = _french
 _env.globals["url_for"] = url_for
 
 
-class LinkRefused(Exception):
-    """A post that cannot go on; carries the status and a French message."""
-
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status, self.message = status, message
-
-
 # ------------------------------------------------------------------------------ the link
 
 
-def _serializer(secret: str) -> URLSafeSerializer:
-    return URLSafeSerializer(secret, salt=SALT)
-
-
-def link_token(secret: str, record: dict) -> str:
-    """Sign the enrollment's id and reference: what a personal link stands for."""
-    return _serializer(secret).dumps({"id": record["id"], "ref": record["reference"]})
-
-
-def read_token(secret: str, token: str | None) -> tuple[int, str] | None:
-    """Return (enrollment id, reference) from a valid token, else ``None``."""
-    if not token or len(token) > 500:
-        return None
-    try:
-        data = _serializer(secret).loads(token)
-    except (BadSignature, UnicodeError, ValueError):
-        return None
-    if not isinstance(data, dict) or type(data.get("id")) is not int or \
-            not isinstance(data.get("ref"), str):
-        return None
-    return data["id"], data["ref"]
-
-
-def personal_link(base_url: str, secret: str, record: dict) -> str:
-    """Return the absolute address of the participant's page."""
-    return f"{base_url}/formulaires/mon-inscription/?lien={link_token(secret, record)}"
-
-
-def _repo():
-    return get_repo()
-
-
 def _record(token: str | None) -> dict | None:
-    """Return the enrollment the link opens, or ``None`` (bad, or erased)."""
-    found = read_token(current_app.secret_key, token)
+    """Return the enrollment the link opens, ``None`` (bad, or erased); ``Expired`` if old."""
+    found = read_personal_token(current_app.secret_key, token)
     if found is None:
         return None
-    record = _repo().enrollment(found[0])
+    record = get_repo().enrollment(found[0])
     if record is None or not hmac.compare_digest(str(record.get("reference", "")), found[1]):
         return None
     return record
@@ -133,18 +93,13 @@ def _token_from_form() -> str:
 
 def _required_record() -> tuple[dict, str]:
     token = _token_from_form()
-    record = _record(token)
-    if record is None:
-        raise LinkRefused(404, _("Ce lien ne correspond à aucune inscription. Demandez un "
-                                 "nouveau lien avec votre adresse électronique."))
-    return record, token
-
-
-def _check_origin() -> None:
     try:
-        check_origin()
-    except Rejected as rejected:
-        raise LinkRefused(rejected.status, rejected.message) from None
+        record = _record(token)
+    except Expired:
+        raise Rejected(403, EXPIRED_LINK) from None
+    if record is None:
+        raise Rejected(404, UNKNOWN_LINK)
+    return record, token
 
 
 # ------------------------------------------------------------------------------ display
@@ -207,32 +162,30 @@ def _prefill(record: dict) -> dict:
 
 
 def _correction_form(form: EnrollmentForm, token: str) -> Markup:
-    html = render_form(form, action=url_for("participant.correct"), token="")
-    hidden = f'<input type="hidden" name="lien" value="{escape(token)}">'
-    start = html.find(">", html.find("<form"))
-    html = html[:start + 1] + hidden + html[start + 1:]
-    html = html.replace(str(escape(_("Envoyer mon inscription"))),
-                        str(escape(_("Enregistrer mes corrections"))))
-    return Markup(typeset(html))
+    html = render_form(form, action=url_for("participant.correct"), token="",
+                       submit_label=_("Enregistrer mes corrections"), hidden={"lien": token})
+    return Markup(typeset(html))  # noqa: S704 - rendered by the autoescaping form template
 
 
-def _page(content: str, status: int = 200) -> Response:
+def _page(content: str, status: int = 200, *, compress: bool = False) -> Response:
     html = get_pages().get(PAGE)
     if html is None:
         abort(503, _("Le site n'est pas construit : lancez « mentorat build »."))
     response = Response(html.replace(MARKER, content, 1), status=status, mimetype="text/html")
-    # The address holds a personal link: never cache it, never index it.
+    # The address holds a personal link: never cache it, never index it, never send it on.
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Robots-Tag"] = "noindex, nofollow"
-    return response
+    response.headers["Referrer-Policy"] = "no-referrer"
+    # Only the page without a link (the "Retrouver" form) echoes nothing personal.
+    return compression.compress(response) if compress else response
 
 
 def _render(record: dict | None, token: str = "", *, status: int = 200, message: str = "",
             error: str = "", form: EnrollmentForm | None = None,
-            confirm: str | None = None) -> Response:
+            confirm: str | None = None, address: str | None = None) -> Response:
     programme = current_app.config["PROGRAMME"]
     correction = None
-    if record is not None and record.get("status") not in FINAL_STATUSES:
+    if record is not None and record.get("status") not in FINAL_STATUSES and not address:
         form = form or EnrollmentForm(programme=programme, data=_prefill(record))
         correction = _correction_form(form, token)
     content = _env.get_template("participant/page.html").render(
@@ -240,15 +193,14 @@ def _render(record: dict | None, token: str = "", *, status: int = 200, message:
         status=STATUS_LABELS.get((record or {}).get("status"), (record or {}).get("status")),
         message=message, error=error, correction=correction, confirm=confirm,
         final=record is not None and record.get("status") in FINAL_STATUSES,
-        honeypot=HONEYPOT, email_max=EMAIL_MAX)
-    return _page(content, status)
+        honeypot=HONEYPOT, email_max=EMAIL_MAX, address=address)
+    return _page(content, status, compress=record is None and not error and not message)
 
 
-def _refused(refused: LinkRefused, record: dict | None = None, token: str = "") -> Response:
-    message = french_spacing(refused.message)
-    if wants_json():
-        return jsonify(ok=False, message=message, errors={"__form__": [message]}), refused.status
-    return _render(record, token, status=refused.status, error=message)
+def _refused(refused: Rejected, record: dict | None = None, token: str = "",
+             errors: dict | None = None, form: EnrollmentForm | None = None) -> Response:
+    return refusal(refused.status, refused.message, errors=errors, page=lambda message: _render(
+        record, token, status=refused.status, error=message, form=form))
 
 
 def _done(what: str, token: str = "", reference: str | None = None):
@@ -261,14 +213,19 @@ def _done(what: str, token: str = "", reference: str | None = None):
     return redirect(url_for("participant.show", **args), code=303)
 
 
+def _guard(*, limit: bool = False) -> None:
+    check_origin()
+    if limit:
+        get_limiter().hit()
+
+
 # ------------------------------------------------------------------------------ views
 
 
 @bp.errorhandler(413)
 def too_large(error):
     """Answer a too large post in the page's look, or in JSON."""
-    return _refused(LinkRefused(413, _("Le formulaire envoyé est trop volumineux : "
-                                       "raccourcissez vos réponses.")))
+    return _refused(Rejected(413, TOO_LARGE))
 
 
 @bp.get("/formulaires/mon-inscription/")
@@ -279,65 +236,69 @@ def show():
     message = DONE.get(done, "") if isinstance(done, str) else ""
     if not token:
         return _render(None, message=message)
-    record = _record(token)
+    try:
+        record = _record(token)
+    except Expired:
+        return _render(None, status=403, error=EXPIRED_LINK)
     if record is None:
-        return _render(None, status=404, error=_(
-            "Ce lien ne correspond à aucune inscription : elle a peut-être été effacée. "
-            "Demandez un nouveau lien avec votre adresse électronique."))
+        return _render(None, status=404, error=UNKNOWN_LINK)
     return _render(record, token, message=message)
 
 
 @bp.post("/api/mon-inscription/corriger")
 def correct():
-    """Replace the participant's answers by the corrected ones."""
+    """Replace the participant's answers by the corrected ones.
+
+    A new address is not applied here: a link goes to it, and it replaces
+    the old one once clicked. The answer is the same whether or not another
+    enrollment uses that address, so the page reveals nobody.
+    """
     record, token = None, ""
     try:
-        _check_origin()
+        _guard(limit=True)
         record, token = _required_record()
         if record.get("status") in FINAL_STATUSES:
-            raise LinkRefused(409, _("Cette inscription est close ou retirée : elle ne peut "
-                                     "plus être corrigée."))
-    except LinkRefused as refused:
+            raise Rejected(409, _("Cette inscription est close ou retirée : elle ne peut "
+                                  "plus être corrigée."))
+    except Rejected as refused:
         return _refused(refused, record, token)
     form = EnrollmentForm(request.form, programme=current_app.config["PROGRAMME"])
-    if form.validate():
-        try:
-            _save_correction(record["id"], form.cleaned())
-        except EmailTaken:
-            form.email.errors = [*form.email.errors, EmailTaken.message]
-        else:
-            log.info("inscription %s corrigée par la personne inscrite", record["id"])
-            return _done("corrige", token, record["reference"])
-    errors = {name or "__form__": [french_spacing(m) for m in messages]
-              for name, messages in form.errors.items()}
-    if wants_json():
-        return jsonify(ok=False, errors=errors), 400
-    return _render(record, token, status=400, form=form)
+    if not form.validate():
+        return _refused(Rejected(400), record, token, errors=form.errors, form=form) \
+            if wants_json() else _render(record, token, status=400, form=form)
+    answers = form.cleaned()
+    new_email = answers.pop("email")
+    changes_address = new_email.casefold() != str(record.get("email", "")).casefold()
+    get_repo().correct_enrollment(record["id"], answers,
+                                  notice_version=current_app.config["PROGRAMME"].notice_version,
+                                  new_email=new_email if changes_address else None)
+    log.info("inscription %s corrigée par la personne inscrite", record["id"])
+    return _done("corrige_adresse" if changes_address else "corrige", token, record["reference"])
 
 
-class EmailTaken(Exception):
-    message = _("Cette adresse est déjà celle d'une autre inscription.")
-
-
-def _save_correction(enrollment_id: int, answers: dict) -> dict:
-    from .repository import now_iso
-
-    repo = _repo()
-    programme = current_app.config["PROGRAMME"]
-
-    def change(record: dict) -> dict:
-        wanted = answers["email"].casefold()
-        # Under the store's lock: no other enrollment can take the address meanwhile.
-        if repo.enrollments.search(lambda d: d["id"] != enrollment_id and
-                                   str(d.get("email", "")).casefold() == wanted):
-            raise EmailTaken()
-        now = now_iso()
-        record.update(answers)
-        record.update(updated_at=now, notice_version=programme.notice_version,
-                      consented_at=now)
-        return record
-
-    return repo.enrollments.modify(enrollment_id, change)
+@bp.route("/formulaires/mon-inscription/adresse/", methods=["GET", "POST"])
+def confirm_address():
+    """Confirm a corrected address from the link sent to it: a GET shows one button."""
+    token = request.values.get("lien", "")
+    try:
+        if request.method == "POST":
+            check_origin()
+        found = read_address_token(current_app.secret_key, token)
+    except Expired:
+        return _refused(Rejected(403, _("Ce lien de confirmation a expiré : corrigez à nouveau "
+                                        "votre adresse depuis votre page.")))
+    except Rejected as refused:
+        return _refused(refused)
+    record = get_repo().enrollment(found[0]) if found else None
+    if record is None or not hmac.compare_digest(str(record.get("reference", "")), found[1]):
+        return _refused(Rejected(404, UNKNOWN_LINK))
+    if request.method == "GET":
+        return _render(record, address=token)
+    if not get_repo().change_email(record["id"], found[2]):
+        return _refused(Rejected(409, _("Cette adresse ne peut pas être utilisée pour votre "
+                                        "inscription. Rien n'a changé.")), record)
+    log.info("inscription %s : nouvelle adresse confirmée", record["id"])
+    return _done("adresse")
 
 
 @bp.post("/api/mon-inscription/retirer")
@@ -355,20 +316,17 @@ def erase():
 def _final_action(action: str):
     record, token = None, ""
     try:
-        _check_origin()
+        _guard()
         record, token = _required_record()
         if action == "retirer" and record.get("status") in FINAL_STATUSES:
-            raise LinkRefused(409, _("Cette inscription est déjà close ou retirée."))
-    except LinkRefused as refused:
+            raise Rejected(409, _("Cette inscription est déjà close ou retirée."))
+        if request.form.get("confirme") != "oui" and wants_json():
+            raise Rejected(400, _("Confirmez votre demande (confirme=oui)."))
+    except Rejected as refused:
         return _refused(refused, record, token)
     if request.form.get("confirme") != "oui":
-        if wants_json():
-            message = french_spacing(_("Confirmez votre demande (confirme=oui)."))
-            return jsonify(ok=False, message=message, errors={"__form__": [message]}), 400
         return _render(record, token, confirm=action)
-    from .purge import erase_person, withdraw_person
-
-    repo = _repo()
+    repo = get_repo()
     if action == "retirer":
         withdraw_person(repo, record["id"])
         log.info("inscription %s retirée par la personne inscrite", record["id"])
@@ -383,28 +341,19 @@ def _final_action(action: str):
 
 @bp.post("/api/mon-inscription/lien")
 def send_link():
-    """E-mail the personal link again; the same answer whatever the address."""
+    """Queue the personal link again; the same work and answer whatever the address."""
     try:
-        _check_origin()
-        try:
-            get_limiter().hit()
-        except Rejected as rejected:
-            raise LinkRefused(rejected.status, rejected.message) from None
+        _guard(limit=True)
         email = clean_text(request.form.get("email", "")) or ""
         if not email or len(email) > EMAIL_MAX or "@" not in email:
-            raise LinkRefused(400, _("Saisissez l'adresse électronique de votre inscription, "
-                                     "par exemple prenom.nom@exemple.fr."))
-    except LinkRefused as refused:
+            raise Rejected(400, _("Saisissez l'adresse électronique de votre inscription, "
+                                  "par exemple prenom.nom@exemple.fr."))
+    except Rejected as refused:
         return _refused(refused)
     if request.form.get(HONEYPOT):
         log.info("lien personnel : champ piège rempli, rien n'est envoyé")
         return _done("lien")
-    record = _repo().enrollment_by_email(email)
-    if record is not None:
-        settings = current_app.config["SETTINGS"]
-        link = personal_link(settings.base_url, current_app.secret_key, record)
-        get_outbox().deliver(compose(
-            settings, record["email"], _("Votre lien personnel « Mon inscription »"),
-            "personal_link", record=record, link=link))
-        log.info("lien personnel renvoyé pour %s", record["id"])
+    if is_address(email.lower()):
+        # The sender looks the address up later: this request does the same for anyone.
+        get_repo().request_link(email.lower())
     return _done("lien")

@@ -1,9 +1,26 @@
-"""The public side: pages holding a form, the form endpoint, the confirmation.
+"""The public request path: every page holding a form, the form endpoint, the answer.
 
-Endpoint contract (`POST /api/formulaires/<form>`): a client asking for
-JSON gets ``201 {"ok", "reference", "message"}`` or ``400 {"ok": false,
-"errors"}``; a browser without JavaScript gets ``303`` to the confirmation
-page, or ``400`` with the page re-rendered, errors next to the fields.
+Read top to bottom, this is all a participant's request goes through:
+
+1. **The page.** The build lists the pages holding a form
+   (``mentorat-formulaires.json``); Flask answers exactly those. Each form
+   gets its own signed render time (form, page, second), or the closed-round
+   notice in place of the enrollment form while enrollment is closed. The
+   body is finished before it is compressed (``compression.compress``), and
+   nothing touches it afterwards.
+2. **The post** (``POST /api/formulaires/<form>``): the origin check, the
+   shared rate limit, the time-trap, the round's state, then validation.
+   Any refusal becomes one answer (``guards.refusal``): JSON for the forms'
+   script, else the page again with the answers kept and the message.
+3. **One durable write, then the answer.** The record and the e-mail it
+   causes are queued together (``Repository.enroll``); SMTP happens later,
+   in the sender. A double post of the same page is stored and answered
+   once.
+
+Endpoint contract: a client asking for JSON gets ``201 {"ok", "reference",
+"message"}`` or ``4xx {"ok": false, "errors", ["message"]}``; a browser
+without JavaScript gets ``303`` to the confirmation page, or the page
+re-rendered with the errors next to the fields.
 """
 
 from __future__ import annotations
@@ -11,75 +28,113 @@ from __future__ import annotations
 import logging
 import time
 
-from flask import (
-    Blueprint,
-    Response,
-    abort,
-    current_app,
-    jsonify,
-    redirect,
-    request,
-    url_for,
-)
+from flask import Blueprint, Response, abort, current_app, jsonify, redirect, request, url_for
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeSerializer
 from markupsafe import escape
 
+from . import compression
+from .errors import TOO_LARGE, Rejected
 from .forms import FORMS, RENDER_TOKEN, PublicForm
-from .guards import Rejected, check_origin, origin_of, wants_json
+from .guards import check_origin, origin_of, refusal, wants_json
 from .i18n import _
-from .mail import compose
-from .participant import personal_link
 from .reminders import linked_answers, linked_feedback_form
-from .render import RENDER_PLACEHOLDER, render_form, replace_form_region
+from .render import placeholder, render_form, replace_form_region
 from .repository import new_reference, submission_key
+from .rounds import closed_notice, round_state
+from .services import get_limiter, get_pages, get_repo
 from .typography import french_spacing, typeset
-from .vocabulary import CHOICE_LABELS
-from .services import get_limiter, get_outbox, get_pages, get_repo
+from .vocabulary import DEFAULT_FORM_PAGES
 
 __all__ = ["bp"]
 
 bp = Blueprint("public", __name__)
 log = logging.getLogger(__name__)
 
-FORM_PAGES = {"inscription": "enrollment", "retour": "feedback"}
-PAGE_OF = {key: page for page, key in FORM_PAGES.items()}
 MAX_PAGE_AGE = 24 * 3600  # a page left open longer than a day must be reloaded
 REFERENCE_MARKER = "<!-- mentorat:reference -->"
+RELOAD = _("Cette page a expiré ou n'a pas été chargée correctement : rechargez-la, puis "
+           "envoyez à nouveau le formulaire.")
+
+
+class EnrollmentClosed(Rejected):
+    """Enrollment is closed: the page shows the notice instead of the form."""
+
+
+# ---------------------------------------------------------------------------------- pages
 
 
 def _signer() -> TimestampSigner:
     return TimestampSigner(current_app.secret_key, salt="mentorat-rendu")
 
 
-def _reference_signer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.secret_key, salt="mentorat-reference")
+def _fresh_token(key: str, url: str) -> str:
+    """Sign which form, on which page, and when it was rendered."""
+    return _signer().sign(f"{key}|{url}").decode("ascii")
 
 
-def _page(page: str) -> str:
-    html = get_pages().get(f"formulaires/{page}/index.html")
+def _built(url: str) -> str:
+    html = get_pages().page(url)
     if html is None:
         abort(503, _("Le site n'est pas construit : lancez « mentorat build »."))
     return html
 
 
-def _no_store(response: Response) -> Response:
+def _form_page(url: str, *, status: int = 200, shown: dict[str, str] | None = None,
+               compress: bool = True) -> Response:
+    """Answer a page holding forms: each one signed, replaced by ``shown``, or closed."""
+    html = _built(url)
+    shown = shown or {}
+    state = None
+    for key in get_pages().form_pages().get(url, ()):
+        if key in shown:
+            html = replace_form_region(html, key, shown[key])
+            continue
+        if key == "enrollment":
+            state = state or round_state(get_repo())
+            if not state["open"]:
+                html = replace_form_region(html, key, closed_notice(state))
+                continue
+        html = html.replace(placeholder(key), _fresh_token(key, url))
+    response = Response(html, status=status, mimetype="text/html")
     response.headers["Cache-Control"] = "no-store"
-    return response
+    # Only pages that echo nothing typed and hold no personal link are compressed
+    # (a compression side channel would have nothing to read): the blank forms.
+    return compression.compress(response) if compress else response
 
 
-def _fresh_token(key: str) -> str:
-    return _signer().sign(key).decode("ascii")
+def _page_of(key: str, token: str = "") -> str:
+    """The page a post came from (signed in its token), else the form's usual page."""
+    try:
+        value = _signer().unsign(token, max_age=MAX_PAGE_AGE * 2).decode()
+        posted_key, url = value.split("|", 1)
+        if posted_key == key and url in get_pages().form_pages():
+            return url
+    except (BadSignature, ValueError, UnicodeError):
+        pass
+    pages = get_pages().form_pages()
+    default = DEFAULT_FORM_PAGES[key]
+    if default in pages or not pages:
+        return default
+    return next((url for url, keys in pages.items() if key in keys), default)
 
 
-@bp.get("/formulaires/<any(inscription, retour):page>/")
-def form_page(page: str):
-    """Serve a page holding a form, with a freshly signed render time."""
-    token = request.args.get("lien") if page == "retour" else None
-    linked = linked_feedback_form(current_app, token) if token else None
-    if linked is not None:  # a reminder's personal link: the form comes pre-filled
-        return _page_with_errors(linked, 200)
-    html = _page(page).replace(RENDER_PLACEHOLDER, _fresh_token(FORM_PAGES[page]))
-    return _no_store(Response(html, mimetype="text/html"))
+@bp.get("/", defaults={"url": ""})
+@bp.get("/<path:url>")
+def form_page(url: str):
+    """Serve a page holding a form, each form with a freshly signed render time."""
+    # Only pages the build listed come here (site.SiteDispatcher): any other path is a 404.
+    forms = get_pages().form_pages().get(url)
+    if forms is None:
+        abort(404)
+    token = request.args.get("lien")
+    if token and "feedback" in forms:
+        linked = linked_feedback_form(current_app, token)
+        if linked is not None:  # a reminder's personal link: the form comes pre-filled
+            response = _with_form(linked, 200, url)
+            response.headers["Referrer-Policy"] = "no-referrer"
+            return response
+    # A page opened with a query (a link that did not check out) is not compressed either.
+    return _form_page(url, compress=not request.args)
 
 
 @bp.get("/formulaires/merci/")
@@ -87,14 +142,17 @@ def thanks():
     """Show the confirmation page with the reference of the submission."""
     html = get_pages().get("formulaires/merci/index.html") or ""
     try:
-        reference = _reference_signer().loads(request.args.get("ref", ""))
+        reference = URLSafeSerializer(current_app.secret_key, salt="mentorat-reference").loads(
+            request.args.get("ref", ""))
     except BadSignature:
         reference = None
     block = ""
-    if reference:
+    if isinstance(reference, str):
         block = (f'<p class="mentorat-confirmation">{escape(_("Votre référence"))}\u00a0: '
                  f'<strong class="mentorat-reference">{escape(reference)}</strong></p>')
-    return _no_store(Response(html.replace(REFERENCE_MARKER, block), mimetype="text/html"))
+    response = Response(html.replace(REFERENCE_MARKER, block), mimetype="text/html")
+    response.headers["Cache-Control"] = "no-store"
+    return compression.compress(response)
 
 
 @bp.get("/healthz")
@@ -122,52 +180,12 @@ def allow_preview_origin(response: Response) -> Response:
     return response
 
 
-def _check_render_time(key: str, token: str) -> None:
-    """Refuse posts sent faster than a person could, or from a stale page."""
-    minimum = current_app.config["SETTINGS"].min_fill_seconds
-    if not token or token == RENDER_PLACEHOLDER:
-        if minimum > 0:
-            raise Rejected(400, _("Cette page a expiré ou n'a pas été chargée correctement : "
-                                  "rechargez-la, puis envoyez à nouveau le formulaire."))
-        return
-    try:
-        value, signed_at = _signer().unsign(token, max_age=MAX_PAGE_AGE, return_timestamp=True)
-    except SignatureExpired:
-        raise Rejected(400, _("Cette page est ouverte depuis plus d'un jour : rechargez-la, "
-                              "puis envoyez à nouveau le formulaire.")) from None
-    except BadSignature:
-        raise Rejected(400, _("Cette page a expiré ou n'a pas été chargée correctement : "
-                              "rechargez-la, puis envoyez à nouveau le formulaire.")) from None
-    if value.decode() != key:
-        raise Rejected(400, _("Ce formulaire ne correspond pas à la page : rechargez-la."))
-    if minimum > 0 and time.time() - signed_at.timestamp() < minimum:
-        # The answers are kept (re-rendered page, or left in place by the script):
-        # sending again is enough, no reload (which would lose them).
-        raise Rejected(400, _("Envoi trop rapide : prenez le temps de vérifier vos réponses, "
-                              "puis envoyez à nouveau le formulaire."))
-
-
-@bp.errorhandler(413)
-def too_large(error):
-    """Answer a too large post in the form's page too, for browsers without JavaScript."""
-    key = (request.view_args or {}).get("key")
-    if key not in FORMS or wants_json():
-        return _too_large_json()
-    form = FORMS[key](programme=current_app.config["PROGRAMME"])
-    return _rejected(form, Rejected(413, TOO_LARGE))
-
-
-TOO_LARGE = _("Le formulaire envoyé est trop volumineux : raccourcissez vos réponses.")
-
-
-def _too_large_json():
-    message = french_spacing(TOO_LARGE)
-    return jsonify(ok=False, message=message, errors={"__form__": [message]}), 413
+# ---------------------------------------------------------------------------------- posts
 
 
 @bp.post("/api/formulaires/<key>")
 def submit(key: str):
-    """Validate and store one submission of a public form."""
+    """Check, validate and store one submission of a public form."""
     if key not in FORMS:
         abort(404)
     form = FORMS[key](request.form, programme=current_app.config["PROGRAMME"])
@@ -176,17 +194,80 @@ def submit(key: str):
         check_origin()
         get_limiter().hit()
         _check_render_time(key, token)
+        cohort = _open_round() if key == "enrollment" else None
     except Rejected as rejected:
-        if rejected.status == 400:
+        if rejected.status == 400 and not isinstance(rejected, EnrollmentClosed):
             form.validate()  # show the field errors too, so one resend fixes everything
-        return _rejected(form, rejected)
+        return _refused(form, rejected, token)
     if form.is_bot:
         log.info("formulaire %s : champ piège rempli, rien n'est enregistré", key)
-        return _success(key, new_reference(key), _message(key))
+        return _success(new_reference(key), _message(key))
     if not form.validate():
-        return _invalid(form)
-    reference = _store(form, token)
-    return _success(key, reference, _message(key))
+        return refusal(400, errors=form.errors,
+                       page=lambda _m: _with_form(form, 400, _page_of(key, token)))
+    if key == "enrollment":
+        reference = _store_enrollment(form, token, cohort)
+    else:
+        reference = _store_feedback(form, token)
+    return _success(reference, _message(key))
+
+
+def _check_render_time(key: str, token: str) -> None:
+    """Refuse posts sent faster than a person could, or from a stale or foreign page."""
+    minimum = current_app.config["SETTINGS"].min_fill_seconds
+    if not token or token == placeholder(key):
+        if minimum > 0:
+            raise Rejected(400, RELOAD)
+        return
+    try:
+        value, signed_at = _signer().unsign(token, max_age=MAX_PAGE_AGE, return_timestamp=True)
+    except SignatureExpired:
+        raise Rejected(400, _("Cette page est ouverte depuis plus d'un jour : rechargez-la, "
+                              "puis envoyez à nouveau le formulaire.")) from None
+    except BadSignature:
+        raise Rejected(400, RELOAD) from None
+    if value.decode("utf-8", "replace").split("|", 1)[0] != key:
+        raise Rejected(400, _("Ce formulaire ne correspond pas à la page : rechargez-la."))
+    if minimum > 0 and time.time() - signed_at.timestamp() < minimum:
+        # The answers are kept (re-rendered page, or left in place by the script):
+        # sending again is enough, no reload (which would lose them).
+        raise Rejected(400, _("Envoi trop rapide : prenez le temps de vérifier vos réponses, "
+                              "puis envoyez à nouveau le formulaire."))
+
+
+def _open_round() -> str | None:
+    """Return the open cohort's name; refuse while enrollment is closed."""
+    state = round_state(get_repo())
+    if not state["open"]:
+        raise EnrollmentClosed(400, state["message"])
+    return state["name"]
+
+
+def _store_enrollment(form: PublicForm, token: str, cohort: str | None) -> str:
+    programme = current_app.config["PROGRAMME"]
+    answers = form.cleaned()
+    record, reference = get_repo().enroll(
+        answers, notice_version=programme.notice_version, cohort=cohort,
+        submission=submission_key(form.key, token, answers))
+    if record is not None:
+        log.info("inscription %s enregistrée", record["id"])
+    # Whether the address was new, already enrolled or posted twice, the answer is the
+    # same: the page must not reveal who is enrolled (the sender tells the owner).
+    return reference
+
+
+def _store_feedback(form: PublicForm, token: str) -> str:
+    repo = get_repo()
+    answers, link = linked_answers(current_app, form.cleaned())
+    if link is not None:
+        record = repo.save_linked_feedback(answers, link["pair"], link["month"], link["person"])
+        log.info("retour %s enregistré par lien personnel", record["id"])
+        return record["reference"]
+    record, created = repo.add_feedback(answers, submission_key=submission_key(
+        form.key, token, answers))
+    if created:
+        log.info("retour %s enregistré", record["id"])
+    return record["reference"]
 
 
 def _message(key: str) -> str:
@@ -197,74 +278,42 @@ def _message(key: str) -> str:
              "point d'étape.")
 
 
-def _store(form: PublicForm, token: str) -> str:
-    repo = get_repo()
-    answers = form.cleaned()
-    if form.key == "enrollment":
-        return _store_enrollment(repo, answers)
-    answers, link = linked_answers(current_app, answers)
-    record, created = repo.add_feedback(answers, submission_key=submission_key(
-        form.key, token, answers))
-    if created:
-        log.info("retour %s enregistré", record["id"])
-    if created and link:
-        repo.mark_answered(link["pair"], link["month"], link["person"], record["id"])
-    return record["reference"]
+# ---------------------------------------------------------------------------------- answers
 
 
-def _store_enrollment(repo, answers: dict) -> str:
-    settings = current_app.config["SETTINGS"]
-    programme = current_app.config["PROGRAMME"]
-    record, created = repo.enroll(answers, notice_version=programme.notice_version,
-                                  cohort=repo.cohort_state()["name"])
-    outbox = get_outbox()
-    if created:
-        log.info("inscription %s enregistrée", record["id"])
-        labels = {key: CHOICE_LABELS[key][record[key]] for key in ("role", "track", "format")}
-        link = personal_link(settings.base_url, current_app.secret_key, record)
-        outbox.deliver(compose(settings, record["email"], _("Votre inscription au programme de mentorat"),
-                               "enrollment_confirmation", record=record, labels=labels,
-                               link=link))
-        return record["reference"]
-    log.info("inscription en double pour %s, rien n'est créé", record["id"])
-    # Sent to the enrolled address only, so the owner may get their link again.
-    outbox.deliver(compose(settings, record["email"], _("Vous êtes déjà inscrit·e au programme de mentorat"),
-                           "already_enrolled", record=record,
-                           link=personal_link(settings.base_url, current_app.secret_key, record)))
-    # The same neutral answer as a new enrollment: the page must not reveal who is enrolled.
-    return new_reference("enrollment")
-
-
-def _success(key: str, reference: str, message: str):
-    message = french_spacing(message)
+def _success(reference: str, message: str):
     if wants_json():
-        return jsonify(ok=True, reference=reference, message=message), 201
-    signed = _reference_signer().dumps(reference)
+        return jsonify(ok=True, reference=reference, message=french_spacing(message)), 201
+    signed = URLSafeSerializer(current_app.secret_key, salt="mentorat-reference").dumps(reference)
     return redirect(url_for("public.thanks", ref=signed), code=303)
 
 
-def _invalid(form: PublicForm):
-    errors = {name or "__form__": [french_spacing(m) for m in messages]
-              for name, messages in form.errors.items()}
-    if wants_json():
-        return jsonify(ok=False, errors=errors), 400
-    return _page_with_errors(form, 400)
+def _refused(form: PublicForm, rejected: Rejected, token: str = ""):
+    url = _page_of(form.key, token)
+    if isinstance(rejected, EnrollmentClosed):
+        return refusal(rejected.status, rejected.message, page=lambda _m: _form_page(
+            url, status=rejected.status, compress=False))
+
+    def page(message: str) -> Response:
+        form.form_errors.append(message)
+        return _with_form(form, rejected.status, url)
+
+    return refusal(rejected.status, rejected.message, field=rejected.field,
+                   errors=form.errors if rejected.status == 400 else None, page=page)
 
 
-def _rejected(form: PublicForm, rejected: Rejected):
-    message = french_spacing(rejected.message)
-    if wants_json():
-        errors = {name or "__form__": [french_spacing(m) for m in messages]
-                  for name, messages in form.errors.items()}
-        errors.setdefault(rejected.field, []).insert(0, message)
-        return jsonify(ok=False, errors=errors, message=message), rejected.status
-    form.form_errors.append(message)
-    return _page_with_errors(form, rejected.status)
-
-
-def _page_with_errors(form: PublicForm, status: int):
-    page = PAGE_OF[form.key]
+def _with_form(form: PublicForm, status: int, url: str) -> Response:
+    """The form's page with this form in it (answers and errors shown), never compressed."""
     action = url_for("public.submit", key=form.key)
-    html = replace_form_region(_page(page), form.key,
-                               typeset(render_form(form, action=action, token=_fresh_token(form.key))))
-    return _no_store(Response(html, status=status, mimetype="text/html"))
+    html = typeset(render_form(form, action=action, token=_fresh_token(form.key, url)))
+    return _form_page(url, status=status, shown={form.key: html}, compress=False)
+
+
+@bp.errorhandler(413)
+def too_large(error):
+    """Answer a too large post in the form's page too, for browsers without JavaScript."""
+    key = (request.view_args or {}).get("key")
+    if key not in FORMS:
+        return refusal(413, TOO_LARGE)
+    form = FORMS[key](programme=current_app.config["PROGRAMME"])
+    return _refused(form, Rejected(413, TOO_LARGE))

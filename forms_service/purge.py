@@ -1,7 +1,8 @@
 """Withdraw, erase and purge participants' data.
 
 Erasure is real: the enrollment, the feedback signed by the person, the
-pairs and refusals that name them, and the e-mails in ``outbox/`` and
+pairs and refusals that name them, the messages queued or sent to them
+(the ``mail`` table) and the older e-mail files in ``outbox/`` and
 ``outbox/sent/`` addressed to them are deleted (the storage rewrites a
 table's journal without a removed record). Logs never held their values.
 
@@ -57,6 +58,13 @@ def _signed_by(feedback: dict, enrollment_id: int, email: str, secret: str | Non
     return False
 
 
+def _names(refs: dict, enrollment_id: int, email: str) -> bool:
+    """Whether a queued or sent message's refs point at this person."""
+    ids = (refs.get(key) for key in ("enrollment_id", "person_id", "mentor_id", "mentee_id"))
+    addresses = (str(refs.get(key, "")).casefold() for key in ("email", "new_email"))
+    return enrollment_id in ids or (bool(email) and email in addresses)
+
+
 def _mentions(pair: dict, enrollment_id: int) -> bool:
     return enrollment_id in (pair.get("mentor_id"), pair.get("mentee_id"))
 
@@ -87,6 +95,9 @@ def erase_person(repo, enrollment_id: int, *, secret: str | None, outbox: Path |
             deleted["binomes"] += 1
         for refusal in repo.rejections.search(lambda d: _mentions(d, enrollment_id)):
             repo.rejections.remove(refusal["id"])
+        reference = record.get("reference")
+        deleted["messages"] += repo.mail.forget(
+            lambda refs: _names(refs, enrollment_id, email) or refs.get("reference") == reference)
         repo.enrollments.remove(enrollment_id)
         deleted["inscriptions"] += 1
     if outbox is not None and email:

@@ -17,7 +17,7 @@ from flask import request
 
 from . import sqlitedb
 from .config import Settings
-from .guards import Rejected
+from .errors import Rejected
 from .i18n import _
 
 __all__ = ["RateLimiter", "parse_limits"]
@@ -86,5 +86,4 @@ class RateLimiter:
                                      "period=?", (client, window, period)).fetchone()
                 over = over or seen > count
         if over:
-            raise Rejected(429, _("Trop d'envois depuis votre connexion : patientez quelques "
-                                  "minutes puis réessayez."))
+            raise Rejected(429)

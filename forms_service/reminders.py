@@ -17,9 +17,13 @@ from __future__ import annotations
 import calendar
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from itsdangerous import BadSignature, URLSafeSerializer
+
+from .forms import FeedbackForm
+from .i18n import ngettext
+from .links import LAST_CHECKPOINT_DAYS
 from .services import services
 
 __all__ = [
@@ -107,43 +111,41 @@ def feedback_link(base_url: str, secret: str, pair_id: int, month: int, person_i
     return f"{base_url}/formulaires/retour/?lien={link_token(secret, pair_id, month, person_id)}"
 
 
-def send_reminders(repo, outbox, settings, secret: str, on: date,
-                   progress: Callable[[str], None] | None = None) -> int:
-    """E-mail every reminder due on ``on``; return how many were sent.
+def send_reminders(repo, on: date, progress: Callable[[str], None] | None = None) -> int:
+    """Queue every reminder due on ``on``; return how many were queued.
 
-    Each reminder is first claimed in the pair's record (under the store's
-    lock), then written to the outbox: a reminder is never sent twice, even
-    by two runs at once.
+    Each reminder is claimed in the pair's record together with its mail job
+    (``Repository.claim_reminder``): never queued twice, even by two runs at
+    once; the sender delivers them.
     """
-    from .i18n import _
-    from .mail import compose
-
     report = progress or (lambda message: None)
     due = due_reminders(repo.active_pairs(), on)
-    report(_("%(n)d rappel(s) à envoyer.") % {"n": len(due)})
-    sent = 0
-    for number, reminder in enumerate(due, 1):
-        pair = reminder.pair
-        if not repo.claim_reminder(pair["id"], reminder.month, reminder.person_id):
+    report(ngettext("%(num)d rappel à envoyer.", "%(num)d rappels à envoyer.", len(due))
+           % {"num": len(due)})
+    queued = 0
+    for reminder in due:
+        if repo.enrollment(reminder.person_id) is None:
             continue
-        person = repo.enrollment(reminder.person_id)
-        other_id = pair["mentee_id"] if reminder.role == "mentor" else pair["mentor_id"]
-        other = repo.enrollment(other_id) or {}
-        if person is None:
-            continue
-        link = feedback_link(settings.base_url, secret, pair["id"], reminder.month,
-                             reminder.person_id)
-        outbox.deliver(compose(
-            settings, person["email"],
-            _("Point d'étape à %(months)d mois de votre binôme de mentorat")
-            % {"months": reminder.month},
-            "reminder", person=person, other=other, month=reminder.month, link=link,
-            role=reminder.role))
-        sent += 1
-        if number % 20 == 0 or number == len(due):
-            report(_("%(done)d/%(total)d rappel(s) traité(s)…") % {"done": number,
-                                                                  "total": len(due)})
-    return sent
+        if repo.claim_reminder(reminder.pair["id"], reminder.month, reminder.person_id):
+            queued += 1
+    return queued
+
+
+def today() -> date:
+    """Today's date (a function, so tests can move the clock)."""
+    return date.today()
+
+
+def checkpoint_closes(pair: dict, month: int) -> date | None:
+    """The day a checkpoint's feedback link stops working: the next checkpoint's due date,
+    or ``LAST_CHECKPOINT_DAYS`` after the last one."""
+    dues = sorted((c["month"], date.fromisoformat(c["due"])) for c in pair.get("checkpoints", ()))
+    for index, (each, due) in enumerate(dues):
+        if each == month:
+            if index + 1 < len(dues):
+                return dues[index + 1][1]
+            return due + timedelta(days=LAST_CHECKPOINT_DAYS)
+    return None
 
 
 # ----------------------------------------------------------------------------------------
@@ -151,14 +153,17 @@ def send_reminders(repo, outbox, settings, secret: str, on: date,
 
 
 def _linked(app, token: str | None) -> tuple[dict, dict, dict] | None:
-    """Return (link, pair, person) for a valid token naming a person of an existing pair."""
+    """Return (link, pair, person) for a valid token of an active pair's open checkpoint."""
     link = read_link(app.secret_key, token)
     if link is None:
         return None
     repo = services(app).repo()
     pair = repo.pair(link["pair"])
-    if pair is None or link["person"] not in (pair["mentor_id"], pair["mentee_id"]) \
-            or link["month"] not in {c["month"] for c in pair.get("checkpoints", ())}:
+    if pair is None or pair.get("status") != "active" \
+            or link["person"] not in (pair["mentor_id"], pair["mentee_id"]):
+        return None
+    closes = checkpoint_closes(pair, link["month"])
+    if closes is None or today() >= closes:
         return None
     person = repo.enrollment(link["person"])
     return (link, pair, person) if person is not None else None
@@ -170,8 +175,6 @@ def _role(pair: dict, person_id: int) -> str:
 
 def linked_feedback_form(app, token: str | None):
     """Return the feedback form pre-filled from a personal link, or ``None`` if it is not valid."""
-    from .forms import FeedbackForm
-
     found = _linked(app, token)
     if found is None:
         return None
@@ -186,8 +189,9 @@ def linked_answers(app, answers: dict) -> tuple[dict, dict | None]:
     """Tie signed answers posted with a valid personal link to their pair and checkpoint.
 
     Returns the answers to store (with ``pair_id``, ``person_id``, the link's
-    checkpoint and role; the token itself is not kept) and the link, or the
-    answers without the token and ``None`` when there is no valid link.
+    checkpoint, role and person: a name or address posted with it is ignored;
+    the token itself is not kept) and the link, or the answers without the
+    token and ``None`` when there is no valid link.
     """
     answers = dict(answers)
     found = _linked(app, answers.pop("lien", None))
@@ -195,6 +199,6 @@ def linked_answers(app, answers: dict) -> tuple[dict, dict | None]:
         return answers, None
     link, pair, person = found
     answers.update(pair_id=pair["id"], person_id=person["id"], checkpoint=str(link["month"]),
-                   role=_role(pair, person["id"]), name=answers.get("name") or person.get("name"),
-                   email=answers.get("email") or person.get("email"))
+                   role=_role(pair, person["id"]), name=person.get("name"),
+                   email=person.get("email"))
     return answers, link

@@ -16,11 +16,13 @@ from .forms import FORMS, HONEYPOT, RENDER_TOKEN, PublicForm
 from .i18n import _, ngettext
 from .programme import Programme
 
-__all__ = ["render_form", "form_region", "replace_form_region", "template_environment",
-           "RENDER_PLACEHOLDER"]
+__all__ = ["render_form", "replace_form_region", "template_environment", "placeholder",
+           "blank_form"]
 
-# Stands for the signed render time in the built page until Flask serves it.
-RENDER_PLACEHOLDER = "__MENTORAT_RENDU__"
+
+def placeholder(key: str) -> str:
+    """What stands for a form's signed render time in the built page, until Flask serves it."""
+    return f"__MENTORAT_RENDU_{key}__"
 
 
 
@@ -58,10 +60,16 @@ def _required(field) -> bool:
 _env.globals.update(kind=_kind, required=_required, HONEYPOT=HONEYPOT, RENDER_TOKEN=RENDER_TOKEN)
 
 
-def render_form(form: PublicForm, *, action: str, token: str = RENDER_PLACEHOLDER) -> str:
-    """Return the form's HTML, wrapped in markers the service can find again."""
-    html = _env.get_template(f"forms/{form.key}.html").render(form=form, action=action,
-                                                               token=token)
+def render_form(form: PublicForm, *, action: str, token: str | None = None,
+                submit_label: str | None = None, hidden: dict | None = None) -> str:
+    """Return the form's HTML, wrapped in markers the service can find again.
+
+    Without ``token`` (the build), the form carries its placeholder instead.
+    ``hidden`` adds hidden fields (the participant's link on a correction).
+    """
+    html = _env.get_template(f"forms/{form.key}.html").render(
+        form=form, action=action, token=placeholder(form.key) if token is None else token,
+        submit_label=submit_label, hidden=hidden or {})
     return f"<!-- formulaire:{form.key}:debut -->\n{html}\n<!-- formulaire:{form.key}:fin -->"
 
 
@@ -71,11 +79,6 @@ def blank_form(key: str, programme: Programme) -> PublicForm:
 
 def _region(key: str) -> re.Pattern:
     return re.compile(rf"<!-- formulaire:{key}:debut -->.*?<!-- formulaire:{key}:fin -->", re.S)
-
-
-def form_region(page: str, key: str) -> str | None:
-    match = _region(key).search(page)
-    return match.group(0) if match else None
 
 
 def replace_form_region(page: str, key: str, html: str) -> str:

@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .i18n import _
+from .mailqueue import MailQueue
 from .storage import Store
 from .vocabulary import (
     MENTEE_ROLES, MENTOR_ROLES, PAIR_END_STATUSES, STATUS_LABELS, STATUS_TRANSITIONS,
@@ -57,35 +58,49 @@ def now_iso() -> str:
 class Repository:
     """Enrollments and feedback of one data directory."""
 
-    def __init__(self, data_dir: str | Path):
+    def __init__(self, data_dir: str | Path, *, mail_domain: str = "localhost"):
         self.store = Store(data_dir)
         self.enrollments = self.store.table("enrollments")
         self.feedback = self.store.table("feedback")
+        # The messages records cause, queued in the same store (mailqueue).
+        self.mail = MailQueue(self.store, mail_domain)
 
     def close(self) -> None:
         self.store.close()
 
-    def enroll(self, answers: dict, *, notice_version: str, cohort: str | None = None
-               ) -> tuple[dict, bool]:
-        """Store an enrollment unless its e-mail is already enrolled.
+    def enroll(self, answers: dict, *, notice_version: str, cohort: str | None = None,
+               submission: str | None = None) -> tuple[dict | None, str]:
+        """Store an enrollment and queue its e-mail; return (new record, reference to show).
 
-        Returns the stored record and whether it is new; the check and the
-        insert happen under one lock, so two posts cannot both create it.
+        The record is ``None`` when nothing new was stored: the address is
+        already enrolled (only the e-mail job is queued: the sender tells the
+        owner), or the same post came twice (``submission`` seen: nothing more
+        is stored or queued, and the first answer's reference is returned).
+        The job is appended before the record: a crash between the two leaves
+        a job that finds no record and sends nothing, never a record without
+        its confirmation.
         """
         now = now_iso()
-        record = {
-            **answers,
-            "v": FORMAT_VERSION,
-            "reference": new_reference("enrollment"),
-            "status": "nouveau",
-            "status_history": [{"status": "nouveau", "at": now}],
-            "cohort": cohort,
-            "notice_version": notice_version,
-            "consented_at": now,
-            "created_at": now,
-        }
-        doc_id, created = self.enrollments.insert_unique(record, "email")
-        return self.enrollments.get(doc_id), created
+        reference = new_reference("enrollment")
+        job = self.mail.job("inscription", email=answers["email"], reference=reference)
+        job["key"] = f"inscription:{submission or secrets.token_hex(16)}"
+        with self._transaction():
+            job_id, queued = self.mail.table.insert_unique(job, "key")
+            if not queued:  # a double post of the same page
+                return None, self.mail.table.get(job_id)["refs"].get("reference", reference)
+            record = {
+                **answers,
+                "v": FORMAT_VERSION,
+                "reference": reference,
+                "status": "nouveau",
+                "status_history": [{"status": "nouveau", "at": now}],
+                "cohort": cohort,
+                "notice_version": notice_version,
+                "consented_at": now,
+                "created_at": now,
+            }
+            doc_id, created = self.enrollments.insert_unique(record, "email")
+            return (self.enrollments.get(doc_id) if created else None), reference
 
     def add_feedback(self, answers: dict, *, submission_key: str) -> tuple[dict, bool]:
         """Store a feedback once per submission key (a double post stores it once)."""
@@ -98,6 +113,55 @@ class Repository:
         }
         doc_id, created = self.feedback.insert_unique(record, "submission")
         return self.feedback.get(doc_id), created
+
+    def save_linked_feedback(self, answers: dict, pair_id: int, month: int, person_id: int
+                             ) -> dict:
+        """Store a personal link's feedback: one per person and checkpoint, a later post updates it."""
+        key = f"{pair_id}:{month}:{person_id}"
+        record = {**answers, "v": FORMAT_VERSION, "reference": new_reference("feedback"),
+                  "link_key": key, "created_at": now_iso()}
+        with self._transaction():
+            doc_id, created = self.feedback.insert_unique(record, "link_key")
+            if not created:
+                previous = self.feedback.get(doc_id)
+                record = self.feedback.update(doc_id, {
+                    **answers, "updated_at": now_iso()})
+                record = record if record else previous
+            self.mark_answered(pair_id, month, person_id, doc_id)
+            return self.feedback.get(doc_id)
+
+    def correct_enrollment(self, enrollment_id: int, answers: dict, *, notice_version: str,
+                           new_email: str | None) -> dict:
+        """Apply a participant's corrections (not the address); queue a new address's check."""
+        now = now_iso()
+        with self._transaction():
+            if new_email:
+                self.request_address_change(enrollment_id, new_email)
+
+            def change(record: dict) -> dict:
+                record.update({key: value for key, value in answers.items() if key != "email"})
+                record.update(updated_at=now, notice_version=notice_version, consented_at=now)
+                return record
+
+            return self.enrollments.modify(enrollment_id, change)
+
+    def change_email(self, enrollment_id: int, new_email: str) -> bool:
+        """Give the enrollment a confirmed new address; False when another one holds it."""
+        wanted = new_email.casefold()
+        with self._transaction():
+            holder = self.enrollment_by_email(new_email)
+            if holder is not None and holder["id"] != enrollment_id:
+                return False
+            self.enrollments.update(enrollment_id, {"email": wanted, "updated_at": now_iso()})
+            return True
+
+    def request_link(self, email: str) -> None:
+        """Queue "send this address its personal link": the sender looks it up later."""
+        self.mail.put("lien", email=email)
+
+    def request_address_change(self, enrollment_id: int, new_email: str) -> None:
+        """Queue the confirmation of a corrected address, to that address."""
+        self.mail.put("adresse", enrollment_id=enrollment_id, new_email=new_email)
 
     def enrollment_by_email(self, email: str) -> dict | None:
         wanted = email.casefold()
@@ -325,6 +389,11 @@ class Repository:
                 raise PairingRefused(_("Cette personne n'attend plus de mentor (déjà appariée "
                                        "ou sortie du vivier)."))
             mentor = self.enrollments.get(mentor_id)
+            # The introductions first: a crash before the pair leaves jobs that find no
+            # pair and send nothing, never a pair nobody was told about.
+            for person_id in (mentor_id, mentee_id):
+                self.mail.put("presentation", mentor_id=mentor_id, mentee_id=mentee_id,
+                              person_id=person_id)
             doc_id = self.pairs.insert({
                 "v": FORMAT_VERSION, "mentor_id": mentor_id, "mentee_id": mentee_id,
                 "track": mentor.get("track"), "score": score, "reasons": list(reasons),
@@ -369,7 +438,11 @@ class Repository:
 
     def claim_reminder(self, pair_id: int, month: int, person_id: int,
                        at: str | None = None) -> bool:
-        """Record that a checkpoint's reminder goes to this person; False if it already went."""
+        """Queue a checkpoint's reminder to this person, once; False if it already went.
+
+        The job (keyed by pair, month and person) is appended before the claim,
+        so a crash between the two is redone by the next run without a second job.
+        """
         claimed = []
 
         def change(pair: dict) -> dict:
@@ -381,6 +454,15 @@ class Repository:
             return pair
 
         with self._transaction():
+            pair = self.pairs.get(pair_id)
+            already = pair is None or any(
+                str(person_id) in c.get("reminded", {}) for c in pair.get("checkpoints", ())
+                if c["month"] == month)
+            if already:
+                return False
+            job = self.mail.job("rappel", pair_id=pair_id, month=month, person_id=person_id)
+            job["key"] = f"rappel:{pair_id}:{month}:{person_id}"
+            self.mail.table.insert_unique(job, "key")
             self.pairs.modify(pair_id, change)
         return bool(claimed)
 

@@ -104,7 +104,7 @@ def security_headers(settings: Settings, script_hashes: list[str]) -> dict[str, 
         "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
     }
     # Over plain HTTP (a laptop) HSTS would be ignored at best, a trap at worst.
-    if settings.base_url.lower().startswith("https://"):
+    if settings.secure:
         headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
     return headers
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from flask import Flask, current_app
 
 from .config import Settings
-from .mail import Outbox
+from .mail import LegacyOutbox
 from .ratelimit import RateLimiter
 from .repository import Repository
 from .site import SitePages
@@ -27,7 +27,7 @@ class Services:
 
     settings: Settings
     pages: SitePages
-    outbox: Outbox
+    outbox: LegacyOutbox
     limiter: RateLimiter
     _repo: Repository | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -36,13 +36,14 @@ class Services:
         # Opened on first use, in the worker process that uses it (after fork).
         with self._lock:
             if self._repo is None:
-                self._repo = Repository(self.settings.data_dir)
+                self._repo = Repository(self.settings.data_dir,
+                                        mail_domain=self.settings.mail_domain)
             return self._repo
 
 
 def init_app(app: Flask, settings: Settings) -> Services:
     found = Services(settings=settings, pages=SitePages(settings.site_dir),
-                     outbox=Outbox(settings), limiter=RateLimiter(settings, app.secret_key))
+                     outbox=LegacyOutbox(settings.data_dir), limiter=RateLimiter(settings, app.secret_key))
     app.extensions["mentorat"] = found
     return found
 
@@ -55,7 +56,7 @@ def get_repo() -> Repository:
     return services().repo()
 
 
-def get_outbox() -> Outbox:
+def get_outbox() -> LegacyOutbox:
     return services().outbox
 
 

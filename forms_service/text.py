@@ -8,9 +8,20 @@ direction marks that keep a right-to-left name readable.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
-__all__ = ["clean_text", "clean_multiline"]
+__all__ = ["clean_text", "clean_multiline", "is_address", "looks_encoded", "ENCODED_WORD"]
+
+# An RFC 2047 encoded word: some mail libraries decode it into header structure
+# (CVE-2024-6923), so no value someone typed may hold one, whatever Python runs here.
+ENCODED_WORD = re.compile(r"=\?[^?\s]*\?[bBqQ]\?", re.ASCII)
+# One plain addr-spec, ASCII only: dot-atom local part, a domain of LDH labels with a dot.
+_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+ADDRESS = re.compile(rf"{_ATEXT}(?:\.{_ATEXT})*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{{0,61}}[A-Za-z0-9])?\.)+"
+                     r"[A-Za-z]{2,63}", re.ASCII)
+# Characters that end a line somewhere (mail headers, log files, JavaScript strings).
+LINE_BREAKS = {"\u2028", "\u2029", "\u0085", "\x0b", "\x0c"}
 
 KEPT_FORMAT = {
     "\u200c",  # zero-width non-joiner (Persian, Indic scripts)
@@ -22,6 +33,8 @@ KEPT_FORMAT = {
 def _keep(char: str, multiline: bool) -> bool:
     if multiline and char in "\n\t":
         return True
+    if char in LINE_BREAKS:
+        return False
     category = unicodedata.category(char)
     if category == "Cf":
         return char in KEPT_FORMAT
@@ -32,10 +45,24 @@ def clean_text(value, multiline: bool = False):
     """Return value normalised (NFC), trimmed, without control characters."""
     if not isinstance(value, str):
         return value
-    value = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    for brk in LINE_BREAKS:  # a line break typed in one-line text becomes a space
+        value = value.replace(brk, "\n" if multiline else " ")
+    value = unicodedata.normalize("NFC", value)
     return "".join(c for c in value if _keep(c, multiline)).strip()
 
 
 def clean_multiline(value):
     """Like ``clean_text`` but keeps line breaks and tabs."""
     return clean_text(value, multiline=True)
+
+
+def looks_encoded(value: str) -> bool:
+    """Whether value holds an encoded-word opening (``=?charset?q?``) or a bare ``=?``/``?=`` pair."""
+    return bool(ENCODED_WORD.search(value)) or ("=?" in value and "?=" in value)
+
+
+def is_address(value) -> bool:
+    """Whether value is one plain ASCII ``addr-spec``, safe in a ``To`` header."""
+    return (isinstance(value, str) and len(value) <= 254 and ADDRESS.fullmatch(value) is not None
+            and not looks_encoded(value))

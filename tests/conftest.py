@@ -57,9 +57,9 @@ def app(built_site, data_dir):
         "min_fill_seconds": 0, "rate_limit": "off", "smtp_host": "",
     })
     yield app
-    repo = app.extensions.get("mentorat.repo")
-    if repo:
-        repo().close()
+    found = app.extensions["mentorat"]._repo
+    if found is not None:
+        found.close()
 
 
 @pytest.fixture

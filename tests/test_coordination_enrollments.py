@@ -191,7 +191,7 @@ def test_each_enrollment_records_the_open_cohort(app, client, coordinator):
 def test_closed_enrollment_says_when_the_next_round_opens(app, client, coordinator):
     open_cohort(client, "2026-printemps")
     assert close_enrollment(client, "2027-01-15").status_code == 302
-    message = "La prochaine session d'inscription ouvrira le 15 janvier 2027."
+    message = "La prochaine cohorte ouvrira le 15 janvier 2027."
     page = unescape(client.get("/formulaires/inscription/").get_data(as_text=True))
     assert "Les inscriptions sont closes" in page and message in page
     assert 'action="/api/formulaires/enrollment"' not in page
@@ -233,7 +233,7 @@ def test_a_bad_cohort_name_is_refused(app, client, coordinator, name):
     ("2026-08-31T10:00:00+00:00", "31 août 2026"), (None, ""),
 ])
 def test_french_dates(iso, text):
-    from forms_service.coordination.display import format_date
+    from forms_service.dates import format_date
 
     assert format_date(iso) == text
 
@@ -315,7 +315,7 @@ def test_a_closed_round_refuses_before_checking_the_answers(app, client, coordin
     ("", ""), ("n'importe quoi", "n'importe quoi"),
 ])
 def test_french_date_times(iso, text):
-    from forms_service.coordination.display import format_datetime
+    from forms_service.dates import format_datetime
 
     assert format_datetime(iso) == text
 

@@ -87,11 +87,13 @@ def fill_data_directory(app, client, data_dir, marker: str) -> dict:
     client.post("/api/formulaires/feedback", headers=JSON, data={
         **FEEDBACK, "what_works": "Un retour anonyme qui reste"})
     client.post("/api/mon-inscription/lien", data={"email": email}, headers=JSON)
-    # One of their messages was already sent by SMTP.
-    outbox = data_dir / "outbox"
-    (outbox / "sent").mkdir(exist_ok=True)
-    first = min(outbox.glob("*.eml"), key=lambda p: p.stat().st_mtime_ns)
-    shutil.move(first, outbox / "sent" / first.name)
+    # One of their messages was already sent by SMTP (its address dropped from the job),
+    # and an older version left a message file in outbox/sent/.
+    first = min(store.mail.table.all(), key=lambda job: job["id"])
+    store.mail.mark_sent(first["id"], person_id=person["id"])
+    (data_dir / "outbox" / "sent").mkdir(parents=True, exist_ok=True)
+    (data_dir / "outbox" / "sent" / "ancien.eml").write_text(
+        f"To: {email}\nSubject: Bonjour\n\nBonjour {marker} Diallo\n", encoding="utf-8")
     return {"email": email, "link": link, "id": person["id"], "mentor": mentor["id"]}
 
 
@@ -128,7 +130,7 @@ def test_erasure_leaves_no_byte_of_the_participant(limited_app, data_dir, marker
     assert store.enrollment(who["mentor"])["status"] == "en_attente"
     assert store.pairs.all() == []
     assert [f["what_works"] for f in store.feedback.all()] == ["Un retour anonyme qui reste"]
-    assert [to for to, _s, _t in mails(data_dir)] == [MENTOR["email"]]
+    assert [to for to, _s, _t in mails(client)] == [MENTOR["email"]]
     # The link no longer opens anything.
     assert client.get(who["link"]).status_code == 404
     # Logs carried ids, never values, from the first post to the erasure.

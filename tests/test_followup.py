@@ -30,8 +30,12 @@ def pair(app):
 
 
 def remind(app, on: date) -> int:
-    return send_reminders(repo(app), services(app).outbox,
-                          app.config["SETTINGS"], app.secret_key, on)
+    return send_reminders(repo(app), on)
+
+
+def reminders_queued(app) -> list:
+    """The queued reminders (enrolling and pairing queue their own messages too)."""
+    return [m for m in outbox_messages(app) if m["Subject"].startswith("Point d")]
 
 
 def link_of(message) -> str:
@@ -98,12 +102,12 @@ def test_remind_sends_each_due_reminder_once(app, pair):
     assert remind(app, date(2026, 2, 10)) == 2
     assert remind(app, date(2026, 2, 11)) == 0
     assert remind(app, date(2026, 3, 1)) == 0
-    messages = outbox_messages(app)
+    messages = reminders_queued(app)
     assert sorted(m["To"] for m in messages) == ["awa.diallo@exemple.fr", "marc.petit@exemple.fr"]
     stored = repo(app).pair(pair["id"])["checkpoints"][0]["reminded"]
     assert set(stored) == {str(pair["mentor_id"]), str(pair["mentee_id"])}
     assert remind(app, date(2026, 4, 10)) == 2
-    assert len(outbox_messages(app)) == 4
+    assert len(reminders_queued(app)) == 4
 
 
 def test_a_claimed_reminder_cannot_be_claimed_again(app, pair):
@@ -111,9 +115,11 @@ def test_a_claimed_reminder_cannot_be_claimed_again(app, pair):
     assert repo(app).claim_reminder(pair["id"], 1, pair["mentee_id"]) is False
 
 
-def test_the_personal_link_opens_a_prefilled_form_and_signs_the_feedback(app, client, pair):
+def test_the_personal_link_opens_a_prefilled_form_and_signs_the_feedback(app, client, pair,
+                                                                         monkeypatch):
+    monkeypatch.setattr("forms_service.reminders.today", lambda: date(2026, 2, 12))
     remind(app, date(2026, 2, 10))
-    message = next(m for m in outbox_messages(app) if m["To"] == "awa.diallo@exemple.fr")
+    message = next(m for m in reminders_queued(app) if m["To"] == "awa.diallo@exemple.fr")
     assert "Marc Petit" in message.get_content() and "1 mois" in message.get_content()
     url = link_of(message)
     html = client.get(url.split("127.0.0.1:8000", 1)[-1]).get_data(as_text=True)

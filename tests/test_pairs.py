@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from datetime import date
 from email import message_from_bytes
 from email.policy import default
 
 import pytest
+
+from helpers import queued_mail
 
 from coordination_helpers import csrf_token, login, repo
 from forms_service.reminders import add_months, checkpoint_schedule
@@ -25,7 +28,9 @@ PERSON = {
 
 def enroll(app, name: str, **fields) -> dict:
     """Store an enrollment as the public form would; return it."""
-    email = fields.pop("email", None) or ".".join(name.lower().split()) + "@exemple.fr"
+    # Addresses are plain ASCII (the form refuses others): "Zoé" writes zoe@…
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    email = fields.pop("email", None) or ".".join(ascii_name.lower().split()) + "@exemple.fr"
     record, created = repo(app).enroll({**PERSON, "name": name, "email": email, **fields},
                                        notice_version="2026-11")
     assert created
@@ -39,9 +44,8 @@ def mentor(app, name: str, **fields) -> dict:
 
 
 def outbox_messages(app) -> list:
-    folder = app.config["SETTINGS"].data_dir / "outbox"
-    return [message_from_bytes(path.read_bytes(), policy=default)
-            for path in sorted(folder.glob("*.eml"))]
+    """The queued messages, rendered as the sender would send them."""
+    return queued_mail(app)
 
 
 def post(client, path: str, **data):

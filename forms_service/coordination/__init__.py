@@ -56,7 +56,8 @@ def flash_fr(message: str) -> None:
 
 def init_app(app) -> None:
     """Register the area on the app (sessions, guard, CSRF, routes, hooks)."""
-    from . import display, sessions
+    from .. import dates as display
+    from . import sessions
 
     settings = app.config["SETTINGS"]
     app.config.update(
@@ -64,10 +65,10 @@ def init_app(app) -> None:
         SESSION_COOKIE_PATH="/coordination",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=settings.base_url.startswith("https://"),
+        SESSION_COOKIE_SECURE=settings.secure,
         # The token lives as long as the server-side session, which has its own timeout.
         WTF_CSRF_TIME_LIMIT=None,
-        WTF_CSRF_SSL_STRICT=settings.base_url.startswith("https://"),
+        WTF_CSRF_SSL_STRICT=settings.secure,
     )
     app.session_interface = sessions.ServerSessionInterface(settings)
     app.jinja_env.add_extension("jinja2.ext.i18n")
@@ -88,9 +89,6 @@ def init_app(app) -> None:
     app.jinja_env.filters["datetime_fr"] = display.format_datetime
     app.jinja_env.filters["typeset"] = _typeset
     app.after_request(_private_headers)
-    from . import cohorts
-
-    cohorts.init_app(app)
 
 
 def _import_views(name: str) -> None:

@@ -1,112 +1,29 @@
 """Open and close enrollment: the programme's rounds ("cohortes").
 
 While a cohort is open, each enrollment records its name. While enrollment
-is closed, the public enrollment page shows when the next round opens
-instead of the form, and a post of the form is refused (400) with the same
-French message. Both are done from here through hooks of the app, so the
-public blueprint stays unaware of cohorts.
+is closed, the public path (``public``, through ``rounds``) shows when the
+next cohort opens instead of the form and refuses a post of it.
 """
 
 from __future__ import annotations
 
 import re
 
-from flask import (
-    Response, current_app, jsonify, redirect, render_template, request, url_for,
-)
+from flask import redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
-from markupsafe import escape
-from werkzeug.exceptions import BadRequest
 from wtforms import DateField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from ..i18n import _
-from ..guards import wants_json
+from ..rounds import round_state
+from ..services import get_repo
 from ..text import clean_text
-from ..typography import french_spacing
 from . import bp, flash_fr
-from .display import format_date
 from .auth import current_coordinator, login_required
-from ..services import get_pages, get_repo
 
-__all__ = ["EnrollmentClosed", "closed_message", "cohort_for_enrollment", "init_app",
-           "format_date"]
+__all__ = ["cohorts"]
 
 COHORT_NAME = re.compile(r"^[0-9A-Za-zÀ-ÿ][0-9A-Za-zÀ-ÿ _.-]{0,59}$")
-
-
-class EnrollmentClosed(BadRequest):
-    """Enrollment is closed; the description is the French message to show."""
-
-
-def closed_message(state: dict) -> str:
-    """The sentence a participant reads while enrollment is closed."""
-    if state.get("next_opening"):
-        when = format_date(state["next_opening"])
-        return _("Les inscriptions sont closes pour le moment. La prochaine session "
-                 "d'inscription ouvrira le %(date)s.") % {"date": when}
-    return _("Les inscriptions sont closes pour le moment. La date de la prochaine session "
-             "d'inscription sera annoncée sur ce site.")
-
-
-def cohort_for_enrollment(repo) -> str | None:
-    """Return the open cohort's name (the ``mentorat.cohort`` hook); refuse when closed."""
-    state = repo.cohort_state()
-    if not state["open"]:
-        raise EnrollmentClosed(closed_message(state))
-    return state["name"]
-
-
-def _closed_notice(state: dict) -> str:
-    return ('<div class="admonition info mentorat-closed" role="status">'
-            f'<p class="admonition-title">{escape(_("Inscriptions closes"))}</p>'
-            f'<p>{escape(french_spacing(closed_message(state)))}</p></div>')
-
-
-def _enrollment_closed(error: EnrollmentClosed):
-    """Answer a post while enrollment is closed: JSON, or the page with the notice."""
-    message = french_spacing(error.description)
-    if wants_json():
-        return jsonify(ok=False, errors={"__form__": [message]}, message=message), 400
-    from ..render import replace_form_region
-
-    html = get_pages().get("formulaires/inscription/index.html")
-    if html is None:
-        return render_template("coordination/error.html", message=message, status=400), 400
-    state = get_repo().cohort_state()
-    html = replace_form_region(html, "enrollment", _closed_notice(state))
-    return Response(html, status=400, mimetype="text/html",
-                    headers={"Cache-Control": "no-store"})
-
-
-def _refuse_when_closed():
-    """Refuse an enrollment post before validation: no one fixes errors for nothing."""
-    if request.endpoint == "public.submit" and (request.view_args or {}).get("key") \
-            == "enrollment":
-        state = get_repo().cohort_state()
-        if not state["open"]:
-            raise EnrollmentClosed(closed_message(state))
-
-
-def _announce_closed(response):
-    """Replace the enrollment form by the closed notice on the public page."""
-    if request.endpoint != "public.form_page" or (request.view_args or {}).get("page") \
-            != "inscription" or response.status_code != 200:
-        return response
-    from ..render import replace_form_region
-
-    state = get_repo().cohort_state()
-    if state["open"]:
-        return response
-    html = response.get_data(as_text=True)
-    response.set_data(replace_form_region(html, "enrollment", _closed_notice(state)))
-    return response
-
-
-def init_app(app) -> None:
-    app.register_error_handler(EnrollmentClosed, _enrollment_closed)
-    app.before_request(_refuse_when_closed)
-    app.after_request(_announce_closed)
 
 
 class OpenForm(FlaskForm):
@@ -148,4 +65,4 @@ def cohorts():
     history = list(reversed(repo.cohorts.all()))
     return render_template("coordination/cohorts.html", state=repo.cohort_state(),
                            open_form=open_form, close_form=close_form, history=history,
-                           message=closed_message(repo.cohort_state())), status
+                           message=round_state(repo)["message"]), status

@@ -14,7 +14,7 @@ from ..repository import ENROLLMENT_STATUSES, STATUS_TRANSITIONS, InvalidTransit
 from ..text import clean_multiline
 from . import bp, flash_fr
 from .auth import current_coordinator, login_required
-from .display import format_datetime
+from ..dates import format_datetime
 from ..services import get_repo
 
 __all__ = ["filter_enrollments", "FILTERS", "PAGE_SIZE", "answer_rows"]

@@ -22,7 +22,7 @@ from ..repository import PairingRefused
 from ..vocabulary import PAIR_END_STATUSES
 from . import bp
 from .auth import current_coordinator, login_required
-from .cohorts import format_date
+from ..dates import format_date
 from ..services import get_repo
 
 __all__ = ["alerts", "checkpoint_rows", "silent_pairs", "LOW", "SOON_DAYS", "LATE_DAYS"]

@@ -17,15 +17,14 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 
 from ..vocabulary import FORMATS, TRACKS
 from ..i18n import _
-from ..mail import compose
 from ..matching import MENTEE_ROLES, MENTOR_ROLES, InvalidEnrollment, score_pair, suggest
 from ..reminders import checkpoint_schedule
 from ..repository import PairingRefused
 from . import bp
 from .auth import current_coordinator, login_required
-from ..services import get_outbox, get_repo
+from ..services import get_repo
 
-__all__ = ["confirm", "introduce"]
+__all__ = ["confirm"]
 
 log = logging.getLogger(__name__)
 
@@ -91,8 +90,8 @@ def pairs_confirm():
         return redirect(url_for("coordination.pairs"))
     repo = _repo()
     mentor, mentee = repo.enrollment(pair["mentor_id"]), repo.enrollment(pair["mentee_id"])
-    flash(_("Binôme confirmé : %(mentor)s accompagne %(mentee)s. Un e-mail de présentation "
-            "est parti vers chacun.") % {"mentor": mentor["name"], "mentee": mentee["name"]})
+    flash(_("Binôme confirmé : %(mentor)s accompagne %(mentee)s. Les deux e-mails de "
+            "présentation sont en attente d'envoi.") % {"mentor": mentor["name"], "mentee": mentee["name"]})
     return redirect(url_for("coordination.pairs"))
 
 
@@ -136,8 +135,8 @@ def confirm(repo, mentor_id: int, mentee_id: int, *, by: int | None,
     schedule = checkpoint_schedule(on or date.today(), current_app.config["PROGRAMME"].checkpoints)
     pair = repo.confirm_pair(mentor_id, mentee_id, by=by, score=score, reasons=reasons,
                              checkpoints=schedule)
+    # Both introductions were queued with the pair (Repository.confirm_pair).
     log.info("binôme %s confirmé", pair["id"])
-    introduce(repo, pair)
     return pair
 
 
@@ -150,15 +149,3 @@ def _why_not(mentor: dict, mentee: dict) -> str:
     reasons = [reason for person in left if person.role == "mentore" for reason in person.reasons]
     return "; ".join(reasons) or _("contrainte non respectée")
 
-
-def introduce(repo, pair: dict) -> None:
-    """E-mail both people of a confirmed pair: who the other is, and why them."""
-    settings = current_app.config["SETTINGS"]
-    outbox = get_outbox()
-    mentor, mentee = repo.enrollment(pair["mentor_id"]), repo.enrollment(pair["mentee_id"])
-    for person, other, role in ((mentor, mentee, "mentor"), (mentee, mentor, "mentore")):
-        outbox.deliver(compose(
-            settings, person["email"],
-            _("Votre binôme de mentorat : %(name)s") % {"name": other["name"]},
-            "introduction", person=person, other=other, role=role, pair=pair,
-            track=dict(TRACKS).get(pair.get("track"), "")))

@@ -4,26 +4,35 @@ A coordinator writes one line in a page, ``<!-- formulaire: inscription -->``
 (or ``retour``); this hook replaces it with the form rendered from the
 service's WTForms classes, so labels, limits and choices are written once.
 An unknown form name, or a wrong ``programme.yml``, fails the build.
+
+The build also writes ``mentorat-formulaires.json`` at the site's root:
+which pages hold which forms. The service answers exactly those pages
+itself (each form with its own signed render time); a marker on a page the
+service keeps for something else fails the build.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 
 from mkdocs.exceptions import PluginError
 
 from forms_service.vocabulary import FORM_NAMES as PAGE_NAMES
+from forms_service.site import FORM_MANIFEST, RESERVED_PAGES
 from forms_service.programme import ProgrammeError, load_programme
 from forms_service.render import blank_form, render_form
 
 MARKER = re.compile(r"<!--\s*formulaire\s*:\s*([^\s>]*)\s*-->")
 FENCE = re.compile(r"^(```|~~~).*?^\1", re.S | re.M)
 _programme = None
+_form_pages: dict[str, list[str]] = {}
 
 
 def on_config(config):
     global _programme
+    _form_pages.clear()
     path = os.environ.get("MENTORAT_PROGRAMME") or os.path.join(
         os.path.dirname(config.config_file_path), "programme.yml")
     try:
@@ -45,9 +54,25 @@ def on_page_markdown(markdown, page, config, files):
             raise PluginError(
                 f"{page.file.src_uri} : formulaire inconnu « {name} » "
                 f"(formulaires disponibles : {', '.join(sorted(PAGE_NAMES))}).")
+    if len(set(names)) < len(names):
+        raise PluginError(f"{page.file.src_uri} : un même formulaire ne peut figurer qu'une fois "
+                          "par page.")
     if names:
+        url = page.file.url
+        if not (url == "" or url.endswith("/")) or url.startswith(RESERVED_PAGES):
+            raise PluginError(
+                f"{page.file.src_uri} : le service ne peut pas servir un formulaire sur cette "
+                f"page ({url or 'accueil'}) ; placez-le dans une autre page du guide.")
         page.meta["formulaires"] = [PAGE_NAMES[n] for n in names]
+        _form_pages[url] = list(page.meta["formulaires"])
     return markdown
+
+
+def on_post_build(config):
+    # The service reads this to know which pages it answers itself.
+    path = os.path.join(config.site_dir, FORM_MANIFEST)
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump(dict(sorted(_form_pages.items())), handle, ensure_ascii=False, indent=1)
 
 
 def _action(key: str) -> str:

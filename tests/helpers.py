@@ -1,0 +1,37 @@
+"""What several test files share: headers, the app's repository, the mail as the sender sees it."""
+
+from __future__ import annotations
+
+from email import message_from_bytes
+from email.message import EmailMessage
+from email.policy import default
+
+from forms_service.messages import Outgoing, render
+from forms_service.services import services
+
+JSON = {"Accept": "application/json"}
+
+
+def repo(app):
+    """The application's repository (opened on first use)."""
+    return services(app).repo()
+
+
+def queued_mail(app) -> list[EmailMessage]:
+    """Every message waiting in the queue, rendered as the sender would send it now.
+
+    Jobs that would send nothing (an unknown address…) are left out. Parsed
+    back from bytes, as a mail client would read them.
+    """
+    out = Outgoing(app.config["SETTINGS"], app.secret_key, repo(app))
+    found = []
+    for job in repo(app).mail.table.search(lambda j: j.get("status") == "en_attente"):
+        rendered = render(job, out)
+        if rendered is not None:
+            found.append(message_from_bytes(rendered[0].as_bytes(), policy=default))
+    return found
+
+
+def mail_texts(app) -> list[tuple[str, str, str]]:
+    """(To, Subject, body) of every queued message, oldest first."""
+    return [(m["To"], m["Subject"], m.get_content()) for m in queued_mail(app)]
