@@ -110,6 +110,16 @@ class CheckboxesField(SelectMultipleField):
             raise ValidationError(_("Une des réponses cochées n'est pas proposée."))
 
 
+class CountField(IntegerField):
+    """A small whole number: a long string of digits is refused before any arithmetic."""
+
+    def process_formdata(self, valuelist):
+        if valuelist and len(str(valuelist[0]).strip()) > 6:
+            self.data = None  # NumberRange then says what is expected, once
+            return
+        super().process_formdata(valuelist)
+
+
 class Radio(RadioField):
     """Radio buttons whose absence of answer is left to the required rule."""
 
@@ -292,7 +302,7 @@ class FeedbackForm(PublicForm):
                          SATISFACTION, coerce=int)
     progress = radio_field(_("Les progrès vers les objectifs, de 1 (aucun) à 5 (objectifs atteints)"),
                      SATISFACTION, coerce=int)
-    meetings = IntegerField(
+    meetings = CountField(
         _("Nombre de rencontres depuis le début"),
         [validators.InputRequired(_("Indiquez un nombre, 0 si vous ne vous êtes pas encore vus.")),
          validators.NumberRange(0, 100, _("Indiquez un nombre entre 0 et 100."))],

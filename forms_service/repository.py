@@ -171,7 +171,8 @@ class Repository:
     # ------------------------------------------------------------- enrollments (coordination)
 
     def enrollment(self, doc_id: int) -> dict | None:
-        return self.enrollments.get(doc_id)
+        """The enrollment, or ``None`` (also for an id no record can have, such as 0)."""
+        return self.enrollments.get(doc_id) if _valid_id(doc_id) else None
 
     def set_enrollment_status(self, doc_id: int, status: str, *, by: int | None,
                               force: bool = False) -> dict:
@@ -315,7 +316,7 @@ class Repository:
         return self.store.table("rejections")
 
     def pair(self, doc_id: int) -> dict | None:
-        return self.pairs.get(doc_id)
+        return self.pairs.get(doc_id) if _valid_id(doc_id) else None
 
     def all_pairs(self) -> list[dict]:
         return self.pairs.all()
@@ -532,6 +533,10 @@ def _open_roles(person: dict, load: dict[int, int], has_mentor: set[int]) -> tup
     can_mentor = person.get("role") in MENTOR_ROLES and load.get(person["id"], 0) < capacity
     can_be_mentee = person.get("role") in MENTEE_ROLES and person["id"] not in has_mentor
     return can_mentor, can_be_mentee
+
+
+def _valid_id(doc_id) -> bool:
+    return isinstance(doc_id, int) and not isinstance(doc_id, bool) and doc_id > 0
 
 
 def submission_key(form_key: str, token: str, answers: dict) -> str:

@@ -107,7 +107,7 @@ def login_required(view):
 def is_safe_next(target: str | None) -> bool:
     """Only paths of the area itself may follow a login (no open redirect)."""
     return bool(target) and target.startswith("/coordination/") and "//" not in target \
-        and "\\" not in target
+        and "\\" not in target and target.isprintable()
 
 
 class LoginForm(FlaskForm):
