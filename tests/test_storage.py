@@ -14,6 +14,7 @@ import pytest
 from tinydb import TinyDB
 
 from forms_service import storage
+from forms_service.storage import files, journal_storage
 from forms_service.storage import (
     CorruptData,
     StorageError,
@@ -21,6 +22,7 @@ from forms_service.storage import (
     Store,
     backup,
     check,
+    open_tinydb,
     restore,
 )
 
@@ -273,7 +275,7 @@ def test_compact_keeps_one_line_per_document(data_dir, store, table):
 
 
 def test_updates_compact_automatically(monkeypatch, data_dir, table):
-    monkeypatch.setattr(storage, "COMPACT_MIN_DEAD", 5)
+    monkeypatch.setattr(journal_storage, "COMPACT_MIN_DEAD", 5)
     ids = [table.insert(enrollment(n)) for n in range(3)]
     for n in range(50):
         table.update(ids[n % 3], {"n": n})
@@ -283,7 +285,7 @@ def test_updates_compact_automatically(monkeypatch, data_dir, table):
 
 def test_the_storage_is_a_tinydb_storage(data_dir, table):
     table.insert(enrollment(1))
-    db = storage._JournalDB(data_dir, storage._StoreLock(data_dir / storage.LOCK_NAME))
+    db = open_tinydb(data_dir)
     try:
         assert isinstance(db.storage, storage.JournalStorage)
         assert db.tables() == {"enrollments"}
@@ -394,13 +396,13 @@ def half_write_then(code: int):
 
 
 FAILURES = {
-    "write ENOSPC": ("_write_all", lambda real: failing(errno.ENOSPC)(real), "Disque plein"),
-    "partial write": ("_write_all", lambda real: half_write_then(errno.ENOSPC), "Disque plein"),
-    "fsync ENOSPC": ("_fsync", lambda real: failing(errno.ENOSPC)(real), "Disque plein"),
-    "fsync EIO": ("_fsync", lambda real: failing(errno.EIO)(real), "indisponible"),
-    "read-only": ("_write_all", lambda real: failing(errno.EROFS)(real), "lecture seule"),
-    "read-only new file": ("_open_temp", lambda real: failing(errno.EROFS)(real), "lecture seule"),
-    "permission": ("_open_temp", lambda real: failing(errno.EACCES)(real), "Accès refusé"),
+    "write ENOSPC": ("write_all", lambda real: failing(errno.ENOSPC)(real), "Disque plein"),
+    "partial write": ("write_all", lambda real: half_write_then(errno.ENOSPC), "Disque plein"),
+    "fsync ENOSPC": ("fsync", lambda real: failing(errno.ENOSPC)(real), "Disque plein"),
+    "fsync EIO": ("fsync", lambda real: failing(errno.EIO)(real), "indisponible"),
+    "read-only": ("write_all", lambda real: failing(errno.EROFS)(real), "lecture seule"),
+    "read-only new file": ("open_temp", lambda real: failing(errno.EROFS)(real), "lecture seule"),
+    "permission": ("open_temp", lambda real: failing(errno.EACCES)(real), "Accès refusé"),
 }
 
 OPERATIONS = {
@@ -422,14 +424,14 @@ def test_a_failing_disk_raises_unavailable_and_changes_nothing(
     files_before = data_bytes(data_dir)
     docs_before = table.all()
     function, make, message = FAILURES[failure]
-    monkeypatch.setattr(storage, function, make(getattr(storage, function)))
+    monkeypatch.setattr(files, function, make(getattr(files, function)))
 
     try:
         OPERATIONS[operation](store)
     except StorageUnavailable as exc:
         assert message in str(exc)
     else:  # this failure does not reach this operation (e.g. no new file needed)
-        assert function == "_open_temp" and operation in ("insert", "update")
+        assert function == "open_temp" and operation in ("insert", "update")
         return
 
     monkeypatch.undo()
