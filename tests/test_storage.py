@@ -1,4 +1,11 @@
-"""The storage layer in one process: the repository interface, durability, failures, erasure."""
+"""The storage layer in one process: the repository interface, durability, failures, erasure.
+
+As TinyDB's own tests run every case on each of its storages, every case here
+runs on both ways into a data directory: the ``Store`` API and ``open_tinydb``
+(TinyDB's API, through the small adapter below). Cases about what only
+``Store`` offers (``insert_unique``, ``modify``, the ``"id"`` key) are marked
+``STORE_ONLY``.
+"""
 
 from __future__ import annotations
 
@@ -27,14 +34,82 @@ from forms_service.storage import (
 )
 
 
+class TinyDBTable:
+    """One open_tinydb table spoken to as a Store table: ids in documents, KeyError when missing."""
+
+    def __init__(self, tiny):
+        self.tiny = tiny
+
+    def insert(self, doc: dict) -> int:
+        return self.tiny.insert(doc)
+
+    def get(self, doc_id: int) -> dict | None:
+        doc = self.tiny.get(doc_id=doc_id)
+        return None if doc is None else {**doc, "id": doc.doc_id}
+
+    def all(self) -> list[dict]:
+        return sorted(({**doc, "id": doc.doc_id} for doc in self.tiny.all()),
+                      key=lambda doc: doc["id"])
+
+    def search(self, predicate) -> list[dict]:
+        return [doc for doc in self.all() if predicate(doc)]
+
+    def update(self, doc_id: int, changes: dict) -> dict:
+        if not self.tiny.update(changes, doc_ids=[doc_id]):
+            raise KeyError(doc_id)
+        return self.get(doc_id)
+
+    def remove(self, doc_id: int) -> None:
+        if not self.tiny.remove(doc_ids=[doc_id]):
+            raise KeyError(doc_id)
+
+    def __len__(self) -> int:
+        return len(self.tiny)
+
+
+class TinyDBStore:
+    """open_tinydb behind the Store interface the cases below are written against."""
+
+    def __init__(self, data_dir: Path):
+        self.db = open_tinydb(data_dir)
+
+    def table(self, name: str) -> TinyDBTable:
+        tiny = self.db.table(name)
+        if not hasattr(tiny, "as_store_table"):  # one adapter per table, as Store caches
+            tiny.as_store_table = TinyDBTable(tiny)
+        return tiny.as_store_table
+
+    def compact(self) -> None:
+        self.db.storage.compact()
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+
+APIS = {"Store": Store, "open_tinydb": TinyDBStore}
+STORE_ONLY = pytest.mark.parametrize("api", [Store], ids=["Store"])
+
+
+@pytest.fixture(params=list(APIS))
+def api(request):
+    """How the data directory is opened: the Store API or TinyDB's own (open_tinydb)."""
+    return APIS[request.param]
+
+
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     return tmp_path / "data"
 
 
 @pytest.fixture
-def store(data_dir: Path):
-    with Store(data_dir) as opened:
+def store(api, data_dir: Path):
+    with api(data_dir) as opened:
         yield opened
 
 
@@ -107,6 +182,7 @@ def test_returned_documents_are_copies(table):
     assert table.get(doc_id)["skills"] == ["écoute"]
 
 
+@STORE_ONLY
 def test_an_id_key_in_the_document_is_ignored(table):
     doc_id = table.insert({"id": 42, "a": 1})
     assert table.get(doc_id) == {"a": 1, "id": doc_id}
@@ -129,6 +205,7 @@ def test_update_merges_and_returns_the_new_document(table):
     }
 
 
+@STORE_ONLY
 @pytest.mark.parametrize("operation", [
     lambda t: t.update(9, {"a": 1}),
     lambda t: t.modify(9, lambda doc: doc),
@@ -140,6 +217,7 @@ def test_missing_documents_raise_key_error(table, operation):
         operation(table)
 
 
+@STORE_ONLY
 def test_modify_replaces_with_what_the_function_returns(table):
     doc_id = table.insert(enrollment(1, visits=1))
     new = table.modify(doc_id, lambda doc: {**doc, "visits": doc["visits"] + 1})
@@ -147,6 +225,7 @@ def test_modify_replaces_with_what_the_function_returns(table):
     assert table.get(doc_id) == new
 
 
+@STORE_ONLY
 def test_modify_that_raises_changes_nothing(table, data_dir):
     doc_id = table.insert(enrollment(1))
     before = journal(data_dir).read_bytes()
@@ -176,6 +255,7 @@ def test_a_document_that_is_not_json_is_refused_and_leaves_nothing(table, data_d
     assert table.insert(enrollment(2)) == 3  # the refused insert's id is skipped, not reused
 
 
+@STORE_ONLY
 @pytest.mark.parametrize("existing, candidate, inserted", [
     ("Anne@Exemple.fr", "anne@exemple.fr", False),
     ("STRASSE@exemple.fr", "straße@exemple.fr", False),  # casefold, not lower
@@ -189,6 +269,7 @@ def test_insert_unique_compares_casefolded_strings(table, existing, candidate, i
     assert len(table) == (2 if inserted else 1)
 
 
+@STORE_ONLY
 def test_insert_unique_sees_updates_and_removals(table):
     doc_id = table.insert({"email": "a@exemple.fr"})
     assert table.insert_unique({"email": "A@exemple.fr"}, "email") == (doc_id, False)
@@ -198,6 +279,7 @@ def test_insert_unique_sees_updates_and_removals(table):
     assert table.insert_unique({"email": "b@exemple.fr"}, "email") == (doc_id + 1, True)
 
 
+@STORE_ONLY
 def test_threads_never_lose_an_insert_nor_duplicate_a_unique_one(table):
     def work(worker: int) -> None:
         for n in range(100):
@@ -326,13 +408,13 @@ DAMAGES = {
 
 
 @pytest.mark.parametrize("kind", DAMAGES)
-def test_a_damaged_journal_fails_closed_and_check_repairs_it(data_dir, kind):
+def test_a_damaged_journal_fails_closed_and_check_repairs_it(api, data_dir, kind):
     damage, recoverable = DAMAGES[kind]
     damaged = damage(good_journal(data_dir))
     journal(data_dir).write_bytes(damaged)
 
     with pytest.raises(CorruptData) as raised:
-        Store(data_dir)
+        api(data_dir)
     assert raised.value.path == journal(data_dir)
     assert "enrollments.jsonl" in str(raised.value)
     assert journal(data_dir).read_bytes() == damaged  # never replaced by an empty database
@@ -347,7 +429,7 @@ def test_a_damaged_journal_fails_closed_and_check_repairs_it(data_dir, kind):
     assert repaired.repaired and repaired.recovered == recoverable
     assert check(data_dir).ok
     assert len(reopen_ids(data_dir)) == recoverable
-    with Store(data_dir) as again:  # ids are still never reused
+    with api(data_dir) as again:  # ids are still never reused
         assert again.table("enrollments").insert(enrollment(6)) > 5 or recoverable == 0
 
 
@@ -442,11 +524,11 @@ def test_a_failing_disk_raises_unavailable_and_changes_nothing(
     assert table.insert(enrollment(4)) >= 4  # usable again once the disk recovers
 
 
-def test_an_unusable_data_directory_raises_unavailable(tmp_path):
+def test_an_unusable_data_directory_raises_unavailable(api, tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
     with pytest.raises(StorageUnavailable):
-        Store(blocker / "data")
+        api(blocker / "data")
 
 
 # --------------------------------------------------------------------------- crash leftovers
@@ -478,9 +560,9 @@ def make_v1(data_dir: Path) -> None:
     db.close()
 
 
-def test_a_version_1_database_is_migrated_once_keeping_ids(data_dir):
+def test_a_version_1_database_is_migrated_once_keeping_ids(api, data_dir):
     make_v1(data_dir)
-    with Store(data_dir) as store:
+    with api(data_dir) as store:
         enrollments = store.table("enrollments").all()
         assert [doc["id"] for doc in enrollments] == [1, 3, 4]
         assert enrollments[0] == {"v": 1, "email": "v1-1@exemple.fr", "role": "mentor", "id": 1}
@@ -500,24 +582,24 @@ def test_a_migration_interrupted_before_deleting_db_json_is_redone(data_dir):
     assert not (data_dir / "db.json").exists()
 
 
-def test_a_corrupt_version_1_database_fails_closed(data_dir):
+def test_a_corrupt_version_1_database_fails_closed(api, data_dir):
     make_v1(data_dir)
     v1 = data_dir / "db.json"
     damaged = v1.read_bytes()[:-20]
     v1.write_bytes(damaged)
     with pytest.raises(CorruptData) as raised:
-        Store(data_dir)
+        api(data_dir)
     assert raised.value.path == v1 and "db.json" in str(raised.value)
     assert v1.read_bytes() == damaged
     assert not check(data_dir).ok
 
 
-def test_a_version_1_file_next_to_new_data_is_not_merged(data_dir):
+def test_a_version_1_file_next_to_new_data_is_not_merged(api, data_dir):
     good_journal(data_dir, 1)
     make_v1(data_dir / "old")
     os.replace(data_dir / "old" / "db.json", data_dir / "db.json")
     with pytest.raises(CorruptData):
-        Store(data_dir)
+        api(data_dir)
     assert (data_dir / "db.json").exists()
 
 
