@@ -100,7 +100,7 @@ def test_a_dropped_table_leaves_tables_but_its_ids_continue(data_dir, db):
     assert db.table("t").insert({"n": 4}) == 4
 
 
-# --------------------------------------------------------------------------- (c) updates append what changed
+# --------------------------------------------------------------------------- (c) what updates append
 
 
 def test_update_by_query_appends_only_the_documents_it_changed(data_dir, db):

@@ -132,8 +132,7 @@ class Store:
     def __init__(self, data_dir: str | Path):
         self.path = Path(data_dir)
         self._tables: dict[str, Table] = {}
-        self._db: JournalDB | None = None
-        self._db = open_tinydb(self.path)
+        self._db: JournalDB | None = open_tinydb(self.path)
         self._lock = self._db.storage.lock
 
     def table(self, name: str) -> Table:
