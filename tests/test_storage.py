@@ -305,6 +305,29 @@ def test_a_second_store_in_the_same_process_sees_writes(data_dir, table):
         assert mirror.insert(enrollment(3)) == doc_id + 1
 
 
+@STORE_ONLY
+def test_a_transaction_keeps_other_writers_waiting_until_it_ends(store, table):
+    order = []
+    with store.transaction() as same:
+        assert same is store
+        writer = threading.Thread(target=lambda: order.append(table.insert(enrollment(2))))
+        writer.start()
+        writer.join(0.2)
+        assert writer.is_alive()
+        with store.transaction():  # blocks nest
+            order.append(table.insert(enrollment(1)))
+    writer.join()
+    assert order == [1, 2]
+
+
+@STORE_ONLY
+def test_a_transaction_is_not_a_rollback(data_dir, store, table):
+    with pytest.raises(RuntimeError), store.transaction():
+        table.insert(enrollment(1))
+        raise RuntimeError("stop")
+    assert reopen_ids(data_dir) == [1]
+
+
 # --------------------------------------------------------------------------- ids and erasure
 
 

@@ -148,10 +148,11 @@ class Store:
     def transaction(self) -> Iterator[Self]:
         """Hold the store's lock across several reads and writes, in any tables.
 
-        Other threads and processes wait to write until the block ends, so what
-        it read stays true while it writes; blocks nest. It is not a rollback:
-        each write inside is durable as soon as it returns, and an exception
-        leaves the writes made before it. Readers elsewhere may see them.
+        What the block reads stays true while it writes: other threads of this
+        process wait for it (reads included), other processes wait to write,
+        and blocks nest. It is not a rollback: each write inside is durable as
+        soon as it returns, an exception leaves the writes made before it, and
+        other processes may read them before the block ends.
         """
         with self._lock:
             yield self
