@@ -34,7 +34,7 @@ AUTHOR_KEYS = ("person", "person_id", "enrollment_id", "author_id", "enrollment"
 
 def withdraw_person(repo, enrollment_id: int) -> dict:
     """Set the enrollment to "retire", first ending its active pairs (partners go back to wait)."""
-    with repo.store._lock:
+    with repo.store.transaction():
         for pair in repo.pairs.search(lambda d: d.get("status") == "active" and enrollment_id in
                                       (d.get("mentor_id"), d.get("mentee_id"))):
             mentor_wanted = "clos" if pair["mentor_id"] == enrollment_id else "en_attente"
@@ -73,7 +73,7 @@ def erase_person(repo, enrollment_id: int, *, secret: str | None, outbox: Path |
                  ) -> Counter:
     """Erase the enrollment and everything tied to it; return what was deleted, by kind."""
     deleted: Counter = Counter()
-    with repo.store._lock:
+    with repo.store.transaction():
         record = repo.enrollment(enrollment_id)
         if record is None:
             return deleted
@@ -189,7 +189,7 @@ def purge(repo, *, retention_days: int, secret: str | None, outbox: Path | None,
           now: datetime | None = None) -> Counter:
     """Delete what is past retention; return the counts by kind."""
     counts: Counter = Counter()
-    with repo.store._lock:
+    with repo.store.transaction():
         found = purge_candidates(repo, retention_days=retention_days, now=now)
         for reason in ("retirees", "closes", "jamais_appariees"):
             for record in found[reason]:

@@ -516,9 +516,8 @@ class Repository:
         self.enrollments.modify(person_id, change)
 
     def _transaction(self):
-        # Store offers no public lock spanning tables; its lock is reentrant, so
-        # each table's own locking nests inside this one.
-        return self.store._lock
+        # Blocks nest: each table's own locking runs inside this one.
+        return self.store.transaction()
 
 
 

@@ -25,6 +25,7 @@ import subprocess
 import sys
 
 from forms_service import storage
+from forms_service.storage import files as storage_files
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -43,9 +44,9 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(SCENARIOS[args.scenario](args.data_dir)))
         return 0
     if args.named_temp:
-        storage._ANONYMOUS_TEMP = False  # crash leftovers are then visible files
+        storage_files.ANONYMOUS_TEMP = False  # crash leftovers are then visible files
     if args.die_mid_write:
-        storage._write_all = dying_write(storage._write_all, args.die_mid_write)
+        storage_files.write_all = dying_write(storage_files.write_all, args.die_mid_write)
 
     def say(line: str) -> None:
         sys.stdout.write(line + "\n")

@@ -23,8 +23,6 @@ def data_bytes(data_dir) -> dict:
 @pytest.mark.parametrize("accept", ["application/json", "text/html"])
 def test_a_full_or_read_only_disk_answers_503_and_changes_nothing(app, client, data_dir,
                                                                   monkeypatch, code, accept):
-    from forms_service import storage
-
     first = client.post("/api/formulaires/enrollment", data=MENTEE, headers=JSON)
     assert first.status_code == 201, first.get_json()
     before = data_bytes(data_dir)
@@ -32,7 +30,7 @@ def test_a_full_or_read_only_disk_answers_503_and_changes_nothing(app, client, d
     def failing(*args, **kwargs):
         raise OSError(code, os.strerror(code))
 
-    monkeypatch.setattr(storage.os, "fsync", failing)
+    monkeypatch.setattr(os, "fsync", failing)
     response = client.post("/api/formulaires/enrollment", data=MENTOR, headers={"Accept": accept})
     monkeypatch.undo()
     assert response.status_code == 503

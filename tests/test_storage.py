@@ -1,4 +1,11 @@
-"""The storage layer in one process: the repository interface, durability, failures, erasure."""
+"""The storage layer in one process: the repository interface, durability, failures, erasure.
+
+As TinyDB's own tests run every case on each of its storages, every case here
+runs on both ways into a data directory: the ``Store`` API and ``open_tinydb``
+(TinyDB's API, through the small adapter below). Cases about what only
+``Store`` offers (``insert_unique``, ``modify``, the ``"id"`` key) are marked
+``STORE_ONLY``.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +21,7 @@ import pytest
 from tinydb import TinyDB
 
 from forms_service import storage
+from forms_service.storage import files, journal_storage
 from forms_service.storage import (
     CorruptData,
     StorageError,
@@ -21,8 +29,77 @@ from forms_service.storage import (
     Store,
     backup,
     check,
+    open_tinydb,
     restore,
 )
+
+
+class TinyDBTable:
+    """One open_tinydb table spoken to as a Store table: ids in documents, KeyError when missing."""
+
+    def __init__(self, tiny):
+        self.tiny = tiny
+
+    def insert(self, doc: dict) -> int:
+        return self.tiny.insert(doc)
+
+    def get(self, doc_id: int) -> dict | None:
+        doc = self.tiny.get(doc_id=doc_id)
+        return None if doc is None else {**doc, "id": doc.doc_id}
+
+    def all(self) -> list[dict]:
+        return sorted(({**doc, "id": doc.doc_id} for doc in self.tiny.all()),
+                      key=lambda doc: doc["id"])
+
+    def search(self, predicate) -> list[dict]:
+        return [doc for doc in self.all() if predicate(doc)]
+
+    def update(self, doc_id: int, changes: dict) -> dict:
+        if not self.tiny.update(changes, doc_ids=[doc_id]):
+            raise KeyError(doc_id)
+        return self.get(doc_id)
+
+    def remove(self, doc_id: int) -> None:
+        if not self.tiny.remove(doc_ids=[doc_id]):
+            raise KeyError(doc_id)
+
+    def __len__(self) -> int:
+        return len(self.tiny)
+
+
+class TinyDBStore:
+    """open_tinydb behind the Store interface the cases below are written against."""
+
+    def __init__(self, data_dir: Path):
+        self.db = open_tinydb(data_dir)
+
+    def table(self, name: str) -> TinyDBTable:
+        tiny = self.db.table(name)
+        if not hasattr(tiny, "as_store_table"):  # one adapter per table, as Store caches
+            tiny.as_store_table = TinyDBTable(tiny)
+        return tiny.as_store_table
+
+    def compact(self) -> None:
+        self.db.storage.compact()
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+
+APIS = {"Store": Store, "open_tinydb": TinyDBStore}
+STORE_ONLY = pytest.mark.parametrize("api", [Store], ids=["Store"])
+
+
+@pytest.fixture(params=list(APIS))
+def api(request):
+    """How the data directory is opened: the Store API or TinyDB's own (open_tinydb)."""
+    return APIS[request.param]
 
 
 @pytest.fixture
@@ -31,8 +108,8 @@ def data_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def store(data_dir: Path):
-    with Store(data_dir) as opened:
+def store(api, data_dir: Path):
+    with api(data_dir) as opened:
         yield opened
 
 
@@ -105,6 +182,7 @@ def test_returned_documents_are_copies(table):
     assert table.get(doc_id)["skills"] == ["écoute"]
 
 
+@STORE_ONLY
 def test_an_id_key_in_the_document_is_ignored(table):
     doc_id = table.insert({"id": 42, "a": 1})
     assert table.get(doc_id) == {"a": 1, "id": doc_id}
@@ -127,6 +205,7 @@ def test_update_merges_and_returns_the_new_document(table):
     }
 
 
+@STORE_ONLY
 @pytest.mark.parametrize("operation", [
     lambda t: t.update(9, {"a": 1}),
     lambda t: t.modify(9, lambda doc: doc),
@@ -138,6 +217,7 @@ def test_missing_documents_raise_key_error(table, operation):
         operation(table)
 
 
+@STORE_ONLY
 def test_modify_replaces_with_what_the_function_returns(table):
     doc_id = table.insert(enrollment(1, visits=1))
     new = table.modify(doc_id, lambda doc: {**doc, "visits": doc["visits"] + 1})
@@ -145,6 +225,7 @@ def test_modify_replaces_with_what_the_function_returns(table):
     assert table.get(doc_id) == new
 
 
+@STORE_ONLY
 def test_modify_that_raises_changes_nothing(table, data_dir):
     doc_id = table.insert(enrollment(1))
     before = journal(data_dir).read_bytes()
@@ -174,6 +255,7 @@ def test_a_document_that_is_not_json_is_refused_and_leaves_nothing(table, data_d
     assert table.insert(enrollment(2)) == 3  # the refused insert's id is skipped, not reused
 
 
+@STORE_ONLY
 @pytest.mark.parametrize("existing, candidate, inserted", [
     ("Anne@Exemple.fr", "anne@exemple.fr", False),
     ("STRASSE@exemple.fr", "straße@exemple.fr", False),  # casefold, not lower
@@ -187,6 +269,7 @@ def test_insert_unique_compares_casefolded_strings(table, existing, candidate, i
     assert len(table) == (2 if inserted else 1)
 
 
+@STORE_ONLY
 def test_insert_unique_sees_updates_and_removals(table):
     doc_id = table.insert({"email": "a@exemple.fr"})
     assert table.insert_unique({"email": "A@exemple.fr"}, "email") == (doc_id, False)
@@ -196,6 +279,7 @@ def test_insert_unique_sees_updates_and_removals(table):
     assert table.insert_unique({"email": "b@exemple.fr"}, "email") == (doc_id + 1, True)
 
 
+@STORE_ONLY
 def test_threads_never_lose_an_insert_nor_duplicate_a_unique_one(table):
     def work(worker: int) -> None:
         for n in range(100):
@@ -219,6 +303,29 @@ def test_a_second_store_in_the_same_process_sees_writes(data_dir, table):
         mirror.update(doc_id, {"n": 2})
         assert table.get(doc_id)["n"] == 2
         assert mirror.insert(enrollment(3)) == doc_id + 1
+
+
+@STORE_ONLY
+def test_a_transaction_keeps_other_writers_waiting_until_it_ends(store, table):
+    order = []
+    with store.transaction() as same:
+        assert same is store
+        writer = threading.Thread(target=lambda: order.append(table.insert(enrollment(2))))
+        writer.start()
+        writer.join(0.2)
+        assert writer.is_alive()
+        with store.transaction():  # blocks nest
+            order.append(table.insert(enrollment(1)))
+    writer.join()
+    assert order == [1, 2]
+
+
+@STORE_ONLY
+def test_a_transaction_is_not_a_rollback(data_dir, store, table):
+    with pytest.raises(RuntimeError), store.transaction():
+        table.insert(enrollment(1))
+        raise RuntimeError("stop")
+    assert reopen_ids(data_dir) == [1]
 
 
 # --------------------------------------------------------------------------- ids and erasure
@@ -273,7 +380,7 @@ def test_compact_keeps_one_line_per_document(data_dir, store, table):
 
 
 def test_updates_compact_automatically(monkeypatch, data_dir, table):
-    monkeypatch.setattr(storage, "COMPACT_MIN_DEAD", 5)
+    monkeypatch.setattr(journal_storage, "COMPACT_MIN_DEAD", 5)
     ids = [table.insert(enrollment(n)) for n in range(3)]
     for n in range(50):
         table.update(ids[n % 3], {"n": n})
@@ -283,7 +390,7 @@ def test_updates_compact_automatically(monkeypatch, data_dir, table):
 
 def test_the_storage_is_a_tinydb_storage(data_dir, table):
     table.insert(enrollment(1))
-    db = storage._JournalDB(data_dir, storage._StoreLock(data_dir / storage.LOCK_NAME))
+    db = open_tinydb(data_dir)
     try:
         assert isinstance(db.storage, storage.JournalStorage)
         assert db.tables() == {"enrollments"}
@@ -324,13 +431,13 @@ DAMAGES = {
 
 
 @pytest.mark.parametrize("kind", DAMAGES)
-def test_a_damaged_journal_fails_closed_and_check_repairs_it(data_dir, kind):
+def test_a_damaged_journal_fails_closed_and_check_repairs_it(api, data_dir, kind):
     damage, recoverable = DAMAGES[kind]
     damaged = damage(good_journal(data_dir))
     journal(data_dir).write_bytes(damaged)
 
     with pytest.raises(CorruptData) as raised:
-        Store(data_dir)
+        api(data_dir)
     assert raised.value.path == journal(data_dir)
     assert "enrollments.jsonl" in str(raised.value)
     assert journal(data_dir).read_bytes() == damaged  # never replaced by an empty database
@@ -345,7 +452,7 @@ def test_a_damaged_journal_fails_closed_and_check_repairs_it(data_dir, kind):
     assert repaired.repaired and repaired.recovered == recoverable
     assert check(data_dir).ok
     assert len(reopen_ids(data_dir)) == recoverable
-    with Store(data_dir) as again:  # ids are still never reused
+    with api(data_dir) as again:  # ids are still never reused
         assert again.table("enrollments").insert(enrollment(6)) > 5 or recoverable == 0
 
 
@@ -394,13 +501,13 @@ def half_write_then(code: int):
 
 
 FAILURES = {
-    "write ENOSPC": ("_write_all", lambda real: failing(errno.ENOSPC)(real), "Disque plein"),
-    "partial write": ("_write_all", lambda real: half_write_then(errno.ENOSPC), "Disque plein"),
-    "fsync ENOSPC": ("_fsync", lambda real: failing(errno.ENOSPC)(real), "Disque plein"),
-    "fsync EIO": ("_fsync", lambda real: failing(errno.EIO)(real), "indisponible"),
-    "read-only": ("_write_all", lambda real: failing(errno.EROFS)(real), "lecture seule"),
-    "read-only new file": ("_open_temp", lambda real: failing(errno.EROFS)(real), "lecture seule"),
-    "permission": ("_open_temp", lambda real: failing(errno.EACCES)(real), "Accès refusé"),
+    "write ENOSPC": ("write_all", lambda real: failing(errno.ENOSPC)(real), "Disque plein"),
+    "partial write": ("write_all", lambda real: half_write_then(errno.ENOSPC), "Disque plein"),
+    "fsync ENOSPC": ("fsync", lambda real: failing(errno.ENOSPC)(real), "Disque plein"),
+    "fsync EIO": ("fsync", lambda real: failing(errno.EIO)(real), "indisponible"),
+    "read-only": ("write_all", lambda real: failing(errno.EROFS)(real), "lecture seule"),
+    "read-only new file": ("open_temp", lambda real: failing(errno.EROFS)(real), "lecture seule"),
+    "permission": ("open_temp", lambda real: failing(errno.EACCES)(real), "Accès refusé"),
 }
 
 OPERATIONS = {
@@ -422,14 +529,14 @@ def test_a_failing_disk_raises_unavailable_and_changes_nothing(
     files_before = data_bytes(data_dir)
     docs_before = table.all()
     function, make, message = FAILURES[failure]
-    monkeypatch.setattr(storage, function, make(getattr(storage, function)))
+    monkeypatch.setattr(files, function, make(getattr(files, function)))
 
     try:
         OPERATIONS[operation](store)
     except StorageUnavailable as exc:
         assert message in str(exc)
     else:  # this failure does not reach this operation (e.g. no new file needed)
-        assert function == "_open_temp" and operation in ("insert", "update")
+        assert function == "open_temp" and operation in ("insert", "update")
         return
 
     monkeypatch.undo()
@@ -440,11 +547,11 @@ def test_a_failing_disk_raises_unavailable_and_changes_nothing(
     assert table.insert(enrollment(4)) >= 4  # usable again once the disk recovers
 
 
-def test_an_unusable_data_directory_raises_unavailable(tmp_path):
+def test_an_unusable_data_directory_raises_unavailable(api, tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
     with pytest.raises(StorageUnavailable):
-        Store(blocker / "data")
+        api(blocker / "data")
 
 
 # --------------------------------------------------------------------------- crash leftovers
@@ -476,9 +583,9 @@ def make_v1(data_dir: Path) -> None:
     db.close()
 
 
-def test_a_version_1_database_is_migrated_once_keeping_ids(data_dir):
+def test_a_version_1_database_is_migrated_once_keeping_ids(api, data_dir):
     make_v1(data_dir)
-    with Store(data_dir) as store:
+    with api(data_dir) as store:
         enrollments = store.table("enrollments").all()
         assert [doc["id"] for doc in enrollments] == [1, 3, 4]
         assert enrollments[0] == {"v": 1, "email": "v1-1@exemple.fr", "role": "mentor", "id": 1}
@@ -498,24 +605,24 @@ def test_a_migration_interrupted_before_deleting_db_json_is_redone(data_dir):
     assert not (data_dir / "db.json").exists()
 
 
-def test_a_corrupt_version_1_database_fails_closed(data_dir):
+def test_a_corrupt_version_1_database_fails_closed(api, data_dir):
     make_v1(data_dir)
     v1 = data_dir / "db.json"
     damaged = v1.read_bytes()[:-20]
     v1.write_bytes(damaged)
     with pytest.raises(CorruptData) as raised:
-        Store(data_dir)
+        api(data_dir)
     assert raised.value.path == v1 and "db.json" in str(raised.value)
     assert v1.read_bytes() == damaged
     assert not check(data_dir).ok
 
 
-def test_a_version_1_file_next_to_new_data_is_not_merged(data_dir):
+def test_a_version_1_file_next_to_new_data_is_not_merged(api, data_dir):
     good_journal(data_dir, 1)
     make_v1(data_dir / "old")
     os.replace(data_dir / "old" / "db.json", data_dir / "db.json")
     with pytest.raises(CorruptData):
-        Store(data_dir)
+        api(data_dir)
     assert (data_dir / "db.json").exists()
 
 
