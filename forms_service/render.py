@@ -15,6 +15,7 @@ from wtforms import BooleanField, HiddenField, RadioField, SelectField, SelectMu
 from .forms import FORMS, HONEYPOT, RENDER_TOKEN, PublicForm
 from .i18n import _, ngettext
 from .programme import Programme
+from .vocabulary import ROLE_MEANINGS, TRACKS
 
 __all__ = ["render_form", "form_region", "replace_form_region", "template_environment",
            "RENDER_PLACEHOLDER"]
@@ -55,7 +56,12 @@ def _required(field) -> bool:
     return any(getattr(v, "field_flags", {}).get("required") for v in field.validators)
 
 
-_env.globals.update(kind=_kind, required=_required, HONEYPOT=HONEYPOT, RENDER_TOKEN=RENDER_TOKEN)
+# Each role option, with what it means in each track: [(track, track label, meaning)].
+ROLE_HINTS = {role: [(track, label, meanings[track]) for track, label in TRACKS]
+              for role, meanings in ROLE_MEANINGS.items()}
+
+_env.globals.update(kind=_kind, required=_required, HONEYPOT=HONEYPOT, RENDER_TOKEN=RENDER_TOKEN,
+                    role_hints=ROLE_HINTS)
 
 
 def render_form(form: PublicForm, *, action: str, token: str = RENDER_PLACEHOLDER) -> str:
