@@ -30,6 +30,7 @@ from flask import (
 from itsdangerous import BadSignature, URLSafeSerializer
 from markupsafe import Markup, escape
 
+from .dates import format_datetime
 from .forms import EMAIL_MAX, HONEYPOT, EnrollmentForm
 from .guards import Rejected, check_origin, wants_json
 from .i18n import _
@@ -179,15 +180,15 @@ def _display(key: str, value) -> str:
         return ", ".join(_display_item(key, item, names) for item in value)
     if isinstance(value, dict):
         return _display_item(key, value, names)
-    return str(names.get(value, value))
+    return format_datetime(value) if key.endswith("_at") else str(names.get(value, value))
 
 
 def _display_item(key: str, item, names: dict) -> str:
     if isinstance(item, dict):
         if "status" in item:
-            return f"{STATUS_LABELS.get(item['status'], item['status'])} ({item.get('at', '')})"
+            return f"{STATUS_LABELS.get(item['status'], item['status'])} ({format_datetime(item.get('at'))})"
         if "text" in item:
-            return f"{item['text']} ({item.get('at', '')})"
+            return f"{item['text']} ({format_datetime(item.get('at'))})"
         return ", ".join(f"{k}: {v}" for k, v in item.items())
     return str(names.get(item, item)) if isinstance(item, str) else str(item)
 

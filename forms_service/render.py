@@ -12,6 +12,7 @@ import re
 from jinja2 import Environment, PackageLoader, select_autoescape
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, SelectMultipleField
 
+from .dates import format_date, format_datetime
 from .forms import FORMS, HONEYPOT, RENDER_TOKEN, PublicForm
 from .i18n import _, ngettext
 from .programme import Programme
@@ -32,6 +33,8 @@ def template_environment(*, autoescape: bool = True, **options) -> Environment:
                       trim_blocks=True, lstrip_blocks=True, extensions=["jinja2.ext.i18n"],
                       **options)
     env.install_gettext_callables(_, ngettext, newstyle=True)
+    # Pages and e-mails write dates for people with the one formatter.
+    env.globals.update(format_date=format_date, format_datetime=format_datetime)
     return env
 
 
