@@ -134,21 +134,15 @@ SITE_DIR_HELP = _("Dossier où écrire le site (par défaut MENTORAT_SITE_DIR, s
     short_help=_("Construire le site (strict), puis ses copies compressées."),
     help=_("Construire le site (mkdocs build --strict) dans le dossier du site, puis ses copies "
            "gzip et brotli. Construit toujours ; « make site » ne reconstruit que si une source "
-           "a changé (option --if-changed)."),
+           "a changé."),
     epilog=epilog("SITE_DIR", "PROGRAMME", "LANGUAGE"))
 @click.option("--site-dir", type=click.Path(path_type=Path), default=None,
               metavar=_("DOSSIER"), help=SITE_DIR_HELP)
-@click.option("--if-changed", is_flag=True,
-              help=_("Ne rien faire si rien n'a changé depuis la dernière construction : pages, "
-                     "thème, formulaires, programme.yml, versions des paquets installés."))
-def build(site_dir: Path | None, if_changed: bool) -> None:
-    from .buildstamp import inputs_digest, read_stamp, stamp_path, write_stamp
+def build(site_dir: Path | None) -> None:
+    from .buildstamp import inputs_digest, stamp_path, write_stamp
 
     site_dir = site_dir or _settings().site_dir
     digest = inputs_digest()
-    if if_changed and (site_dir / "index.html").exists() and read_stamp(site_dir) == digest:
-        say(_("Site à jour dans %(dir)s (aucune source modifiée).") % {"dir": site_dir})
-        return
     say(_("Construction du site dans %(dir)s…") % {"dir": site_dir})
     stamp_path(site_dir).unlink(missing_ok=True)  # a failed build is never "up to date"
     result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet",
@@ -613,4 +607,4 @@ def purge() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(prog_name="mentorat")
