@@ -60,6 +60,7 @@ catalogue: setup
 	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 --no-location \
 	  --sort-output --project=mentorat -o $(TRANSLATIONS)/messages.pot .
 	$(BIN)/pybabel extract --no-location --sort-output --project=click \
-	  -o $(TRANSLATIONS)/click.pot "$$($(BIN)/python -c 'import click, os; print(os.path.dirname(click.__file__))')"
+	  -o $(TRANSLATIONS)/click.pot "$$($(BIN)/python -c 'import click, os; print(os.path.dirname(click.__file__))')" \
+	  $(TRANSLATIONS)/click_extra.py
 	$(BIN)/pybabel update -D click -i $(TRANSLATIONS)/click.pot -d $(TRANSLATIONS) --no-fuzzy-matching --ignore-obsolete
 	$(BIN)/pybabel compile -D click -d $(TRANSLATIONS)
