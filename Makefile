@@ -12,17 +12,21 @@ PREVIEW_PORT ?= 8001
 
 setup: $(STAMP)
 
+# Quiet: pip's notices and warnings stay out, its errors still show.
 $(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
-	touch $@
+	@echo "Installation de l'environnement dans $(VENV)/ (la première fois : quelques minutes)…"
+	@$(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install -qq --upgrade pip
+	@$(BIN)/python -m pip install -qq -e '.[test]'
+	@touch $@
 
+# Rebuilt only when a page, the theme, a form, programme.yml or a package changed
+# (forms_service/buildstamp.py says; `mentorat build` alone always builds).
 site: setup
-	$(BIN)/mentorat build
+	@$(BIN)/python forms_service/buildstamp.py || $(BIN)/mentorat build
 
 run: site
-	$(BIN)/mentorat serve
+	@$(BIN)/mentorat serve
 
 test: setup
 	$(BIN)/python -m pytest
@@ -48,7 +52,15 @@ bench: setup
 clean:
 	rm -rf site .pytest_cache
 
-# Refresh the message catalogue after changing user-facing strings.
+# Refresh the message catalogue after changing user-facing strings; Click's own
+# messages (usage, errors) are extracted from the installed Click into click.pot,
+# merged into each translation's click.po (translations kept) and compiled.
+TRANSLATIONS := forms_service/translations
 catalogue: setup
 	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 --no-location \
-	  --sort-output --project=mentorat -o forms_service/translations/messages.pot .
+	  --sort-output --project=mentorat -o $(TRANSLATIONS)/messages.pot .
+	$(BIN)/pybabel extract --no-location --sort-output --project=click \
+	  -o $(TRANSLATIONS)/click.pot "$$($(BIN)/python -c 'import click, os; print(os.path.dirname(click.__file__))')" \
+	  $(TRANSLATIONS)/click_extra.py
+	$(BIN)/pybabel update -D click -i $(TRANSLATIONS)/click.pot -d $(TRANSLATIONS) --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel compile -D click -d $(TRANSLATIONS)

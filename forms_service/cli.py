@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -16,10 +17,12 @@ from pathlib import Path
 import click
 
 from .config import ROOT, ConfigError, Settings
-from .i18n import _, ngettext
+from .i18n import _, ngettext, translate_click
 from .typography import french_spacing
 
 __all__ = ["main"]
+
+translate_click()
 
 
 def _settings() -> Settings:
@@ -41,16 +44,109 @@ def say(message: str) -> None:
     click.echo(message, err=True)
 
 
-@click.group(help=_("Programme de mentorat : site, formulaires et coordination."))
+def _data_dir(settings: Settings, *, create: bool = False) -> Path:
+    """Say which data directory the command uses; create it, or refuse a missing one.
+
+    Only the commands that start something (serve, demo, coordinator add,
+    restore) create it: any other command on a mistyped path would otherwise
+    read an empty new directory and report « 0 » as if all were well.
+    """
+    data_dir = settings.data_dir
+    say(_("Répertoire de données : %(dir)s") % {"dir": data_dir})
+    if create:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    elif not data_dir.is_dir():
+        raise Failure(_(
+            "le répertoire de données %(dir)s n'existe pas. Indiquez le bon avec "
+            "MENTORAT_DATA_DIR, ou créez-le en lançant « mentorat serve », « mentorat demo », "
+            "« mentorat coordinator add » ou « mentorat restore ».") % {"dir": data_dir})
+    return data_dir
+
+
+class FrenchHelpFormatter(click.HelpFormatter):
+    """Click's help layout, with French headings (« Options : »)."""
+
+    def write_heading(self, heading: str) -> None:
+        self.write(f"{'':>{self.current_indent}}{heading} :\n")
+
+
+class Context(click.Context):
+    formatter_class = FrenchHelpFormatter
+
+
+class Command(click.Command):
+    context_class = Context
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("options_metavar", _("[OPTIONS]"))
+        super().__init__(*args, **kwargs)
+
+
+class Group(click.Group):
+    context_class = Context
+    command_class = Command
+    group_class = type
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("options_metavar", _("[OPTIONS]"))
+        kwargs.setdefault("subcommand_metavar", _("COMMANDE [ARGUMENTS]..."))
+        super().__init__(*args, **kwargs)
+
+
+def epilog(*names: str) -> str:
+    """The help's last paragraph: the settings a command reads (README, « Configuration »)."""
+    return _("Variables lues : %(names)s (voir «\u00a0Configuration\u00a0» dans le README).") % {
+        "names": ", ".join(f"MENTORAT_{name}" for name in names)}
+
+
+class IsoDate(click.ParamType):
+    """A day written AAAA-MM-JJ."""
+
+    name = "date"
+
+    def get_metavar(self, param, ctx=None) -> str:
+        return _("AAAA-MM-JJ")
+
+    def convert(self, value, param, ctx):
+        from datetime import date
+
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            self.fail(_("« %(value)s » n'est pas une date AAAA-MM-JJ (par exemple 2027-03-15).")
+                      % {"value": value}, param, ctx)
+
+
+@click.group(cls=Group, help=_(
+    "Programme de mentorat : site, formulaires et coordination. Chaque commande écrit ses "
+    "messages sur la sortie d'erreur et ses données sur la sortie standard ; « mentorat "
+    "COMMANDE --help » décrit une commande."),
+    epilog=epilog("DATA_DIR", "PROGRAMME", "LANGUAGE", "TIMEZONE"),
+    context_settings={"max_content_width": 100})
 def main() -> None:
     """The command group; each subcommand does the work."""
 
 
-@main.command(help=_("Construire le site (mkdocs build --strict) et le compresser."))
-@click.option("--site-dir", type=click.Path(path_type=Path), default=None)
+SITE_DIR_HELP = _("Dossier où écrire le site (par défaut MENTORAT_SITE_DIR, sinon ./site).")
+
+
+@main.command(
+    short_help=_("Construire le site (strict), puis ses copies compressées."),
+    help=_("Construire le site (mkdocs build --strict) dans le dossier du site, puis ses copies "
+           "gzip et brotli. Construit toujours ; « make site » ne reconstruit que si une source "
+           "a changé."),
+    epilog=epilog("SITE_DIR", "PROGRAMME", "LANGUAGE"))
+@click.option("--site-dir", type=click.Path(path_type=Path), default=None,
+              metavar=_("DOSSIER"), help=SITE_DIR_HELP)
 def build(site_dir: Path | None) -> None:
+    from .buildstamp import inputs_digest, stamp_path, write_stamp
+
     site_dir = site_dir or _settings().site_dir
+    digest = inputs_digest()
     say(_("Construction du site dans %(dir)s…") % {"dir": site_dir})
+    stamp_path(site_dir).unlink(missing_ok=True)  # a failed build is never "up to date"
     result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet",
                              "-f", str(ROOT / "mkdocs.yml"), "-d", str(site_dir)],
                             env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
@@ -59,12 +155,69 @@ def build(site_dir: Path | None) -> None:
     say(_("Compression (gzip, brotli)…"))
     subprocess.run([sys.executable, "-m", "whitenoise.compress", "--quiet", str(site_dir)],
                    check=True)
+    write_stamp(site_dir, digest)
     say(_("Site prêt."))
 
 
-@main.command(help=_("Servir le site, les formulaires et la coordination (gunicorn)."))
+def _check_port(port: int) -> None:
+    """Refuse a port another program holds, in French, before gunicorn says it in English."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn binds
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            raise Failure(_(
+                "le port %(port)d est déjà utilisé (un autre « make run » ou un autre programme ?). "
+                "Arrêtez-le, ou choisissez un autre port : MENTORAT_PORT=%(other)d make run")
+                % {"port": port, "other": port + 1}) from None
+
+
+def _ready_line(settings: Settings) -> str:
+    if settings.smtp_host:
+        mail = _("les e-mails partent par %(host)s:%(port)d") % {
+            "host": settings.smtp_host, "port": settings.smtp_port}
+    else:
+        mail = _("les e-mails ne sont pas envoyés (MENTORAT_SMTP_HOST non défini) : ils "
+                 "attendent dans la file (mentorat send-mail --status)")
+    return french_spacing(_("Prêt : ouvrez %(url)s — données dans %(dir)s ; %(mail)s.") % {
+        "url": f"http://127.0.0.1:{settings.port}/", "dir": settings.data_dir, "mail": mail})
+
+
+def _announce_when_ready(settings: Settings, timeout: float = 120) -> None:
+    """In a child process: once /healthz answers, say so in one line, then exit."""
+    import time
+    import urllib.request
+
+    if os.fork():
+        return
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{settings.port}/healthz",
+                                            timeout=1) as answer:
+                    if answer.status == 200:
+                        say(_ready_line(settings))
+                        break
+            except OSError:
+                time.sleep(0.2)
+    finally:
+        os._exit(0)
+
+
+@main.command(
+    short_help=_("Servir le site, les formulaires et la coordination."),
+    help=_("Servir le site, les formulaires et la coordination avec gunicorn, sur "
+           "http://127.0.0.1:MENTORAT_PORT. Une ligne dit l'adresse dès que le service répond. "
+           "Crée le répertoire de données s'il manque."),
+    epilog=epilog("PORT", "DATA_DIR", "WORKERS", "BASE_URL", "PROGRAMME", "SITE_DIR",
+                  "SECRET_KEY", "DEBUG", "SMTP_HOST, _PORT, _USER, _PASSWORD, _STARTTLS",
+                  "MAIL_FROM", "RATE_LIMIT", "MIN_FILL_SECONDS", "MAX_CONTENT_LENGTH",
+                  "TRUSTED_PROXIES", "SESSION_IDLE_MINUTES", "TIMEZONE", "LANGUAGE",
+                  "PREVIEW_ORIGIN"))
 def serve() -> None:
     settings = _settings()
+    _data_dir(settings, create=True)
     from . import create_app
     from .config import load_secret_key
     from .sender import SenderBusy, run_in_thread
@@ -75,6 +228,9 @@ def serve() -> None:
         raise Failure(str(error)) from None
     if not (settings.site_dir / "index.html").exists():
         raise Failure(_("Le site n'est pas construit : lancez « mentorat build »."))
+    _check_port(settings.port)
+    say(_("Démarrage (%(n)d processus)…") % {"n": settings.workers})
+    _announce_when_ready(settings)  # forks: before any thread starts
     stop = None
     if settings.smtp_host:
         try:
@@ -84,13 +240,13 @@ def serve() -> None:
     workers = subprocess.Popen([
         sys.executable, "-m", "gunicorn", "--workers", str(settings.workers),
         "--bind", f"127.0.0.1:{settings.port}", "--access-logfile", "-",
+        # gunicorn's own start-up lines (in English) stay out; warnings and errors show.
+        "--log-level", "warning",
         # Log lines carry paths, never the bodies people submitted, nor query strings
         # (a personal "Mon inscription" link is a credential).
         "--access-logformat", '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss',
         "forms_service.wsgi:app",
     ])
-    say(_("Service prêt sur %(url)s (%(n)d processus).") % {
-        "url": f"http://127.0.0.1:{settings.port}", "n": settings.workers})
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(signum, lambda number, _frame: workers.send_signal(number))
     code = workers.wait()
@@ -99,7 +255,13 @@ def serve() -> None:
     sys.exit(code)
 
 
-@main.command("send-mail", help=_("Envoyer les messages en attente (cron), ou les surveiller."))
+@main.command("send-mail",
+              short_help=_("Envoyer les messages en file (cron), ou les surveiller."),
+              help=_("Envoyer les messages en file dont l'heure est venue, une fois (cron) ; "
+                     "--watch reste en marche, --status liste ce qui attend ou a échoué. "
+                     "Quand le service envoie déjà, ne fait rien et le dit."),
+              epilog=epilog("DATA_DIR", "SMTP_HOST, _PORT, _USER, _PASSWORD, _STARTTLS",
+                            "MAIL_FROM", "BASE_URL", "SECRET_KEY"))
 @click.option("--watch", is_flag=True,
               help=_("Rester en marche et envoyer chaque message dans les secondes qui suivent."))
 @click.option("--status", "show_status", is_flag=True,
@@ -109,6 +271,7 @@ def send_mail(watch: bool, show_status: bool) -> None:
     from .sender import Sender, SenderBusy, sender_lock
 
     settings = _settings()
+    _data_dir(settings)
     if show_status:
         _mail_status()
         return
@@ -160,12 +323,13 @@ def _mail_status() -> None:
         sys.exit(1)
 
 
-def _repository():
+def _repository(*, create: bool = False):
     from .repository import Repository
     from .storage import StorageError
 
+    settings = _settings()
     try:
-        return Repository(_settings().data_dir)
+        return Repository(_data_dir(settings, create=create))
     except StorageError as error:
         raise Failure(str(error)) from None
 
@@ -174,10 +338,16 @@ def _repository():
 PROGRESS_FROM = 1000
 
 
-@main.command(help=_("Exporter les données vers la sortie standard."))
-@click.argument("what", type=click.Choice(["enrollment", "feedback", "pairs"]))
+@main.command(
+    short_help=_("Exporter inscriptions, retours ou binômes (sortie standard)."),
+    help=_("Exporter les inscriptions (enrollment), les retours (feedback) ou les binômes "
+           "(pairs) sur la sortie standard. CSV pour un tableur français : UTF-8 avec BOM, « ; », "
+           "formules neutralisées."),
+    epilog=epilog("DATA_DIR", "TIMEZONE"))
+@click.argument("what", type=click.Choice(["enrollment", "feedback", "pairs"]),
+                metavar="enrollment|feedback|pairs")
 @click.option("--format", "fmt", type=click.Choice(["csv", "json", "jsonl"]), default="csv",
-              show_default=True)
+              show_default=True, help=_("Format de sortie."))
 def export(what: str, fmt: str) -> None:
     from .coordination.exports import export_records
     from .export import iter_export
@@ -211,7 +381,9 @@ def export(what: str, fmt: str) -> None:
         repo.close()
 
 
-@main.group(help=_("Gérer les comptes de la coordination."))
+@main.group(short_help=_("Gérer les comptes de la coordination."),
+            help=_("Gérer les comptes de la coordination (accès à /coordination/)."),
+            epilog=epilog("DATA_DIR"))
 def coordinator() -> None:
     """The coordinator-account subcommands."""
 
@@ -240,15 +412,22 @@ def _valid_email(email: str) -> str:
     return email
 
 
-@coordinator.command("add", help=_("Créer un compte (mot de passe demandé deux fois)."))
-@click.argument("email")
-@click.option("--password-stdin", is_flag=True,
-              help=_("Lire le mot de passe sur l'entrée standard (une ligne)."))
+PASSWORD_STDIN_HELP = _("Lire le mot de passe sur l'entrée standard (une ligne) au lieu de le "
+                        "demander.")
+EMAIL = _("ADRESSE")
+
+
+@coordinator.command("add", short_help=_("Créer un compte."),
+                     help=_("Créer le compte ADRESSE (mot de passe demandé deux fois, 12 "
+                            "caractères ou plus). Crée le répertoire de données s'il manque."),
+                     epilog=epilog("DATA_DIR"))
+@click.argument("email", metavar=EMAIL)
+@click.option("--password-stdin", is_flag=True, help=PASSWORD_STDIN_HELP)
 def coordinator_add(email: str, password_stdin: bool) -> None:
     from .coordination.auth import hash_password
 
     email = _valid_email(email)
-    repo = _repository()
+    repo = _repository(create=True)
     try:
         if repo.coordinator_by_email(email) is not None:
             raise Failure(_("Un compte existe déjà pour %(email)s.")
@@ -263,20 +442,28 @@ def coordinator_add(email: str, password_stdin: bool) -> None:
         repo.close()
 
 
-@coordinator.command("list", help=_("Lister les comptes (un par ligne, sur la sortie standard)."))
+@coordinator.command("list", short_help=_("Lister les comptes."),
+                     help=_("Lister les comptes, un par ligne sur la sortie standard : adresse "
+                            "et date de création."),
+                     epilog=epilog("DATA_DIR", "TIMEZONE"))
 def coordinator_list() -> None:
+    from .dates import format_date
+
     repo = _repository()
     try:
         accounts = repo.list_coordinators()
         for record in accounts:
-            click.echo(f"{record['email']}\t{record.get('created_at', '')}")
+            click.echo(f"{record['email']}\t{format_date(record.get('created_at'))}")
         say(_("%(n)d compte(s).") % {"n": len(accounts)})
     finally:
         repo.close()
 
 
-@coordinator.command("remove", help=_("Supprimer un compte (ses sessions cessent aussitôt)."))
-@click.argument("email")
+@coordinator.command("remove", short_help=_("Supprimer un compte."),
+                     help=_("Supprimer le compte ADRESSE ; ses sessions ouvertes cessent "
+                            "aussitôt."),
+                     epilog=epilog("DATA_DIR"))
+@click.argument("email", metavar=EMAIL)
 def coordinator_remove(email: str) -> None:
     repo = _repository()
     try:
@@ -287,11 +474,12 @@ def coordinator_remove(email: str) -> None:
         repo.close()
 
 
-@coordinator.command("password", help=_("Changer le mot de passe d'un compte (ses sessions "
-                                        "ouvertes prennent fin)."))
-@click.argument("email")
-@click.option("--password-stdin", is_flag=True,
-              help=_("Lire le mot de passe sur l'entrée standard (une ligne)."))
+@coordinator.command("password", short_help=_("Changer le mot de passe d'un compte."),
+                     help=_("Changer le mot de passe du compte ADRESSE ; ses sessions ouvertes "
+                            "prennent fin."),
+                     epilog=epilog("DATA_DIR"))
+@click.argument("email", metavar=EMAIL)
+@click.option("--password-stdin", is_flag=True, help=PASSWORD_STDIN_HELP)
 def coordinator_password(email: str, password_stdin: bool) -> None:
     from .coordination.auth import hash_password
 
@@ -306,12 +494,16 @@ def coordinator_password(email: str, password_stdin: bool) -> None:
         repo.close()
 
 
-@main.command(help=_("Vérifier les données ; code de sortie non nul en cas de dommage."))
-@click.option("--repair", is_flag=True, help=_("Récupérer les enregistrements intacts."))
+@main.command(short_help=_("Vérifier les fichiers de données."),
+              help=_("Vérifier les fichiers de données ; code de sortie non nul en cas de "
+                     "dommage."),
+              epilog=epilog("DATA_DIR"))
+@click.option("--repair", is_flag=True,
+              help=_("Réparer : garder chaque enregistrement intact, écarter le reste."))
 def check(repair: bool) -> None:
     from .storage import check as check_data
 
-    report = check_data(_settings().data_dir, repair=repair)
+    report = check_data(_data_dir(_settings()), repair=repair)
     for problem in report.problems:
         say(problem)
     say(_("%(n)d enregistrement(s) lisible(s).") % {"n": report.records})
@@ -319,26 +511,38 @@ def check(repair: bool) -> None:
         sys.exit(1)
 
 
-@main.command(help=_("Écrire une archive cohérente des données (service en marche possible)."))
-@click.argument("dest", type=click.Path(path_type=Path))
+ARCHIVE = _("ARCHIVE")
+
+
+@main.command(short_help=_("Écrire une sauvegarde cohérente des données."),
+              help=_("Écrire dans ARCHIVE une sauvegarde cohérente des données (enregistrements, "
+                     "clé secrète, e-mails), même service en marche."),
+              epilog=epilog("DATA_DIR"))
+@click.argument("dest", type=click.Path(path_type=Path), metavar=ARCHIVE)
 def backup(dest: Path) -> None:
     from .storage import StorageError, backup as make_backup
 
+    data_dir = _data_dir(_settings())
     try:
-        path = make_backup(_settings().data_dir, dest)
+        path = make_backup(data_dir, dest)
     except StorageError as error:
         raise Failure(str(error)) from None
     say(_("Sauvegarde écrite : %(path)s") % {"path": path})
 
 
-@main.command(help=_("Restaurer une archive (service arrêté uniquement)."))
-@click.argument("src", type=click.Path(exists=True, path_type=Path))
-@click.option("--force", is_flag=True, help=_("Remplacer des données existantes."))
+@main.command(short_help=_("Restaurer une sauvegarde (service arrêté)."),
+              help=_("Remettre en place la sauvegarde ARCHIVE, service arrêté. Crée le "
+                     "répertoire de données s'il manque ; refuse de remplacer des données sans "
+                     "--force."),
+              epilog=epilog("DATA_DIR"))
+@click.argument("src", type=click.Path(exists=True, path_type=Path), metavar=ARCHIVE)
+@click.option("--force", is_flag=True, help=_("Remplacer les données existantes."))
 def restore(src: Path, force: bool) -> None:
     from .storage import StorageError, restore as put_back
 
+    data_dir = _data_dir(_settings(), create=True)
     try:
-        put_back(src, _settings().data_dir, force=force)
+        put_back(src, data_dir, force=force)
     except StorageError as error:
         raise Failure(str(error)) from None
     say(_("Données restaurées depuis %(path)s.") % {"path": src})
@@ -353,9 +557,12 @@ def _programme():
         raise Failure(str(error)) from None
 
 
-@main.command(help=_("Proposer des binômes pour tout le vivier en attente."))
+@main.command(short_help=_("Proposer des binômes pour tout le vivier en attente."),
+              help=_("Proposer des binômes pour tout le vivier en attente, avec leur score et "
+                     "leurs raisons (rien n'est confirmé)."),
+              epilog=epilog("DATA_DIR", "PROGRAMME"))
 @click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="json",
-              show_default=True)
+              show_default=True, help=_("json pour un programme, text pour une lecture."))
 def match(fmt: str) -> None:
     import json
 
@@ -382,9 +589,13 @@ def match(fmt: str) -> None:
                    + "; ".join(person.reasons))
 
 
-@main.command(help=_("Mettre en file les rappels des points d'étape échus (cron)."))
-@click.option("--date", "on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help=_("Date du jour à considérer (AAAA-MM-JJ ; par défaut aujourd'hui)."))
+@main.command(short_help=_("Mettre en file les rappels des points d'étape échus (cron)."),
+              help=_("Mettre en file d'envoi un rappel, avec son lien personnel, pour chaque "
+                     "personne dont un point d'étape est échu (cron ; jamais deux fois le même "
+                     "rappel)."),
+              epilog=epilog("DATA_DIR", "TIMEZONE"))
+@click.option("--date", "on", type=IsoDate(), default=None,
+              help=_("Date du jour à considérer, AAAA-MM-JJ (par défaut aujourd'hui)."))
 def remind(on) -> None:
     from datetime import date
 
@@ -392,24 +603,32 @@ def remind(on) -> None:
 
     repo = _repository()
     try:
-        queued = send_reminders(repo, on.date() if on else date.today(), progress=say)
+        queued = send_reminders(repo, on or date.today(), progress=say)
     finally:
         repo.close()
     say(ngettext("%(num)d rappel mis en file d'envoi.", "%(num)d rappels mis en file d'envoi.",
                  queued) % {"num": queued})
 
 
-@main.command(help=_("Remplir un répertoire de données vide d'un programme fictif."))
-@click.option("--seed", type=int, default=None,
+@main.command(short_help=_("Remplir le répertoire de données d'un programme fictif."),
+              help=_("Remplir le répertoire de données d'un programme fictif (inscriptions, "
+                     "binômes, retours) pour découvrir la coordination. Refuse un répertoire "
+                     "qui contient déjà des inscriptions, des binômes ou des retours ; des "
+                     "comptes de la coordination ne gênent pas. Crée le répertoire s'il "
+                     "manque."),
+              epilog=epilog("DATA_DIR", "PROGRAMME"))
+@click.option("--seed", type=int, default=None, metavar=_("NOMBRE"),
               help=_("Graine du hasard (résultat reproductible)."))
-@click.option("--participants", type=click.IntRange(10, 5000), default=300, show_default=True)
+@click.option("--participants", type=click.IntRange(10, 5000), default=300, show_default=True,
+              metavar=_("NOMBRE"), help=_("Nombre de personnes inscrites (de 10 à 5000)."))
 def demo(seed: int | None, participants: int) -> None:
     from .demo import DataNotEmpty, fill
 
     settings = _settings()
-    repo = _repository()
+    programme = _programme()
+    repo = _repository(create=True)
     try:
-        summary = fill(repo, _programme(), participants=participants, seed=seed, progress=say)
+        summary = fill(repo, programme, participants=participants, seed=seed, progress=say)
     except DataNotEmpty as error:
         raise Failure(str(error)) from None
     finally:
@@ -418,17 +637,21 @@ def demo(seed: int | None, participants: int) -> None:
           "%(feedback)d retours.") % {"dir": settings.data_dir, **summary})
 
 
-@main.command(help=_("Effacer ce qui a dépassé la durée de conservation (MENTORAT_RETENTION_DAYS)."))
+@main.command(short_help=_("Effacer ce qui a dépassé la durée de conservation."),
+              help=_("Effacer les inscriptions retirées, closes ou jamais appariées, et les "
+                     "binômes clos, plus anciens que la durée de conservation."),
+              epilog=epilog("DATA_DIR", "RETENTION_DAYS", "SECRET_KEY"))
 def purge() -> None:
     from .config import load_secret_key
     from .purge import purge as run_purge
 
     settings = _settings()
+    repo = _repository()
     try:
         secret = load_secret_key(settings)
     except ConfigError as error:
+        repo.close()
         raise Failure(str(error)) from None
-    repo = _repository()
     try:
         counts = run_purge(repo, retention_days=settings.retention_days, secret=secret,
                            outbox=settings.data_dir / "outbox")
@@ -444,4 +667,4 @@ def purge() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(prog_name="mentorat")

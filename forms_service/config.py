@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from .dates import DEFAULT_TIMEZONE, zone_named
 from .i18n import _
 
 __all__ = ["Settings", "ConfigError", "load_secret_key"]
@@ -40,6 +41,17 @@ def _int(env: dict, name: str, default: int) -> int:
     except ValueError:
         raise ConfigError(_("%(name)s doit être un nombre entier (reçu : %(value)r).")
                           % {"name": name, "value": raw}) from None
+
+
+def _timezone(env: dict) -> str:
+    name = (env.get("MENTORAT_TIMEZONE") or DEFAULT_TIMEZONE).strip()
+    try:
+        zone_named(name)
+    except ValueError:
+        raise ConfigError(_("MENTORAT_TIMEZONE : fuseau horaire inconnu « %(value)s » (attendu : "
+                            "un nom comme Europe/Paris, America/Montreal ou Indian/Reunion).")
+                          % {"value": name}) from None
+    return name
 
 
 @dataclass(frozen=True)
@@ -71,6 +83,8 @@ class Settings:
     session_idle_minutes: int = 30
     # Origin of `make preview` (mkdocs serve), whose pages post to this service.
     preview_origin: str = ""
+    # Where people live: every date shown to them (pages, e-mails, exports) is in this zone.
+    timezone: str = DEFAULT_TIMEZONE
 
     @property
     def mail_domain(self) -> str:
@@ -108,6 +122,7 @@ class Settings:
             retention_days=_int(env, "MENTORAT_RETENTION_DAYS", 365),
             session_idle_minutes=_int(env, "MENTORAT_SESSION_IDLE_MINUTES", 30),
             preview_origin=env.get("MENTORAT_PREVIEW_ORIGIN", "").rstrip("/"),
+            timezone=_timezone(env),
         )
 
 

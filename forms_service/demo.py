@@ -77,11 +77,16 @@ def fill(repo, programme: Programme, *, participants: int = 300, seed: int | Non
 
     Raises ``DataNotEmpty`` (French message) when the directory holds data.
     """
-    if repo.holds_data():
+    if repo.holds_participant_data():
         raise DataNotEmpty(_(
-            "Le répertoire de données contient déjà des données : « mentorat demo » ne remplit "
-            "qu'un répertoire vide. Indiquez-en un autre avec MENTORAT_DATA_DIR."))
+            "Le répertoire de données contient déjà des données de participants (inscriptions, "
+            "binômes ou retours) : « mentorat demo » ne remplit qu'un répertoire vide de "
+            "participants, pour ne rien mélanger. Indiquez-en un autre avec MENTORAT_DATA_DIR."))
     report = progress or (lambda message: None)
+    accounts = len(repo.list_coordinators())
+    if accounts:
+        report(_("%(n)d compte(s) de la coordination déjà présent(s) : gardé(s) tel(s) quel(s).")
+               % {"n": accounts})
     rng = random.Random(seed)
     fake = Faker("fr_FR")
     fake.seed_instance(rng.randrange(2**32))

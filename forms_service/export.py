@@ -1,7 +1,8 @@
 """Turn records into CSV, JSON or JSON Lines for coordinators and scripts.
 
 CSV is made for a French spreadsheet: UTF-8 with a byte-order mark, ``;``
-between cells, lists joined with ``, ``, and any cell that a spreadsheet
+between cells, lists joined with ``, ``, timestamps as ``2026-12-01 09:04`` in
+the organisation's time zone, and any cell that a spreadsheet
 would run as a formula (starting with ``= + - @``, a tab or a carriage
 return) prefixed with ``'`` so it stays text.
 """
@@ -12,6 +13,8 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Iterator
+
+from .dates import format_for_sheet
 
 __all__ = ["FORMATS", "to_csv", "to_json", "to_jsonl", "export", "neutralise", "iter_export"]
 
@@ -60,7 +63,15 @@ def iter_csv(records: Iterable[dict]) -> Iterator[str]:
     columns = _columns(records)
     yield "\ufeff" + row([neutralise(c) for c in columns])
     for record in records:
-        yield row([neutralise(record.get(c)) for c in columns])
+        yield row([neutralise(_cell(c, record.get(c))) for c in columns])
+
+
+def _cell(column: str, value):
+    # Timestamps (``created_at``…) in the organisation's time zone, as a spreadsheet reads a
+    # date; JSON and JSON Lines keep the stored UTC form, for programs.
+    if column.endswith("_at") and isinstance(value, str):
+        return format_for_sheet(value)
+    return value
 
 
 def to_json(records: Iterable[dict]) -> str:

@@ -41,7 +41,7 @@ NAME_MAX, EMAIL_MAX, SHORT_MAX, GOAL_MAX, LONG_MAX = 120, 254, 120, 300, 2000
 HONEYPOT = "url_complementaire"  # bots fill it; people never see it
 RENDER_TOKEN = "rendu"  # signed render time, injected when Flask answers the page
 
-OTHER = (OTHER_SKILL, _("Autre (précisez ci-dessous)"))
+OTHER = (OTHER_SKILL, _("Autre (précisez)"))
 
 REQUIRED = _("Ce champ est obligatoire.")
 CHOOSE_ONE = _("Choisissez une réponse.")
@@ -191,6 +191,10 @@ class PublicForm(Form):
         return {name: field.data for name, field in self._fields.items() if name not in skip}
 
 
+def _domains(programme: Programme) -> str:
+    return ", ".join("@" + d for d in programme.email_domains)
+
+
 def _choices(values) -> list[SelectChoice]:
     return [SelectChoice(v, v) for v in values]
 
@@ -200,6 +204,7 @@ class EnrollmentForm(PublicForm):
 
     key = "enrollment"
 
+    # Declared in the order people read them: the error summary follows this order.
     name = text_field(_("Prénom et nom"), NAME_MAX, render_kw={"autocomplete": "name"})
     email = email_field(_("Adresse électronique professionnelle"),
                   description=_("Nous vous écrivons à cette adresse, et à elle seule."))
@@ -213,29 +218,37 @@ class EnrollmentForm(PublicForm):
     manager_email = email_field(
         _("Adresse électronique de votre responsable (facultatif)"), required=False,
         description=_("Elle sert uniquement à ne jamais vous associer à votre propre responsable."))
-    role = radio_field(_("Vous vous inscrivez comme"), ROLES)
+    # The track comes first: what "mentor" means depends on it.
     track = radio_field(_("Parcours"), TRACKS, description=_(
-        "En mentorat inversé, c'est le ou la collègue la plus jeune dans le métier qui est mentor : "
-        "outils numériques, nouvelles pratiques, regard d'une autre génération."))
-    capacity = radio_field(_("Nombre de personnes que vous pouvez accompagner (mentors)"),
+        "En mentorat classique, une personne plus expérimentée accompagne une personne qui "
+        "souhaite progresser. En mentorat inversé, c'est l'inverse : le ou la collègue la plus "
+        "récente dans le métier est mentor et partage ses usages numériques, ses pratiques "
+        "nouvelles et le regard d'une autre génération avec un·e collègue plus expérimenté·e. "
+        "Chacun·e s'inscrit seul·e : la coordination forme les binômes."))
+    role = radio_field(_("Vous vous inscrivez comme"), ROLES, description=_(
+        "Si vous souhaitez à la fois accompagner et être accompagné·e, choisissez « Les deux » : "
+        "une seule inscription suffit."))
+    # Asked of mentors only (the "mentor" fieldset).
+    capacity = radio_field(_("Nombre de personnes que vous pouvez accompagner"),
                      [(1, "1"), (2, "2"), (3, "3")], required=False, coerce=int)
-    skills_offered = CheckboxesField(_("Compétences que vous pouvez partager (mentors)"),
-                                     choices=[])
-    skills_sought = CheckboxesField(_("Compétences que vous souhaitez développer (mentoré·es)"),
-                                    choices=[])
+    skills_offered = CheckboxesField(_("Compétences que vous pouvez partager"), choices=[])
+    skills_offered_other = text_field(_("Autre compétence que vous pouvez partager"), SHORT_MAX,
+                                      required=False)
+    # Asked of mentees only (the "mentee" fieldset).
+    skills_sought = CheckboxesField(_("Compétences que vous souhaitez développer"), choices=[])
     skills_sought_other = text_field(_("Autre compétence souhaitée"), SHORT_MAX, required=False)
     goal_1 = text_field(_("Objectif 1"), GOAL_MAX, required=False, description=_(
         "Un objectif SMART : spécifique, mesurable, atteignable, réaliste et daté. "
         "Par exemple : « animer seul·e une réunion d'équipe de 30 minutes d'ici mars »."))
     goal_2 = text_field(_("Objectif 2 (facultatif)"), GOAL_MAX, required=False)
     goal_3 = text_field(_("Objectif 3 (facultatif)"), GOAL_MAX, required=False)
+    department_preference = radio_field(_("Souhaitez-vous un·e mentor d'un autre département ?"),
+                                  DEPARTMENT_PREFERENCES, required=False)
     format = radio_field(_("Format des rencontres"), FORMATS, description=_(
         "En présentiel, votre binôme travaille sur le même site que vous."))
     rhythm = radio_field(_("Rythme souhaité"), RHYTHMS)
     availability = CheckboxesField(_("Vos disponibilités habituelles"),
                                    [validators.InputRequired(CHOOSE_SOME)], choices=options(SLOTS))
-    department_preference = radio_field(_("Souhaitez-vous un·e mentor d'un autre département ?"),
-                                  DEPARTMENT_PREFERENCES)
     comment = text_field(_("Commentaire libre (facultatif)"), LONG_MAX, required=False, multiline=True)
     consent = BooleanField(
         _("J'ai lu la notice sur les données personnelles et j'accepte que mes réponses "
@@ -246,14 +259,18 @@ class EnrollmentForm(PublicForm):
         self.department.choices = _choices(programme.departments)
         self.site.choices = _choices(programme.sites)
         self.languages.choices = _choices(programme.languages)
-        self.skills_offered.choices = _choices(programme.skills)
+        self.skills_offered.choices = [*_choices(programme.skills), *options([OTHER])]
         self.skills_sought.choices = [*_choices(programme.skills), *options([OTHER])]
+        if programme.email_domains:
+            self.email.description = _(
+                "Seules les adresses %(domains)s sont acceptées. Nous vous écrivons à cette "
+                "adresse, et à elle seule.") % {"domains": _domains(programme)}
 
     def validate_email(self, field):
         if field.data and not field.errors and not self.programme.accepts_email(field.data):
             raise ValidationError(
                 _("Utilisez votre adresse professionnelle (%(domains)s).")
-                % {"domains": ", ".join("@" + d for d in self.programme.email_domains)})
+                % {"domains": _domains(self.programme)})
 
     def check_capacity(self, field):
         if self.role.data in MENTOR_ROLES and not field.data:
@@ -263,27 +280,42 @@ class EnrollmentForm(PublicForm):
         if self.role.data in MENTOR_ROLES and not field.data:
             raise ValidationError(_("Cochez au moins une compétence que vous pouvez partager."))
 
+    def check_skills_offered_other(self, field):
+        if (self.role.data in MENTOR_ROLES and OTHER_SKILL in (self.skills_offered.data or ())
+                and not field.data):
+            raise ValidationError(_("Précisez la compétence que vous pouvez partager."))
+
     def check_skills_sought(self, field):
         if self.role.data in MENTEE_ROLES and not field.data:
             raise ValidationError(_("Cochez au moins une compétence à développer."))
 
     def check_skills_sought_other(self, field):
-        if OTHER_SKILL in (self.skills_sought.data or ()) and not field.data:
+        if (self.role.data in MENTEE_ROLES and OTHER_SKILL in (self.skills_sought.data or ())
+                and not field.data):
             raise ValidationError(_("Précisez la compétence que vous souhaitez développer."))
 
     def check_goal_1(self, field):
         if self.role.data in MENTEE_ROLES and not field.data:
             raise ValidationError(_("Indiquez au moins un objectif."))
 
+    def check_department_preference(self, field):
+        if self.role.data in MENTEE_ROLES and not field.data:
+            raise ValidationError(CHOOSE_ONE)
+
     def cleaned(self) -> dict:
         data = super().cleaned()
         data["goals"] = [g for g in (data.pop("goal_1"), data.pop("goal_2"), data.pop("goal_3"))
                          if g]
+        # Answers to the other role's questions (filled, then the role changed) are dropped.
         if data["role"] not in MENTOR_ROLES:
-            data["capacity"], data["skills_offered"] = None, []
+            data["capacity"], data["skills_offered"], data["skills_offered_other"] = None, [], ""
+        elif OTHER_SKILL not in data["skills_offered"]:
+            data["skills_offered_other"] = ""
         if data["role"] not in MENTEE_ROLES:
             data["skills_sought"], data["skills_sought_other"] = [], ""
-            data["goals"] = []
+            data["goals"], data["department_preference"] = [], None
+        elif OTHER_SKILL not in data["skills_sought"]:
+            data["skills_sought_other"] = ""
         data["consent"] = True
         return data
 

@@ -14,7 +14,7 @@ import gettext as _gettext
 import os
 from pathlib import Path
 
-__all__ = ["LANGUAGE", "gettext", "ngettext", "_"]
+__all__ = ["LANGUAGE", "gettext", "ngettext", "_", "translate_click"]
 
 TRANSLATIONS = Path(__file__).parent / "translations"
 LANGUAGE = os.environ.get("MENTORAT_LANGUAGE", "fr")
@@ -33,3 +33,30 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 
 
 _ = gettext
+
+
+# Click (the `mentorat` command's library) writes its own words — "Usage:",
+# "Show this message and exit.", its error messages — with the stdlib's
+# `gettext`, looked up at call time in each of its modules: they are pointed at
+# this translation of Click's messages (`translations/<lang>/LC_MESSAGES/click.po`,
+# refreshed by `make catalogue`).
+_click_catalogue = _gettext.translation(
+    "click", localedir=TRANSLATIONS, languages=[LANGUAGE], fallback=True
+)
+CLICK_MODULES = ("core", "exceptions", "formatting", "decorators", "types", "termui", "parser",
+                 "utils", "shell_completion", "_termui_impl")
+
+
+def translate_click() -> None:
+    """Make Click's own messages use the service's language."""
+    import importlib
+
+    for name in CLICK_MODULES:
+        try:
+            module = importlib.import_module(f"click.{name}")
+        except ImportError:  # a module Click's version does not have
+            continue
+        if hasattr(module, "_"):
+            module._ = _click_catalogue.gettext
+        if hasattr(module, "ngettext"):
+            module.ngettext = _click_catalogue.ngettext

@@ -21,6 +21,7 @@ from flask import Blueprint, Response, abort, current_app, jsonify, redirect, re
 from markupsafe import Markup
 
 from . import compression
+from .dates import format_datetime
 from .errors import TOO_LARGE, Rejected
 from .forms import EMAIL_MAX, HONEYPOT, EnrollmentForm
 from .guards import check_origin, refusal, wants_json
@@ -134,15 +135,15 @@ def _display(key: str, value) -> str:
         return ", ".join(_display_item(key, item, names) for item in value)
     if isinstance(value, dict):
         return _display_item(key, value, names)
-    return str(names.get(value, value))
+    return format_datetime(value) if key.endswith("_at") else str(names.get(value, value))
 
 
 def _display_item(key: str, item, names: dict) -> str:
     if isinstance(item, dict):
         if "status" in item:
-            return f"{STATUS_LABELS.get(item['status'], item['status'])} ({item.get('at', '')})"
+            return f"{STATUS_LABELS.get(item['status'], item['status'])} ({format_datetime(item.get('at'))})"
         if "text" in item:
-            return f"{item['text']} ({item.get('at', '')})"
+            return f"{item['text']} ({format_datetime(item.get('at'))})"
         return ", ".join(f"{k}: {v}" for k, v in item.items())
     return str(names.get(item, item)) if isinstance(item, str) else str(item)
 

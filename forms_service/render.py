@@ -12,9 +12,11 @@ import re
 from jinja2 import Environment, PackageLoader, select_autoescape
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, SelectMultipleField
 
+from .dates import format_date, format_datetime
 from .forms import FORMS, HONEYPOT, RENDER_TOKEN, PublicForm
 from .i18n import _, ngettext
 from .programme import Programme
+from .vocabulary import ROLE_MEANINGS, TRACKS
 
 __all__ = ["render_form", "replace_form_region", "template_environment", "placeholder",
            "blank_form"]
@@ -33,6 +35,8 @@ def template_environment(*, autoescape: bool = True, **options) -> Environment:
                       trim_blocks=True, lstrip_blocks=True, extensions=["jinja2.ext.i18n"],
                       **options)
     env.install_gettext_callables(_, ngettext, newstyle=True)
+    # Pages and e-mails write dates for people with the one formatter.
+    env.globals.update(format_date=format_date, format_datetime=format_datetime)
     return env
 
 
@@ -57,7 +61,12 @@ def _required(field) -> bool:
     return any(getattr(v, "field_flags", {}).get("required") for v in field.validators)
 
 
-_env.globals.update(kind=_kind, required=_required, HONEYPOT=HONEYPOT, RENDER_TOKEN=RENDER_TOKEN)
+# Each role option, with what it means in each track: [(track, track label, meaning)].
+ROLE_HINTS = {role: [(track, label, meanings[track]) for track, label in TRACKS]
+              for role, meanings in ROLE_MEANINGS.items()}
+
+_env.globals.update(kind=_kind, required=_required, HONEYPOT=HONEYPOT, RENDER_TOKEN=RENDER_TOKEN,
+                    role_hints=ROLE_HINTS)
 
 
 def render_form(form: PublicForm, *, action: str, token: str | None = None,

@@ -505,6 +505,15 @@ class Repository:
         return any(len(self.store.table(path.stem))
                    for path in sorted(self.store.path.glob("*.jsonl")))
 
+    # What participants and their pairs leave; coordinator accounts, cohorts and the
+    # audit log are the coordination's own.
+    PARTICIPANT_TABLES = ("enrollments", "feedback", "pairs", "rejections")
+
+    def holds_participant_data(self) -> bool:
+        """Tell whether any participant, pair or feedback is stored."""
+        return any(len(self.store.table(name)) for name in self.PARTICIPANT_TABLES
+                   if (self.store.path / f"{name}.jsonl").exists())
+
     def _set_status(self, person_id: int, status: str, *, at: str, by: int | None) -> None:
         def change(record: dict) -> dict:
             if record.get("status") != status:

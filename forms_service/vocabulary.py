@@ -18,7 +18,7 @@ __all__ = [
     "EXPERIENCE", "DAYS", "HALVES", "SLOTS", "DEPARTMENT_PREFERENCES", "OTHER_SKILL",
     "STATUSES", "STATUS_LABELS", "PARTICIPANT_STATUS_LABELS", "STATUS_TRANSITIONS",
     "WAITING_STATUSES", "FINAL_STATUSES", "PAIR_END_STATUSES", "CHOICE_LABELS",
-    "FORM_NAMES", "FORM_MARKERS", "DEFAULT_FORM_PAGES", "codes",
+    "FORM_NAMES", "FORM_MARKERS", "DEFAULT_FORM_PAGES", "ROLE_MEANINGS", "codes",
 ]
 
 # ---------------------------------------------------------------------------- who enrolls
@@ -30,6 +30,27 @@ MENTEE_ROLES = frozenset({"mentore", "les_deux"})
 # Feedback is given from one side of a pair.
 FEEDBACK_ROLES = [("mentor", _("Mentor")), ("mentore", _("Mentoré·e"))]
 TRACKS = [("classique", _("Mentorat classique")), ("inverse", _("Mentorat inversé"))]
+# What each role means in each track, shown beside the role at enrollment: in the
+# reverse track the mentor is the one with less seniority, which a senior would
+# not guess from the word alone.
+ROLE_MEANINGS = {
+    "mentor": {
+        "classique": _("vous accompagnez une personne qui a moins d'expérience que vous et "
+                       "partagez la vôtre"),
+        "inverse": _("vous êtes la personne la plus récente dans le métier et partagez vos "
+                     "usages numériques et vos pratiques avec un·e collègue plus expérimenté·e"),
+    },
+    "mentore": {
+        "classique": _("vous êtes accompagné·e par une personne plus expérimentée"),
+        "inverse": _("vous avez de l'expérience et êtes accompagné·e par un·e collègue plus "
+                     "récent·e dans le métier, sur les outils et les pratiques nouvelles"),
+    },
+    "les_deux": {
+        "classique": _("vous accompagnez une personne et êtes accompagné·e par une autre"),
+        "inverse": _("vous accompagnez une personne et êtes accompagné·e par une autre, dans "
+                     "les deux sens du mentorat inversé"),
+    },
+}
 
 # ---------------------------------------------------------------------------- how they meet
 

@@ -19,18 +19,19 @@ def fill_enrollment(page, *, name: str, email: str, role: str) -> None:
     page.get_by_label("Intitulé de poste (obligatoire)").fill("Développeuse")
     page.get_by_label("De 5 à 10 ans").check()
     page.locator("#enrollment-languages").get_by_label("français").check()
-    page.locator("#enrollment-role").get_by_label(role, exact=True).check()
+    # The track first (issue 12), then the role; mentors are not asked the department wish.
     page.get_by_label("Mentorat classique").check()
+    page.locator("#enrollment-role").get_by_label(role, exact=True).check()
     if role == "Mentor":
         page.locator("#enrollment-capacity").get_by_label("2").check()
         page.locator("#enrollment-skills_offered").get_by_label("Gestion de projet").check()
     else:
         page.locator("#enrollment-skills_sought").get_by_label("Négociation").check()
         page.get_by_label("Objectif 1").fill("Conduire seule un appel d'offres d'ici juin")
+        page.get_by_label("Oui, d'un autre département").check()
     page.get_by_label("Hybride").check()
     page.get_by_label("Toutes les deux semaines").check()
     page.get_by_label("Mardi matin").check()
-    page.get_by_label("Oui, d'un autre département").check()
     page.get_by_label("J'ai lu la notice").check()
 
 
@@ -99,3 +100,71 @@ def test_feedback_is_submitted(server, browser, javascript):
     page.locator(".mentorat-reference").wait_for()
     context.close()
     assert [r for r in exported(server, "feedback") if r.get("what_works") == words]
+
+
+def test_the_shipped_configuration_accepts_any_address(server, page):
+    page.goto(server.url + "/formulaires/inscription/")
+    assert "Seules les adresses" not in page.locator("#enrollment-email-aide").inner_text()
+    fill_enrollment(page, name="Nora Benali", email="nora.benali@gmail.com", role="Mentoré·e")
+    page.get_by_role("button", name="Envoyer mon inscription").click()
+    page.locator(".mentorat-confirmation").wait_for()
+    assert [r for r in exported(server, "enrollment") if r["email"] == "nora.benali@gmail.com"]
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_the_error_summary_follows_the_forms_order(server, browser, javascript):
+    context = browser.new_context(java_script_enabled=javascript)
+    page = context.new_page()
+    page.goto(server.url + "/formulaires/inscription/")
+    page.locator("#enrollment-role").get_by_label("Les deux", exact=True).check()
+    page.get_by_role("button", name="Envoyer mon inscription").click()
+    summary = page.locator("#enrollment-resume")
+    summary.locator("li").first.wait_for()
+    linked = [a.get_attribute("href") for a in summary.locator("a").all()]
+    fields = page.evaluate("""() => [...document.querySelectorAll('form [data-field]')]
+        .filter(box => box.classList.contains('mentorat-field--invalid'))
+        .map(box => '#' + box.querySelector('input, select, textarea').id)""")
+    context.close()
+    assert len(linked) >= 15 and linked == fields
+    assert linked[0] == "#enrollment-name" and linked[-1] == "#enrollment-consent"
+
+
+@pytest.mark.parametrize("role, shown, hidden", [
+    (None, [], ["mentor", "mentore"]),
+    ("Mentor", ["mentor"], ["mentore"]),
+    ("Mentoré·e", ["mentore"], ["mentor"]),
+    ("Les deux", ["mentor", "mentore"], []),
+])
+def test_each_roles_questions_show_only_for_it_without_javascript(server, page_without_js,
+                                                                  role, shown, hidden):
+    page = page_without_js
+    page.goto(server.url + "/formulaires/inscription/")
+    if role:
+        page.locator("#enrollment-role").get_by_label(role, exact=True).check()
+    for name in shown:
+        assert page.locator(f'fieldset[data-role="{name}"]').is_visible(), name
+    for name in hidden:
+        assert page.locator(f'fieldset[data-role="{name}"]').is_hidden(), name
+
+
+def test_each_role_says_what_it_means_in_the_chosen_track(server, page_without_js):
+    page = page_without_js
+    page.goto(server.url + "/formulaires/inscription/")
+    meaning = page.locator("#enrollment-role-0-sens")
+    assert "Mentorat classique" in meaning.inner_text() and "Mentorat inversé" in \
+        meaning.inner_text()
+    page.get_by_label("Mentorat inversé").check()
+    assert "plus récente dans le métier" in meaning.inner_text()
+    assert "Mentorat classique" not in meaning.inner_text()
+    described = page.get_attribute("#enrollment-role-0", "aria-describedby").split()
+    assert "enrollment-role-0-sens" in described
+
+
+@pytest.mark.parametrize("path", ["/", "/charte/", "/guides/ecoute-active/",
+                                  "/formulaires/inscription/"])
+def test_no_page_shows_a_placeholder_forge_or_an_english_footer(server, page, path):
+    page.goto(server.url + path)
+    footer = page.locator(".md-footer").inner_text()
+    assert "Réalisé avec" in footer and "Made with" not in footer
+    assert "forge.example.org" not in page.content()
+    assert page.locator(".md-source, .md-content__button").count() == 0

@@ -410,7 +410,8 @@ def test_cli_add_prompts_twice_without_password_stdin(cli, data_dir):
     (("coordinator", "password", "personne@exemple.fr", "--password-stdin"),
      "une longue phrase\n", "Aucun compte"),
 ])
-def test_cli_refuses_with_a_french_message(cli, args, stdin, message):
+def test_cli_refuses_with_a_french_message(cli, data_dir, args, stdin, message):
+    data_dir.mkdir()  # only "add" creates a missing data directory; the others refuse it
     result = cli(*args, input=stdin)
     assert result.exit_code != 0 and message in result.stderr
 
@@ -421,6 +422,17 @@ def test_cli_refuses_a_second_account_for_the_same_email(cli, data_dir):
                  input="une autre longue phrase\n")
     assert result.exit_code != 0 and "existe déjà" in result.stderr
     assert len(_accounts(data_dir)) == 1
+
+
+def test_cli_refuses_a_missing_data_directory_except_to_create_an_account(cli, data_dir):
+    for args in (("coordinator", "list"), ("coordinator", "remove", "a@exemple.fr")):
+        result = cli(*args)
+        assert result.exit_code == 1 and "MENTORAT_DATA_DIR" in result.stderr
+        assert f"Répertoire de données : {data_dir}" in result.stderr
+        assert not data_dir.exists()
+    result = cli("coordinator", "add", "a@exemple.fr", "--password-stdin",
+                 input="une longue phrase\n")
+    assert result.exit_code == 0 and data_dir.is_dir()
 
 
 @pytest.mark.parametrize("action, record", [

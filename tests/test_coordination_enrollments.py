@@ -310,7 +310,8 @@ def test_a_closed_round_refuses_before_checking_the_answers(app, client, coordin
 
 
 @pytest.mark.parametrize("iso, text", [
-    ("2026-11-26T05:29:07+00:00", "26 novembre 2026 à 05 h 29 (UTC)"),
+    # Stored in UTC, shown in the organisation's zone (Europe/Paris by default: UTC+1 in November).
+    ("2026-11-26T05:29:07+00:00", "26 novembre 2026 à 06 h 29"),
     ("2026-11-26T17:05:00", "26 novembre 2026 à 17 h 05"),
     ("", ""), ("n'importe quoi", "n'importe quoi"),
 ])

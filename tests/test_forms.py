@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
+
 import pytest
 from werkzeug.datastructures import MultiDict
 
@@ -49,7 +52,6 @@ def test_valid_enrollments(programme, answers):
     ({"name": "x" * 121}, "name", "120 caractères au maximum."),
     ({"email": "awa"}, "email", "Saisissez une adresse électronique valide, par exemple "
                                 "prenom.nom@exemple.fr."),
-    ({"email": "awa@gmail.com"}, "email", "Utilisez votre adresse professionnelle (@exemple.fr)."),
     ({"department": "Cuisine"}, "department", "Choisissez une des réponses proposées."),
     ({"department": None}, "department", "Choisissez une réponse."),
     ({"languages": None}, "languages", "Cochez au moins une case."),
@@ -67,6 +69,9 @@ def test_valid_enrollments(programme, answers):
     ({"skills_sought": None}, "skills_sought", "Cochez au moins une compétence à développer."),
     ({"skills_sought": ["autre"]}, "skills_sought_other",
      "Précisez la compétence que vous souhaitez développer."),
+    ({"role": "mentor", "capacity": "2", "skills_offered": ["autre"]}, "skills_offered_other",
+     "Précisez la compétence que vous pouvez partager."),
+    ({"department_preference": None}, "department_preference", "Choisissez une réponse."),
     ({"goal_1": ""}, "goal_1", "Indiquez au moins un objectif."),
     ({"goal_2": "y" * 301}, "goal_2", "300 caractères au maximum."),
     ({"format": "lune"}, "format", "Choisissez une des réponses proposées."),
@@ -80,6 +85,105 @@ def test_invalid_enrollments(programme, changes, field, message):
     form = enrollment(programme, **changes)
     assert not form.validate()
     assert form.errors[field] == [message]
+
+
+def restricted(programme, *domains):
+    return dataclasses.replace(programme, email_domains=domains)
+
+
+def test_the_shipped_programme_accepts_any_address(programme):
+    assert programme.email_domains == ()
+    assert enrollment(programme, email="awa@gmail.com").validate()
+    assert "Seules les adresses" not in render_form(blank_form("enrollment", programme),
+                                                    action="/a")
+
+
+def test_a_restricted_programme_names_its_domains_in_the_hint_and_the_error(programme):
+    programme = restricted(programme, "exemple.fr", "filiale.fr")
+    html = render_form(blank_form("enrollment", programme), action="/a")
+    assert "Seules les adresses @exemple.fr, @filiale.fr sont acceptées." in html
+    form = enrollment(programme, email="awa@gmail.com")
+    assert not form.validate()
+    assert form.errors["email"] == ["Utilisez votre adresse professionnelle (@exemple.fr, "
+                                    "@filiale.fr)."]
+    assert enrollment(programme, email="awa@filiale.fr").validate()
+
+
+@pytest.mark.parametrize("role, asked, not_asked", [
+    ("mentor", {"capacity", "skills_offered"}, {"skills_sought", "goal_1", "department_preference"}),
+    ("mentore", {"skills_sought", "goal_1", "department_preference"}, {"capacity", "skills_offered"}),
+    ("les_deux", {"capacity", "skills_offered", "skills_sought", "goal_1",
+                  "department_preference"}, set()),
+])
+def test_each_role_is_checked_on_its_own_questions_only(programme, role, asked, not_asked):
+    form = enrollment(programme, role=role, capacity=None, skills_offered=None,
+                      skills_sought=None, goal_1="", department_preference=None)
+    assert not form.validate()
+    assert asked <= set(form.errors) and not (not_asked & set(form.errors))
+
+
+def test_a_mentor_is_not_asked_about_a_mentor_from_another_department(programme):
+    form = enrollment(programme, **{**MENTOR, "department_preference": None})
+    assert form.validate(), form.errors
+    assert form.cleaned()["department_preference"] is None
+
+
+def test_other_skills_offered_and_sought_are_typed_in(programme):
+    form = enrollment(programme, role="les_deux", capacity="1",
+                      skills_offered=["autre"], skills_offered_other="Tableur avancé",
+                      skills_sought=["autre"], skills_sought_other="Écriture")
+    assert form.validate(), form.errors
+    data = form.cleaned()
+    assert (data["skills_offered_other"], data["skills_sought_other"]) == (
+        "Tableur avancé", "Écriture")
+    labels = {c.label for c in form.skills_offered.choices} & {c.label for c in
+                                                               form.skills_sought.choices}
+    assert "Autre (précisez)" in labels
+
+
+def test_the_shipped_departments_include_general_management(programme):
+    assert "Direction générale" in programme.departments
+
+
+def _order(html: str) -> list[str]:
+    return re.findall(r'data-field="([a-z_0-9]+)"', html)
+
+
+def test_the_track_comes_before_the_role_and_each_role_has_its_fieldset(programme):
+    html = render_form(blank_form("enrollment", programme), action="/a")
+    fields = _order(html)
+    assert fields.index("track") < fields.index("role")
+    mentor = html[html.index('data-role="mentor"'):html.index('data-role="mentore"')]
+    mentee = html[html.index('data-role="mentore"'):html.index('data-field="format"')]
+    assert set(_order(mentor)) == {"capacity", "skills_offered", "skills_offered_other"}
+    assert set(_order(mentee)) == {"skills_sought", "skills_sought_other", "goal_1", "goal_2",
+                                   "goal_3", "department_preference"}
+    # Each role says what it means in each track, and keeps its plain name.
+    assert "vous êtes la personne la plus récente dans le métier" in html
+    for index in range(3):
+        assert f'id="enrollment-role-{index}-sens"' in html
+    assert html.count('data-track="inverse"') == 3
+
+
+def test_the_fields_are_declared_in_the_order_they_are_shown(programme):
+    # The error summary (server and script) lists errors in this order.
+    form = blank_form("enrollment", programme)
+    shown = _order(render_form(form, action="/a"))
+    declared = [f.name for f in form if f.name in shown]
+    assert declared == shown
+
+
+def test_the_error_summary_of_an_empty_form_follows_the_form(programme):
+    from werkzeug.datastructures import MultiDict
+
+    form = EnrollmentForm(MultiDict({"role": "les_deux"}), programme=programme)
+    assert not form.validate()
+    html = render_form(form, action="/a")
+    summary = html[html.index("mentorat-summary"):html.index("mentorat-note")]
+    linked = [re.sub(r"-\d+$", "", a).removeprefix("enrollment-")
+              for a in re.findall(r'href="#([^"]+)"', summary)]
+    shown = [name for name in _order(html) if name in form.errors]
+    assert linked == shown and linked[0] == "name" and linked[-1] == "consent"
 
 
 def test_enrollment_keeps_only_what_the_role_needs(programme):

@@ -89,11 +89,11 @@ def fill_enrollment_with_the_keyboard(keys: Keyboard, email: str) -> None:
     keys.press("Space")  # français
     keys.tab_to("enrollment-languages-1")
     keys.press("Space")  # anglais
+    keys.tab_to("enrollment-track-0")  # the track comes before the role (issue 12)
+    keys.press("Space")  # Mentorat classique
     keys.tab_to("enrollment-role-0")
     keys.press("ArrowDown")  # Mentoré·e
     assert keys.value("enrollment-role-1")
-    keys.tab_to("enrollment-track-0")
-    keys.press("Space")  # Mentorat classique
     keys.tab_to("enrollment-skills_sought-4")
     keys.press("Space")  # Négociation
     keys.tab_to("enrollment-goal_1")
@@ -101,14 +101,14 @@ def fill_enrollment_with_the_keyboard(keys: Keyboard, email: str) -> None:
     keys.tab_to("enrollment-goal_2")
     keys.tab_to("enrollment-goal_1", backwards=True)  # back to check it is kept
     assert keys.value("enrollment-goal_1").startswith("Négocier seule")
+    keys.tab_to("enrollment-department_preference-0")  # asked of mentees, after their goals
+    keys.press("Space")  # Oui, d'un autre département
     keys.tab_to("enrollment-format-0")
     keys.press("ArrowDown", 2)  # Hybride
     keys.tab_to("enrollment-rhythm-0")
     keys.press("ArrowDown")  # Toutes les deux semaines
     keys.tab_to("enrollment-availability-2")
     keys.press("Space")  # Mardi matin
-    keys.tab_to("enrollment-department_preference-0")
-    keys.press("Space")  # Oui, d'un autre département
 
 
 def test_enrollment_with_the_keyboard_alone(server, page):

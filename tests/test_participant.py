@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from conftest import SECRET
+from forms_service.dates import format_datetime
 from forms_service.services import services
 from helpers import JSON, mail_texts, repo
 from test_forms import FEEDBACK, MENTEE, MENTOR
@@ -69,11 +70,14 @@ def test_the_page_shows_every_stored_field_escaped_in_the_sites_look(app, client
     [record] = repo(app).enrollments.all()
     table = page[page.index('class="mentorat-donnees"'):page.index("</table>")]
     for value in (record["name"], record["email"], record["reference"], record["department"],
-                  record["site"], record["notice_version"], record["consented_at"],
+                  record["site"], record["notice_version"],
+                  # Dates in French, in the organisation's zone (never the stored ISO form).
+                  format_datetime(record["consented_at"]),
                   record["goals"][0], "Hybride", "Toutes les deux semaines", "Lundi matin",
                   "Mentoré·e", "Mentorat classique"):
         assert str(htmllib.escape(value)) in table or value in htmllib.unescape(table), value
     assert "reçue, en attente d'étude" in htmllib.unescape(page)
+    assert record["created_at"] not in page and "+00:00" not in table
 
 
 @pytest.mark.parametrize("link", [

@@ -37,7 +37,17 @@
     var list = document.createElement("ul");
     var first = null;
     var count = 0;
+    // In the form's order (the JSON answer's keys are sorted by field name),
+    // then what belongs to no field.
+    var names = [];
+    form.querySelectorAll("[data-field]").forEach(function (box) {
+      var name = box.dataset.field;
+      if (errors[name] && names.indexOf(name) < 0) names.push(name);
+    });
     Object.keys(errors).forEach(function (name) {
+      if (names.indexOf(name) < 0) names.push(name);
+    });
+    names.forEach(function (name) {
       var box = fieldBox(form, name);
       var messages = errors[name];
       count += messages.length;
