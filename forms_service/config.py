@@ -66,10 +66,20 @@ class Settings:
     max_content_length: int = 64 * 1024
     # Only these proxy hops may tell us the client's address.
     trusted_proxies: int = 0
-    retention_days: int = 365
     session_idle_minutes: int = 30
     # Origin of `make preview` (mkdocs serve), whose pages post to this service.
     preview_origin: str = ""
+
+    @property
+    def retention_days(self) -> int:
+        """Days closed, withdrawn and never-matched enrollments are kept.
+
+        Read from ``programme.yml`` (``conservation.inscriptions_jours``), the
+        same place the privacy notice shows, so the two never disagree.
+        """
+        from .programme import load_programme
+
+        return load_programme(self.programme).retention["inscriptions_jours"]
 
     @classmethod
     def from_env(cls, env: dict | None = None) -> "Settings":
@@ -94,7 +104,6 @@ class Settings:
             min_fill_seconds=_int(env, "MENTORAT_MIN_FILL_SECONDS", 3),
             max_content_length=_int(env, "MENTORAT_MAX_CONTENT_LENGTH", 64 * 1024),
             trusted_proxies=_int(env, "MENTORAT_TRUSTED_PROXIES", 0),
-            retention_days=_int(env, "MENTORAT_RETENTION_DAYS", 365),
             session_idle_minutes=_int(env, "MENTORAT_SESSION_IDLE_MINUTES", 30),
             preview_origin=env.get("MENTORAT_PREVIEW_ORIGIN", "").rstrip("/"),
         )
