@@ -79,7 +79,6 @@ class Settings:
     max_content_length: int = 64 * 1024
     # Only these proxy hops may tell us the client's address.
     trusted_proxies: int = 0
-    retention_days: int = 365
     session_idle_minutes: int = 30
     # Origin of `make preview` (mkdocs serve), whose pages post to this service.
     preview_origin: str = ""
@@ -95,6 +94,17 @@ class Settings:
     def secure(self) -> bool:
         """Whether the public address is HTTPS (URL schemes are case-insensitive)."""
         return urlsplit(self.base_url).scheme.lower() == "https"
+
+    @property
+    def retention_days(self) -> int:
+        """Days closed, withdrawn and never-matched enrollments are kept.
+
+        Read from ``programme.yml`` (``conservation.inscriptions_jours``), the
+        same place the privacy notice shows, so the two never disagree.
+        """
+        from .programme import load_programme
+
+        return load_programme(self.programme).retention["inscriptions_jours"]
 
     @classmethod
     def from_env(cls, env: dict | None = None) -> "Settings":
@@ -119,7 +129,6 @@ class Settings:
             min_fill_seconds=_int(env, "MENTORAT_MIN_FILL_SECONDS", 3),
             max_content_length=_int(env, "MENTORAT_MAX_CONTENT_LENGTH", 64 * 1024),
             trusted_proxies=_int(env, "MENTORAT_TRUSTED_PROXIES", 0),
-            retention_days=_int(env, "MENTORAT_RETENTION_DAYS", 365),
             session_idle_minutes=_int(env, "MENTORAT_SESSION_IDLE_MINUTES", 30),
             preview_origin=env.get("MENTORAT_PREVIEW_ORIGIN", "").rstrip("/"),
             timezone=_timezone(env),

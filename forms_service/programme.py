@@ -7,18 +7,30 @@ a coordinator can fix it without reading a traceback.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
 from .i18n import _
 
-__all__ = ["Programme", "ProgrammeError", "load_programme", "WEIGHT_NAMES"]
+__all__ = ["Programme", "ProgrammeError", "load_programme", "WEIGHT_NAMES", "CONTACT_NAMES",
+           "RETENTION_NAMES"]
 
 LIST_KEYS = ("departements", "sites", "competences", "langues")
 WEIGHT_NAMES = ("competences", "disponibilites", "rythme", "departement", "experience")
-KNOWN_KEYS = {"version_notice", "points_etape", "domaines_email", "poids", *LIST_KEYS}
+# Who a participant turns to; pages name them with <!-- contact: clé -->.
+CONTACT_NAMES = ("coordination", "responsable_traitement", "dpo", "medecine_travail",
+                 "referent_harcelement", "outils", "ateliers")
+TOOL_NAMES = ("visio", "messagerie")
+# Days each kind of data is kept; `mentorat purge` and the privacy notice read them.
+RETENTION_NAMES = ("inscriptions_jours", "courriels_envoyes_jours", "journal_jours",
+                   "sauvegardes_jours")
+RETENTION_DEFAULTS = {"inscriptions_jours": 365, "courriels_envoyes_jours": 90,
+                      "journal_jours": 365, "sauvegardes_jours": 30}
+KNOWN_KEYS = {"version_notice", "points_etape", "domaines_email", "poids", "contacts",
+              "conservation", *LIST_KEYS}
 
 
 class ProgrammeError(ValueError):
@@ -37,6 +49,9 @@ class Programme:
     checkpoints: tuple[int, ...]
     email_domains: tuple[str, ...]
     weights: dict
+    # "coordination", "dpo"…, and "outils.visio", "outils.messagerie": non-empty texts.
+    contacts: dict = field(default_factory=dict)
+    retention: dict = field(default_factory=lambda: dict(RETENTION_DEFAULTS))
 
     def accepts_email(self, email: str) -> bool:
         if not self.email_domains:
@@ -108,6 +123,66 @@ def _weights(path: Path, node) -> dict:
     return {name: weights.get(name, 1.0) for name in WEIGHT_NAMES}
 
 
+_EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+
+
+def _text(path: Path, name: str, node) -> str:
+    if not isinstance(node, yaml.ScalarNode) or not str(node.value).strip():
+        raise _fail(path, node, _("« %(key)s » doit être un texte non vide.") % {"key": name})
+    return str(node.value).strip()
+
+
+def _contacts(path: Path, node) -> dict:
+    if not isinstance(node, yaml.MappingNode):
+        raise _fail(path, node, _("« contacts » doit associer chaque contact à sa valeur, "
+                                  "par exemple « coordination: mentorat@exemple.fr »."))
+    contacts = {}
+    for key, value in node.value:
+        if key.value not in CONTACT_NAMES:
+            raise _fail(path, key, _("contact inconnu « %(key)s » (attendus : %(names)s).")
+                        % {"key": key.value, "names": ", ".join(CONTACT_NAMES)})
+        if key.value == "outils":
+            if not isinstance(value, yaml.MappingNode):
+                raise _fail(path, value, _("« contacts.outils » doit donner « visio » et "
+                                           "« messagerie »."))
+            for tool_key, tool in value.value:
+                if tool_key.value not in TOOL_NAMES:
+                    raise _fail(path, tool_key, _("outil inconnu « %(key)s » (attendus : "
+                                                  "%(names)s).")
+                                % {"key": tool_key.value, "names": ", ".join(TOOL_NAMES)})
+                name = f"outils.{tool_key.value}"
+                contacts[name] = _text(path, f"contacts.{name}", tool)
+            continue
+        contacts[key.value] = _text(path, f"contacts.{key.value}", value)
+    coordination = contacts.get("coordination")
+    if coordination is not None and not _EMAIL.match(coordination):
+        line_node = next(v for k, v in node.value if k.value == "coordination")
+        raise _fail(path, line_node, _("« contacts.coordination » doit être une adresse "
+                                       "électronique, par exemple mentorat@exemple.fr."))
+    return contacts
+
+
+def _retention(path: Path, node) -> dict:
+    if not isinstance(node, yaml.MappingNode):
+        raise _fail(path, node, _("« conservation » doit associer chaque durée à un nombre "
+                                  "de jours, par exemple « inscriptions_jours: 365 »."))
+    days = dict(RETENTION_DEFAULTS)
+    for key, value in node.value:
+        if key.value not in RETENTION_NAMES:
+            raise _fail(path, key, _("durée inconnue « %(key)s » dans « conservation » "
+                                     "(attendues : %(names)s).")
+                        % {"key": key.value, "names": ", ".join(RETENTION_NAMES)})
+        try:
+            number = int(value.value)
+        except (TypeError, ValueError):
+            number = 0
+        if not 1 <= number <= 3650:
+            raise _fail(path, value, _("« conservation.%(key)s » doit être un nombre de jours "
+                                       "entre 1 et 3650.") % {"key": key.value})
+        days[key.value] = number
+    return days
+
+
 def load_programme(path: str | Path) -> Programme:
     """Read and check the programme file; raise ``ProgrammeError`` on any mistake."""
     path = Path(path)
@@ -146,4 +221,7 @@ def load_programme(path: str | Path) -> Programme:
         email_domains=_text_list(path, "domaines_email", domains[1], allow_empty=True) if domains else (),
         weights=_weights(path, entries["poids"][1]) if "poids" in entries else
         {name: 1.0 for name in WEIGHT_NAMES},
+        contacts=_contacts(path, entries["contacts"][1]) if "contacts" in entries else {},
+        retention=_retention(path, entries["conservation"][1]) if "conservation" in entries
+        else dict(RETENTION_DEFAULTS),
     )

@@ -6,9 +6,12 @@ pairs and refusals that name them, the messages queued or sent to them
 ``outbox/sent/`` addressed to them are deleted (the storage rewrites a
 table's journal without a removed record). Logs never held their values.
 
-``purge`` applies the retention period: withdrawn and closed enrollments,
-and enrollments never matched, older than ``MENTORAT_RETENTION_DAYS``, are
-erased the same way, and closed pairs older than that are deleted.
+``purge`` applies the retention periods of ``programme.yml``
+(``conservation``, the section the privacy notice shows): withdrawn and
+closed enrollments, and enrollments never matched, older than
+``inscriptions_jours``, are erased the same way, and closed pairs older than
+that are deleted; sent e-mails older than ``courriels_envoyes_jours`` and
+audit entries older than ``journal_jours`` go too.
 """
 
 from __future__ import annotations
@@ -185,9 +188,41 @@ def purge_candidates(repo, *, retention_days: int, now: datetime | None = None
     return found
 
 
-def purge(repo, *, retention_days: int, secret: str | None, outbox: Path | None,
-          now: datetime | None = None) -> Counter:
-    """Delete what is past retention; return the counts by kind."""
+def _retention() -> dict:
+    from .config import Settings
+    from .programme import load_programme
+
+    return load_programme(Settings.from_env().programme).retention
+
+
+def purge_sent_messages(outbox: Path, *, days: int, now: datetime) -> int:
+    """Delete the sent messages (``outbox/sent/``) older than days."""
+    folder = outbox / "sent"
+    if not folder.is_dir():
+        return 0
+    limit = (now - timedelta(days=days)).timestamp()
+    count = 0
+    for path in folder.iterdir():
+        if path.is_file() and path.name.endswith(".eml") and path.stat().st_mtime < limit:
+            path.unlink(missing_ok=True)
+            count += 1
+    return count
+
+
+def purge(repo, *, retention_days: int | None = None, secret: str | None,
+          outbox: Path | None, now: datetime | None = None,
+          retention: dict | None = None) -> Counter:
+    """Delete what is past retention; return the counts by kind.
+
+    ``retention`` is ``programme.yml``'s ``conservation`` (read from the
+    configured file when not given); ``retention_days`` overrides its
+    ``inscriptions_jours``.
+    """
+    retention = dict(retention or _retention())
+    if retention_days is not None:
+        retention["inscriptions_jours"] = retention_days
+    retention_days = retention["inscriptions_jours"]
+    now = now or datetime.now(timezone.utc)
     counts: Counter = Counter()
     with repo.store.transaction():
         found = purge_candidates(repo, retention_days=retention_days, now=now)
@@ -202,5 +237,16 @@ def purge(repo, *, retention_days: int, secret: str | None, outbox: Path | None,
             if repo.pairs.get(pair["id"]) is not None:
                 repo.pairs.remove(pair["id"])
                 counts["binomes_clos"] += 1
+        audit_limit = now - timedelta(days=retention["journal_jours"])
+        for entry in repo.audit_log.search(
+                lambda d: (_parse(d.get("at")) or now) < audit_limit):
+            repo.audit_log.remove(entry["id"])
+            counts["journal"] += 1
+        # Sent (or pointless) jobs of the mail queue leave after the same period.
+        counts["messages_envoyes"] += repo.mail.forget_done_before(
+            (now - timedelta(days=retention["courriels_envoyes_jours"])).timestamp())
+    if outbox is not None:
+        counts["messages_envoyes"] += purge_sent_messages(
+            outbox, days=retention["courriels_envoyes_jours"], now=now)
     log.info("purge : %s", ", ".join(f"{k}={v}" for k, v in sorted(counts.items())) or "rien")
     return counts

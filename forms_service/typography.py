@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["french_spacing", "typeset"]
+__all__ = ["curly_apostrophes", "french_spacing", "typeset"]
 
 NNBSP = "\u202f"  # narrow no-break space, before ; ? !
 NBSP = "\u00a0"  # no-break space, before : and inside « »
@@ -24,6 +24,8 @@ _SPACE_BEFORE_COLON = re.compile(r"[ \t]+:(?=\s|$)")
 _GLUED_COLON = re.compile(r"(?<=[^\W\d_\)»]):(?=\s|$)")
 _OPEN_QUOTE = re.compile(r"«[ \t]*")
 _CLOSE_QUOTE = re.compile(r"[ \t]*»")
+# Only an apostrophe between two letters (l'été, aujourd'hui): never a quote.
+_APOSTROPHE = re.compile(r"(?<=[^\W\d_])'(?=[^\W\d_])")
 
 
 def french_spacing(text: str) -> str:
@@ -36,8 +38,16 @@ def french_spacing(text: str) -> str:
     return _CLOSE_QUOTE.sub(NBSP + "»", text)
 
 
-def typeset(html: str) -> str:
-    """Apply ``french_spacing`` to every text node outside code and scripts."""
+def curly_apostrophes(text: str) -> str:
+    """Return text with the apostrophes between letters made typographic (’)."""
+    return _APOSTROPHE.sub("’", text)
+
+
+def typeset(html: str, *, apostrophes: bool = False) -> str:
+    """Apply ``french_spacing`` to every text node outside code and scripts.
+
+    With ``apostrophes``, straight apostrophes in those text nodes become ’ too.
+    """
     parts = _TOKENS.split(html)
     depth = 0
     for index, part in enumerate(parts):
@@ -46,5 +56,6 @@ def typeset(html: str) -> str:
             if tag:
                 depth = max(0, depth + (-1 if tag.group(1) else 1))
         elif depth == 0 and part:
-            parts[index] = french_spacing(part)
+            text = french_spacing(part)
+            parts[index] = curly_apostrophes(text) if apostrophes else text
     return "".join(parts)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import sys
 import unicodedata
+from html import unescape
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,6 +41,22 @@ def word_count(markdown: str) -> int:
     return len(_WORD.findall(prose(markdown)))
 
 
+def total_words(docs: Path = ROOT / "docs") -> int:
+    """Count the prose words of every page of the guide."""
+    return sum(word_count(p.read_text(encoding="utf-8")) for p in docs.rglob("*.md"))
+
+
+_SKIPPED = re.compile(r"<(script|style|pre|code|kbd|textarea)\b.*?</\1>", re.S | re.I)
+_APOSTROPHES = re.compile(r"(?<=[^\W\d_])(['’])(?=[^\W\d_])")
+
+
+def apostrophes(html: str) -> tuple[int, int]:
+    """Count typographic and straight apostrophes between letters in a page's text."""
+    text = unescape(_HTML_TAG.sub(" ", _SKIPPED.sub(" ", html)))
+    found = _APOSTROPHES.findall(text)
+    return found.count("’"), found.count("'")
+
+
 def shingles(text: str, size: int = SHINGLE) -> set[tuple[str, ...]]:
     tokens = [w.strip("'") for w in words(text)]
     return {tuple(tokens[i : i + size]) for i in range(len(tokens) - size + 1)}
@@ -59,6 +76,8 @@ def shared_sequences(markdown: str) -> list[str]:
 
 
 if __name__ == "__main__":
+    if not sys.argv[1:]:
+        print(f"docs/ : {total_words()} mots")
     for name in sys.argv[1:]:
         source = Path(name).read_text(encoding="utf-8")
         shared = shared_sequences(source)

@@ -129,10 +129,13 @@ def test_a_second_purge_finds_nothing(data_dir, filled):
     assert "0 binôme(s) clos" in again.stderr
 
 
-def test_the_retention_period_is_a_setting(data_dir, filled):
+def test_the_retention_period_comes_from_the_programme_file(data_dir, filled, tmp_path):
     from forms_service.repository import Repository
 
-    result = run_purge(data_dir, MENTORAT_RETENTION_DAYS="5")
+    programme = tmp_path / "programme.yml"
+    programme.write_text((ROOT / "programme.yml").read_text(encoding="utf-8").replace(
+        "inscriptions_jours: 365", "inscriptions_jours: 5"), encoding="utf-8")
+    result = run_purge(data_dir, MENTORAT_PROGRAMME=str(programme))
     assert result.returncode == 0 and "5 jours" in result.stderr
     repo = Repository(data_dir)
     try:
@@ -155,5 +158,29 @@ def test_purge_candidates_without_deleting(data_dir, filled):
                                                                    "Attente_ancien"}
         assert len(found["binomes_clos"]) == 2
         assert len(repo.enrollments) == len(PEOPLE)
+    finally:
+        repo.close()
+
+
+def test_purge_deletes_sent_mail_and_audit_entries_past_their_own_periods(data_dir, filled):
+    from forms_service.purge import purge
+    from forms_service.repository import Repository
+
+    old, recent = write_mail(data_dir, "ancien@exemple.fr", sent=True), \
+        write_mail(data_dir, "recent@exemple.fr", sent=True)
+    long_ago = (NOW - timedelta(days=120)).timestamp()
+    os.utime(old, (long_ago, long_ago))
+    repo = Repository(data_dir)
+    try:
+        repo.audit_log.insert({"coordinator": 1, "action": "export", "record": None,
+                               "at": (NOW - timedelta(days=400)).isoformat()})
+        repo.audit_log.insert({"coordinator": 1, "action": "export", "record": None,
+                               "at": NOW.isoformat()})
+        counts = purge(repo, secret=SECRET, outbox=data_dir / "outbox", now=NOW,
+                       retention={"inscriptions_jours": 365, "courriels_envoyes_jours": 90,
+                                  "journal_jours": 365, "sauvegardes_jours": 30})
+        assert counts["messages_envoyes"] == 1 and counts["journal"] == 1
+        assert not old.exists() and recent.exists()
+        assert len(repo.audit_log) == 1
     finally:
         repo.close()

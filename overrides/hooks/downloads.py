@@ -1,0 +1,115 @@
+"""MkDocs hook: each template page also downloads as ``.odt`` and ``.docx``.
+
+A template page keeps its blank template inside one block::
+
+    <div class="mentorat-modele" markdown>
+    ## Modèle à remplir
+    …
+    </div>
+
+At every build (``mkdocs build``, ``mentorat build``, ``make preview``) this
+hook converts that block, from the same Markdown, with pandoc (shipped inside
+the ``pypandoc-binary`` wheel), into ``<page>/<page>.odt`` and
+``<page>/<page>.docx`` next to the built page, and puts the two links under
+the page's title. The files are never kept by hand. The print style sheet
+prints the same block alone, so the page, the printout and the files agree.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import pypandoc
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File
+
+from forms_service.programme import ProgrammeError, load_programme
+
+BLOCK = re.compile(r'^<div class="mentorat-modele" markdown>\n(.*?)^</div>\s*$', re.S | re.M)
+TITLE = re.compile(r"^# (.+)$", re.M)
+CONTACT = re.compile(r"<!--\s*(contact|conservation)\s*:\s*([^\s>]*)\s*-->")
+LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+FORMATS = {"odt": "OpenDocument (LibreOffice, OnlyOffice)", "docx": "Word (.docx)"}
+_targets: dict[str, str] = {}  # page src_uri → base name of its files
+
+
+def template_block(markdown: str) -> str | None:
+    """Return the Markdown of the page's blank template, or None when it has none."""
+    found = BLOCK.search(markdown)
+    return found.group(1) if found else None
+
+
+def document_source(markdown: str, programme) -> str:
+    """Return the Markdown pandoc converts: the title, then the template, values filled in."""
+    title = TITLE.search(markdown)
+    block = template_block(markdown) or ""
+
+    def value(match: re.Match) -> str:
+        kind, key = match.groups()
+        table = programme.contacts if kind == "contact" else programme.retention
+        return str(table.get(key, ""))
+
+    # In a file the links of the site lead nowhere: keep their words.
+    body = LINK.sub(r"\1", CONTACT.sub(value, block))
+    return f"# {title.group(1) if title else ''}\n\n{body}"
+
+
+def convert(source: str, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    pypandoc.convert_text(source, target.suffix[1:], format="markdown-smart",
+                          outputfile=str(target), extra_args=["--metadata=lang:fr-FR"])
+
+
+def on_files(files, config):
+    path = os.environ.get("MENTORAT_PROGRAMME") or os.path.join(
+        os.path.dirname(config.config_file_path), "programme.yml")
+    try:
+        programme = load_programme(path)
+    except ProgrammeError as error:
+        raise PluginError(str(error)) from None
+    _targets.clear()
+    workdir = Path(tempfile.mkdtemp(prefix="mentorat-modeles-"))
+    for page in list(files.documentation_pages()):
+        markdown = Path(page.abs_src_path).read_text(encoding="utf-8")
+        if template_block(markdown) is None:
+            continue
+        stem = page.src_uri.rsplit("/", 1)[-1].removesuffix(".md")
+        folder = page.src_uri.removesuffix(".md")
+        source = document_source(markdown, programme)
+        for suffix in FORMATS:
+            uri = f"{folder}/{stem}.{suffix}"
+            target = workdir / uri
+            try:
+                convert(source, target)
+            except (OSError, RuntimeError) as error:
+                raise PluginError(f"{page.src_uri} : conversion en .{suffix} impossible "
+                                  f"({error}).") from None
+            files.append(File.generated(config, uri, content=target.read_bytes()))
+        _targets[page.src_uri] = stem
+    return files
+
+
+def on_page_markdown(markdown, page, config, files):
+    stem = _targets.get(page.file.src_uri)
+    if not stem:
+        return markdown
+    links = " · ".join(f"[{label}]({stem}/{stem}.{suffix})"
+                       for suffix, label in FORMATS.items())
+    box = (f'\n\n!!! info "Télécharger ce modèle"\n'
+           f"    À remplir sur ordinateur : {links}. L’impression de cette page ne garde "
+           f"que le modèle, sur deux pages A4 au plus.\n\n")
+    return TITLE.sub(lambda m: m.group(0) + box, markdown, count=1)
+
+
+TASK = re.compile(r'<label class="task-list-control"><input type="checkbox" disabled(?: checked)?/>'
+                  r'<span class="task-list-indicator"></span></label>')
+
+
+def on_page_content(html, page, config, files):
+    if page.file.src_uri not in _targets:
+        return html
+    # Inside a template a box to tick is a character: printed, copied and read alike.
+    return TASK.sub('<span class="mentorat-case" aria-hidden="true">☐</span>', html)
