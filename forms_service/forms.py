@@ -107,7 +107,7 @@ class CheckboxesField(SelectMultipleField):
         # Unknown values get a French message instead of WTForms' English one.
         known = {choice.value for choice in self.choices}
         if any(value not in known for value in self.data or ()):
-            raise ValidationError(_("Une des réponses cochées n'est pas proposée."))
+            raise ValidationError(_("Une des réponses cochées n’est pas proposée."))
 
 
 class CountField(IntegerField):
@@ -221,10 +221,10 @@ class EnrollmentForm(PublicForm):
     # The track comes first: what "mentor" means depends on it.
     track = radio_field(_("Parcours"), TRACKS, description=_(
         "En mentorat classique, une personne plus expérimentée accompagne une personne qui "
-        "souhaite progresser. En mentorat inversé, c'est l'inverse : le ou la collègue la plus "
+        "souhaite progresser. En mentorat inversé, c’est l’inverse : le ou la collègue la plus "
         "récente dans le métier est mentor et partage ses usages numériques, ses pratiques "
-        "nouvelles et le regard d'une autre génération avec un·e collègue plus expérimenté·e. "
-        "Chacun·e s'inscrit seul·e : la coordination forme les binômes."))
+        "nouvelles et le regard d’une autre génération avec un·e collègue plus expérimenté·e. "
+        "Chacun·e s’inscrit seul·e : la coordination forme les binômes."))
     role = radio_field(_("Vous vous inscrivez comme"), ROLES, description=_(
         "Si vous souhaitez à la fois accompagner et être accompagné·e, choisissez « Les deux » : "
         "une seule inscription suffit."))
@@ -239,10 +239,10 @@ class EnrollmentForm(PublicForm):
     skills_sought_other = text_field(_("Autre compétence souhaitée"), SHORT_MAX, required=False)
     goal_1 = text_field(_("Objectif 1"), GOAL_MAX, required=False, description=_(
         "Un objectif SMART : spécifique, mesurable, atteignable, réaliste et daté. "
-        "Par exemple : « animer seul·e une réunion d'équipe de 30 minutes d'ici mars »."))
+        "Par exemple : « animer seul·e une réunion d’équipe de 30 minutes d’ici mars »."))
     goal_2 = text_field(_("Objectif 2 (facultatif)"), GOAL_MAX, required=False)
     goal_3 = text_field(_("Objectif 3 (facultatif)"), GOAL_MAX, required=False)
-    department_preference = radio_field(_("Souhaitez-vous un·e mentor d'un autre département ?"),
+    department_preference = radio_field(_("Souhaitez-vous un·e mentor d’un autre département ?"),
                                   DEPARTMENT_PREFERENCES, required=False)
     format = radio_field(_("Format des rencontres"), FORMATS, description=_(
         "En présentiel, votre binôme travaille sur le même site que vous."))
@@ -251,7 +251,7 @@ class EnrollmentForm(PublicForm):
                                    [validators.InputRequired(CHOOSE_SOME)], choices=options(SLOTS))
     comment = text_field(_("Commentaire libre (facultatif)"), LONG_MAX, required=False, multiline=True)
     consent = BooleanField(
-        _("J'ai lu la notice sur les données personnelles et j'accepte que mes réponses "
+        _("J’ai lu la notice sur les données personnelles et j’accepte que mes réponses "
           "servent à organiser le programme."),
         [validators.InputRequired(_("Votre accord est nécessaire pour vous inscrire."))])
 
@@ -328,7 +328,7 @@ class FeedbackForm(PublicForm):
 
     key = "feedback"
 
-    checkpoint = radio_field(_("Point d'étape"), [])
+    checkpoint = radio_field(_("Point d’étape"), [])
     role = radio_field(_("Vous êtes"), FEEDBACK_ROLES)
     satisfaction = radio_field(_("Votre satisfaction, de 1 (pas du tout satisfait·e) à 5 (très satisfait·e)"),
                          SATISFACTION, coerce=int)
@@ -344,7 +344,7 @@ class FeedbackForm(PublicForm):
     contact_requested = BooleanField(_("Je souhaite être contacté·e par la coordination"))
     identity = radio_field(_("Votre retour est"), [
         ("anonyme", _("Anonyme : ni nom ni adresse ne sont enregistrés")),
-        ("signe", _("Signé : la coordination sait qu'il vient de vous")),
+        ("signe", _("Signé : la coordination sait qu’il vient de vous")),
     ])
     name = text_field(_("Prénom et nom (retour signé)"), NAME_MAX, required=False,
                 render_kw={"autocomplete": "name"})

@@ -35,14 +35,14 @@ TRACKS = [("classique", _("Mentorat classique")), ("inverse", _("Mentorat invers
 # not guess from the word alone.
 ROLE_MEANINGS = {
     "mentor": {
-        "classique": _("vous accompagnez une personne qui a moins d'expérience que vous et "
+        "classique": _("vous accompagnez une personne qui a moins d’expérience que vous et "
                        "partagez la vôtre"),
         "inverse": _("vous êtes la personne la plus récente dans le métier et partagez vos "
                      "usages numériques et vos pratiques avec un·e collègue plus expérimenté·e"),
     },
     "mentore": {
         "classique": _("vous êtes accompagné·e par une personne plus expérimentée"),
-        "inverse": _("vous avez de l'expérience et êtes accompagné·e par un·e collègue plus "
+        "inverse": _("vous avez de l’expérience et êtes accompagné·e par un·e collègue plus "
                      "récent·e dans le métier, sur les outils et les pratiques nouvelles"),
     },
     "les_deux": {
@@ -66,7 +66,7 @@ DAYS = [("lundi", _("Lundi")), ("mardi", _("Mardi")), ("mercredi", _("Mercredi")
 HALVES = [("matin", _("matin")), ("apres_midi", _("après-midi"))]
 SLOTS = [(f"{d}_{h}", f"{day} {half}") for d, day in DAYS for h, half in HALVES]
 DEPARTMENT_PREFERENCES = [
-    ("autre", _("Oui, d'un autre département")),
+    ("autre", _("Oui, d’un autre département")),
     ("meme", _("Non, plutôt de mon département")),
     ("indifferent", _("Peu importe")),
 ]
@@ -82,8 +82,8 @@ STATUSES = [("nouveau", _("nouveau")), ("en_attente", _("en attente")),
 STATUS_LABELS = dict(STATUSES)
 # The same statuses, as the participant reads them on their own page.
 PARTICIPANT_STATUS_LABELS = {
-    "nouveau": _("reçue, en attente d'étude par la coordination"),
-    "en_attente": _("en attente d'un binôme"),
+    "nouveau": _("reçue, en attente d’étude par la coordination"),
+    "en_attente": _("en attente d’un binôme"),
     "apparie": _("un binôme vous a été proposé"),
     "actif": _("binôme en cours"),
     "clos": _("accompagnement terminé"),

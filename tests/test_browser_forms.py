@@ -28,11 +28,11 @@ def fill_enrollment(page, *, name: str, email: str, role: str) -> None:
     else:
         page.locator("#enrollment-skills_sought").get_by_label("Négociation").check()
         page.get_by_label("Objectif 1").fill("Conduire seule un appel d'offres d'ici juin")
-        page.get_by_label("Oui, d'un autre département").check()
+        page.get_by_label("Oui, d’un autre département").check()
     page.get_by_label("Hybride").check()
     page.get_by_label("Toutes les deux semaines").check()
     page.get_by_label("Mardi matin").check()
-    page.get_by_label("J'ai lu la notice").check()
+    page.get_by_label("J’ai lu la notice").check()
 
 
 def exported(server, what: str) -> list[dict]:

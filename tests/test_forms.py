@@ -55,7 +55,7 @@ def test_valid_enrollments(programme, answers):
     ({"department": "Cuisine"}, "department", "Choisissez une des réponses proposées."),
     ({"department": None}, "department", "Choisissez une réponse."),
     ({"languages": None}, "languages", "Cochez au moins une case."),
-    ({"languages": ["klingon"]}, "languages", "Une des réponses cochées n'est pas proposée."),
+    ({"languages": ["klingon"]}, "languages", "Une des réponses cochées n’est pas proposée."),
     ({"manager_email": "chef"}, "manager_email", "Saisissez une adresse électronique valide, par "
                                                  "exemple prenom.nom@exemple.fr."),
     ({"role": "roi"}, "role", "Choisissez une des réponses proposées."),
@@ -77,7 +77,7 @@ def test_valid_enrollments(programme, answers):
     ({"format": "lune"}, "format", "Choisissez une des réponses proposées."),
     ({"availability": None}, "availability", "Cochez au moins une case."),
     ({"availability": ["dimanche_soir"]}, "availability",
-     "Une des réponses cochées n'est pas proposée."),
+     "Une des réponses cochées n’est pas proposée."),
     ({"comment": "z" * 2001}, "comment", "2000 caractères au maximum."),
     ({"consent": None}, "consent", "Votre accord est nécessaire pour vous inscrire."),
 ])
