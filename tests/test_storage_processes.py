@@ -116,9 +116,15 @@ def test_backup_while_writers_run_holds_everything_acknowledged_before(tmp_path)
     data_dir = tmp_path / "data"
     writers = [start_writer(data_dir, "--count", "0", "--mixed", "--tag", tag) for tag in "ab"]
     try:
-        time.sleep(1.0)
-        with Store(data_dir) as store:  # everything visible now was acknowledged
-            before = {doc["id"] for doc in store.table("enrollments").all()}
+        # Wait for enough writes rather than a fixed second: on a loaded machine
+        # the writers may not have started within it.
+        deadline = time.monotonic() + 30
+        while True:
+            time.sleep(0.2)
+            with Store(data_dir) as store:  # everything visible now was acknowledged
+                before = {doc["id"] for doc in store.table("enrollments").all()}
+            if len(before) > 50 or time.monotonic() > deadline:
+                break
         archive = backup(data_dir, tmp_path / "backup.tar.gz")
         time.sleep(0.2)
     finally:
