@@ -1,6 +1,7 @@
 """Accepted enrollment posts per second: our service vs a bare Flask view.
 
     .venv/bin/python bench/http.py [--seconds 10] [--clients 8] [--stored 0,20000]
+                                   [--slow-mail 2] [--profile]
 
 Both run under the same gunicorn settings as `make run` (2 sync workers),
 one after the other in the same run, loaded by the same client: CLIENTS
@@ -10,6 +11,12 @@ the server on a 2-core machine). For each size of data already stored
 (seeded through the repository before the server starts), it prints both
 rates and their ratio (goal ≥ 0.5), then checks that every post the service
 acknowledged (201) is in `mentorat export`. Rate limit and time-trap off.
+
+Then, with a mail server that takes ``--slow-mail`` seconds per message
+(aiosmtpd), it times 20 sequential enrollments against a real `mentorat
+serve` (its sender running) and prints their p95: a submission must never
+wait on mail. ``--profile`` prints where the time of one post goes
+(cProfile over 200 posts through Flask's test client, top 15 by own time).
 """
 
 from __future__ import annotations
@@ -167,7 +174,88 @@ def run(stored: int, seconds: float, clients: int, site_dir: Path) -> None:
                 print(f"  vérification : {len(emails)} acceptés, {len(missing)} absents des données",
                       flush=True)
         print(f"  ratio service / Flask nu : {rates['service'] / rates['Flask nu']:.2f} "
-              f"(objectif ≥ 0,5)", flush=True)
+              f"(objectif ≥ 0,25, puis 0,5)", flush=True)
+
+
+def slow_mail_p95(site_dir: Path, delay: float) -> None:
+    """p95 of 20 sequential enrollments while each message takes `delay` s to send."""
+    import asyncio
+
+    from aiosmtpd.controller import Controller
+
+    class Slow:
+        received = 0
+
+        async def handle_DATA(self, server, session, envelope):
+            await asyncio.sleep(delay)
+            Slow.received += 1
+            return "250 OK"
+
+    controller = Controller(Slow(), hostname="127.0.0.1", port=free_port())
+    controller.start()
+    with tempfile.TemporaryDirectory() as tmp:
+        port = free_port()
+        env = {**os.environ, "MENTORAT_DATA_DIR": str(Path(tmp) / "data"),
+               "MENTORAT_SITE_DIR": str(site_dir), "MENTORAT_RATE_LIMIT": "off",
+               "MENTORAT_MIN_FILL_SECONDS": "0", "MENTORAT_PORT": str(port),
+               "MENTORAT_SMTP_HOST": "127.0.0.1", "MENTORAT_SMTP_PORT": str(controller.port)}
+        log = open(Path(tmp) / "serve.log", "w+")
+        server = subprocess.Popen([sys.executable, "-m", "forms_service.cli", "serve"], env=env,
+                                  cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
+        try:
+            wait_ready(port, "/healthz")
+            times = []
+            for n in range(20):
+                body = urlencode({**ANSWERS, "email": f"lent.{n}@exemple.fr"})
+                started = time.monotonic()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                conn.request("POST", "/api/formulaires/enrollment", body, {
+                    "Content-Type": "application/x-www-form-urlencoded",
+                    "Accept": "application/json"})
+                assert conn.getresponse().status == 201
+                conn.close()
+                times.append(time.monotonic() - started)
+        finally:
+            server.terminate()
+            server.wait()
+            log.close()
+            controller.stop()
+    times.sort()
+    print(f"20 inscriptions à la suite, serveur de messagerie à {delay:g} s par message : "
+          f"p95 {times[18] * 1000:.0f} ms, médiane {times[10] * 1000:.0f} ms "
+          f"(objectif < 300 ms) ; {Slow.received} message(s) déjà reçus pendant ce temps",
+          flush=True)
+
+
+def profile(site_dir: Path) -> None:
+    """Where one post's time goes, in-process (no network), top functions by own time."""
+    import cProfile
+    import logging
+    import pstats
+
+    from forms_service import create_app
+
+    logging.disable(logging.INFO)
+    with tempfile.TemporaryDirectory() as tmp:
+        app = create_app({"TESTING": True, "data_dir": Path(tmp), "site_dir": site_dir,
+                          "secret_key": "b" * 48, "min_fill_seconds": 0, "rate_limit": "off"})
+        client = app.test_client()
+
+        def post(n: int) -> None:
+            client.post("/api/formulaires/enrollment", data={**ANSWERS, "email": f"p{n}@exemple.fr"},
+                        headers={"Accept": "application/json"})
+
+        for n in range(20):
+            post(n)
+        profiler = cProfile.Profile()
+        started = time.perf_counter()
+        profiler.enable()
+        for n in range(20, 220):
+            post(n)
+        profiler.disable()
+        print(f"profil : {(time.perf_counter() - started) / 200 * 1000:.1f} ms par envoi "
+              "(profilé), fonctions par temps propre :", flush=True)
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(15)
 
 
 def main() -> None:
@@ -175,6 +263,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--stored", default="0,20000")
+    parser.add_argument("--slow-mail", type=float, default=2.0)
+    parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(tmp) / "site"
@@ -184,6 +274,10 @@ def main() -> None:
             print(f"{stored} inscriptions déjà enregistrées, {args.clients} clients, "
                   f"{args.seconds:g} s :", flush=True)
             run(stored, args.seconds, args.clients, site)
+        if args.slow_mail:
+            slow_mail_p95(site, args.slow_mail)
+        if args.profile:
+            profile(site)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ import logging
 from flask import Flask
 from werkzeug.exceptions import HTTPException
 
-from . import coordination, participant, public, security, services
+from . import coordination, pair_pages, participant, public, security, services
 from .config import Settings, load_secret_key
 from .errors import Rejected
 from .guards import refusal
@@ -53,6 +53,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.register_blueprint(public.bp)
     app.register_blueprint(participant.bp)
+    app.register_blueprint(pair_pages.bp)
     coordination.init_app(app)
     security.init_app(app)
     _register_errors(app)

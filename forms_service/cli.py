@@ -603,7 +603,8 @@ def remind(on) -> None:
 
     repo = _repository()
     try:
-        queued = send_reminders(repo, on or date.today(), progress=say)
+        queued = send_reminders(repo, on or date.today(), progress=say,
+                                programme=_programme())
     finally:
         repo.close()
     say(ngettext("%(num)d rappel mis en file d'envoi.", "%(num)d rappels mis en file d'envoi.",

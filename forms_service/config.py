@@ -108,29 +108,38 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: dict | None = None) -> "Settings":
+        """Read ``MENTORAT_*``; an unset or empty variable keeps the field's default (above)."""
         env = dict(os.environ if env is None else env)
-        port = _int(env, "MENTORAT_PORT", 8000)
+        default = cls()  # the defaults are written once: in the field declarations
+
+        def text(name: str, fallback):
+            return env.get(f"MENTORAT_{name}") or fallback
+
+        def number(name: str) -> int:
+            return _int(env, f"MENTORAT_{name}", getattr(default, name.lower()))
+
+        port = number("PORT")
         return cls(
             port=port,
-            data_dir=Path(env.get("MENTORAT_DATA_DIR") or ROOT / "data").resolve(),
-            workers=_int(env, "MENTORAT_WORKERS", 2),
-            base_url=(env.get("MENTORAT_BASE_URL") or f"http://127.0.0.1:{port}").rstrip("/"),
-            programme=Path(env.get("MENTORAT_PROGRAMME") or ROOT / "programme.yml"),
-            site_dir=Path(env.get("MENTORAT_SITE_DIR") or ROOT / "site"),
-            secret_key=env.get("MENTORAT_SECRET_KEY") or None,
+            data_dir=Path(text("DATA_DIR", default.data_dir)).resolve(),
+            workers=number("WORKERS"),
+            base_url=text("BASE_URL", f"http://127.0.0.1:{port}").rstrip("/"),
+            programme=Path(text("PROGRAMME", default.programme)),
+            site_dir=Path(text("SITE_DIR", default.site_dir)),
+            secret_key=text("SECRET_KEY", default.secret_key),
             debug=_flag(env.get("MENTORAT_DEBUG")),
-            smtp_host=env.get("MENTORAT_SMTP_HOST", ""),
-            smtp_port=_int(env, "MENTORAT_SMTP_PORT", 25),
-            smtp_user=env.get("MENTORAT_SMTP_USER", ""),
-            smtp_password=env.get("MENTORAT_SMTP_PASSWORD", ""),
+            smtp_host=text("SMTP_HOST", default.smtp_host),
+            smtp_port=number("SMTP_PORT"),
+            smtp_user=text("SMTP_USER", default.smtp_user),
+            smtp_password=text("SMTP_PASSWORD", default.smtp_password),
             smtp_starttls=_flag(env.get("MENTORAT_SMTP_STARTTLS")),
-            mail_from=env.get("MENTORAT_MAIL_FROM", ""),
-            rate_limit=env.get("MENTORAT_RATE_LIMIT", "5/minute;30/hour"),
-            min_fill_seconds=_int(env, "MENTORAT_MIN_FILL_SECONDS", 3),
-            max_content_length=_int(env, "MENTORAT_MAX_CONTENT_LENGTH", 64 * 1024),
-            trusted_proxies=_int(env, "MENTORAT_TRUSTED_PROXIES", 0),
-            session_idle_minutes=_int(env, "MENTORAT_SESSION_IDLE_MINUTES", 30),
-            preview_origin=env.get("MENTORAT_PREVIEW_ORIGIN", "").rstrip("/"),
+            mail_from=text("MAIL_FROM", default.mail_from),
+            rate_limit=text("RATE_LIMIT", default.rate_limit),
+            min_fill_seconds=number("MIN_FILL_SECONDS"),
+            max_content_length=number("MAX_CONTENT_LENGTH"),
+            trusted_proxies=number("TRUSTED_PROXIES"),
+            session_idle_minutes=number("SESSION_IDLE_MINUTES"),
+            preview_origin=text("PREVIEW_ORIGIN", default.preview_origin).rstrip("/"),
             timezone=_timezone(env),
         )
 

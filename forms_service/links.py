@@ -23,7 +23,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 __all__ = ["PERSONAL_DAYS", "ADDRESS_DAYS", "LAST_CHECKPOINT_DAYS", "personal_token",
            "read_personal_token", "personal_link", "address_link", "read_address_token",
-           "Expired", "MAX_TOKEN"]
+           "Expired", "MAX_TOKEN", "pair_token", "read_pair_token", "pair_link"]
 
 PERSONAL_SALT = "mentorat-participant-2"
 ADDRESS_SALT = "mentorat-adresse"
@@ -88,3 +88,29 @@ def read_address_token(secret: str, token: str | None) -> tuple[int, str, str] |
             isinstance(data.get(k), str) for k in ("ref", "email")):
         return None
     return data["id"], data["ref"], data["email"]
+
+
+PAIR_SALT = "mentorat-binome"
+# A pair's own links (meeting log, decline) are checked against the pair itself
+# (active, within its decline window); this bound only keeps old tokens out.
+PAIR_DAYS = 400
+
+
+def pair_token(secret: str, pair_id: int, person_id: int, purpose: str) -> str:
+    """Sign a pair member's link for one purpose (``rencontre``, ``refus``), with its issue time."""
+    return _serializer(secret, PAIR_SALT).dumps({"pair": pair_id, "person": person_id,
+                                                 "for": purpose})
+
+
+def read_pair_token(secret: str, token: str | None, purpose: str) -> tuple[int, int] | None:
+    """Return (pair id, person id) of a valid link for ``purpose``; ``Expired`` when too old."""
+    data = _load(secret, PAIR_SALT, token, PAIR_DAYS)
+    if not isinstance(data, dict) or data.get("for") != purpose or not all(
+            type(data.get(k)) is int for k in ("pair", "person")):
+        return None
+    return data["pair"], data["person"]
+
+
+def pair_link(base_url: str, secret: str, pair_id: int, person_id: int, purpose: str) -> str:
+    page = {"rencontre": "rencontre", "refus": "refus"}[purpose]
+    return f"{base_url}/formulaires/{page}/?lien={pair_token(secret, pair_id, person_id, purpose)}"

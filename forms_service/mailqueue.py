@@ -37,6 +37,10 @@ KINDS = (
     "adresse",       # a corrected address to confirm, sent to that address
     "presentation",  # a confirmed pair's introduction, to one of its two people
     "rappel",        # a checkpoint reminder, to one person of a pair
+    "relance",       # a friendly nudge to one person of a silent pair
+    "alerte",        # a pair silent too long, to the coordination
+    "refus_partenaire",    # the partner of someone who declined the introduction
+    "refus_coordination",  # the coordination, about a declined introduction
 )
 STATUS_LABELS = {
     "en_attente": _("en attente d'envoi"),
@@ -49,7 +53,7 @@ BACKOFF = (60, 5 * 60, 30 * 60, 3600)
 # A message still refused a day after it was queued is given up ("en échec").
 GIVE_UP_AFTER = 24 * 3600
 # Refs that hold an address typed by someone: dropped once the job is done.
-ADDRESS_REFS = ("email", "new_email")
+ADDRESS_REFS = ("email", "new_email", "address")
 FORMAT_VERSION = 1
 
 

@@ -18,7 +18,9 @@ from email.policy import SMTP
 from email.utils import formatdate
 
 from .config import Settings
+from .calendar import checkpoint_update, pair_calendar
 from .i18n import _
+from .links import address_link, pair_link, personal_link
 from .render import template_environment
 from .text import is_address
 from .typography import french_spacing
@@ -41,11 +43,16 @@ class Outgoing:
     settings: Settings
     secret: str
     repo: object
+    programme: object = None  # relances and contacts; None in contexts that need neither
 
 
 def compose(settings: Settings, to: str, subject: str, template: str, *,
-            message_id: str | None = None, **context) -> EmailMessage:
-    """Build a plain-text message from ``templates/mail/<template>.txt``."""
+            message_id: str | None = None, calendar: bytes | None = None,
+            **context) -> EmailMessage:
+    """Build a plain-text message from ``templates/mail/<template>.txt``.
+
+    ``calendar`` attaches an ``.ics`` (``text/calendar; method=PUBLISH``).
+    """
     if not is_address(to):
         raise UnsafeAddress(_("adresse de destination invalide"))
     message = EmailMessage(policy=SMTP)
@@ -57,6 +64,9 @@ def compose(settings: Settings, to: str, subject: str, template: str, *,
         message["Message-ID"] = message_id
     body = _env.get_template(f"mail/{template}.txt").render(base_url=settings.base_url, **context)
     message.set_content(french_spacing(body))
+    if calendar is not None:
+        message.add_attachment(calendar, maintype="text", subtype="calendar",
+                               filename="mentorat.ics", params={"method": "PUBLISH"})
     return message
 
 
@@ -75,8 +85,6 @@ def render(job: dict, out: Outgoing) -> tuple[EmailMessage, int | None] | None:
 
 
 def _personal_link(out: Outgoing, record: dict) -> str:
-    from .links import personal_link
-
     return personal_link(out.settings.base_url, out.secret, record)
 
 
@@ -108,8 +116,6 @@ def _link(refs: dict, out: Outgoing, message_id):
 
 
 def _address(refs: dict, out: Outgoing, message_id):
-    from .links import address_link
-
     record = out.repo.enrollment(refs.get("enrollment_id", -1))
     new_email = refs.get("new_email", "")
     if record is None or not is_address(new_email):
@@ -155,11 +161,14 @@ def _introduction(refs: dict, out: Outgoing, message_id):
     return compose(out.settings, person["email"], _("Votre binôme de mentorat"),
                    "introduction", message_id=message_id, person=person, other=other,
                    role=role, pair=pair, reasons=positive_reasons(pair),
-                   track=dict(TRACKS).get(pair.get("track"), "")), person["id"]
+                   track=dict(TRACKS).get(pair.get("track"), ""),
+                   decline_days=out.programme.followup["refus_jours"] if out.programme else 14,
+                   calendar=pair_calendar(pair, **_calendar_context(out)),
+                   **_pair_links(out, pair, person, "rencontre", "refus")), person["id"]
 
 
 def _reminder(refs: dict, out: Outgoing, message_id):
-    from .reminders import feedback_link
+    from .reminders import feedback_link  # reminders imports the forms; messages stays light
 
     found = _pair_people(refs, out)
     if found is None or found[0].get("status") != "active":
@@ -170,7 +179,65 @@ def _reminder(refs: dict, out: Outgoing, message_id):
     return compose(out.settings, person["email"],
                    _("Point d'étape à %(months)d mois de votre binôme de mentorat")
                    % {"months": month}, "reminder", message_id=message_id, person=person,
-                   other=other, month=month, link=link, role=role), person["id"]
+                   other=other, month=month, link=link, role=role,
+                   calendar=checkpoint_update(pair, month, **_calendar_context(out)),
+                   **_pair_links(out, pair, person, "rencontre")), person["id"]
+
+
+def _calendar_context(out: Outgoing) -> dict:
+    return {"base_url": out.settings.base_url, "domain": out.settings.mail_domain,
+            "zone": out.settings.timezone}
+
+
+def _pair_links(out: Outgoing, pair: dict, person: dict, *purposes: str) -> dict:
+    """The personal links of a pair member, named ``rencontre_link``, ``refus_link``."""
+    return {f"{purpose}_link": pair_link(out.settings.base_url, out.secret, pair["id"],
+                                         person["id"], purpose) for purpose in purposes}
+
+
+def _nudge(refs: dict, out: Outgoing, message_id):
+    found = _pair_people(refs, out)
+    if found is None or found[0].get("status") != "active":
+        return None
+    pair, person, other, role = found
+    return compose(out.settings, person["email"], _("Des nouvelles de votre binôme de mentorat ?"),
+                   "nudge", message_id=message_id, person=person, other=other, role=role,
+                   **_pair_links(out, pair, person, "rencontre")), person["id"]
+
+
+def _coordination_to(refs: dict, out: Outgoing) -> str | None:
+    if refs.get("coordinator_id") is not None:
+        account = out.repo.coordinator(refs["coordinator_id"])
+        return account["email"] if account else None
+    return refs.get("address")
+
+
+def _alert(refs: dict, out: Outgoing, message_id):
+    pair = out.repo.pair(refs.get("pair_id", -1))
+    to = _coordination_to(refs, out)
+    if pair is None or pair.get("status") != "active" or not to:
+        return None
+    return compose(out.settings, to, _("Binôme sans nouvelles : à contacter"), "alert",
+                   message_id=message_id, pair=pair, days=refs.get("days"),
+                   link=f"{out.settings.base_url}/coordination/suivi/binomes/{pair['id']}/"), None
+
+
+def _declined_partner(refs: dict, out: Outgoing, message_id):
+    person = out.repo.enrollment(refs.get("person_id", -1))
+    if person is None:
+        return None
+    return compose(out.settings, person["email"], _("Votre binôme de mentorat"),
+                   "declined_partner", message_id=message_id, person=person), person["id"]
+
+
+def _declined_coordination(refs: dict, out: Outgoing, message_id):
+    pair = out.repo.pair(refs.get("pair_id", -1))
+    to = _coordination_to(refs, out)
+    if pair is None or not to:
+        return None
+    return compose(out.settings, to, _("Un binôme a été décliné"), "declined_coordination",
+                   message_id=message_id, pair=pair, reason=pair.get("decline_reason") or "",
+                   link=f"{out.settings.base_url}/coordination/suivi/binomes/{pair['id']}/"), None
 
 
 def positive_reasons(pair: dict) -> list[str]:
@@ -181,4 +248,6 @@ def positive_reasons(pair: dict) -> list[str]:
 
 
 _KINDS = {"inscription": _enrollment, "lien": _link, "adresse": _address,
-          "presentation": _introduction, "rappel": _reminder}
+          "presentation": _introduction, "rappel": _reminder, "relance": _nudge,
+          "alerte": _alert, "refus_partenaire": _declined_partner,
+          "refus_coordination": _declined_coordination}

@@ -16,27 +16,28 @@ from __future__ import annotations
 
 import hmac
 import logging
+from datetime import date
 
 from flask import Blueprint, Response, abort, current_app, jsonify, redirect, request, url_for
 from markupsafe import Markup
 
 from . import compression
-from .dates import format_datetime
+from .dates import format_date, format_datetime
 from .errors import TOO_LARGE, Rejected
 from .forms import EMAIL_MAX, HONEYPOT, EnrollmentForm
 from .guards import check_origin, refusal, wants_json
 from .i18n import _
-from .links import Expired, read_address_token, read_personal_token
+from .links import Expired, pair_link, read_address_token, read_personal_token
 from .purge import erase_person, withdraw_person
 from .render import render_form, template_environment
 from .services import get_limiter, get_pages, get_repo
 from .text import clean_text, is_address
 from .typography import french_spacing, typeset
 from .vocabulary import CHOICE_LABELS as FORM_CHOICE_LABELS
-from .vocabulary import FINAL_STATUSES
+from .vocabulary import FINAL_STATUSES, MENTOR_ROLES
 from .vocabulary import PARTICIPANT_STATUS_LABELS as STATUS_LABELS
 
-__all__ = ["bp", "MARKER"]
+__all__ = ["bp", "MARKER", "template_filters"]
 
 bp = Blueprint("participant", __name__)
 log = logging.getLogger(__name__)
@@ -49,6 +50,8 @@ DONE = {
                          "adresse : elle remplacera l'actuelle dès que vous aurez cliqué sur "
                          "le lien qu'il contient."),
     "adresse": _("Votre nouvelle adresse est enregistrée."),
+    "pause": _("Vos disponibilités sont enregistrées."),
+    "rencontre_retiree": _("La rencontre est retirée."),
     "retire": _("Votre inscription est retirée : vous ne recevrez plus de proposition "
                 "de binôme."),
     "efface": _("Vos données sont effacées : il ne reste rien de votre inscription chez nous."),
@@ -69,8 +72,13 @@ def _french(value):
     return Markup(spaced) if isinstance(value, Markup) else spaced
 
 
-_env.filters["fr"] = _french
-_env.globals["url_for"] = url_for
+def template_filters(env) -> None:
+    """What the participant's templates use: French spacing, ``url_for``."""
+    env.filters["fr"] = _french
+    env.globals["url_for"] = url_for
+
+
+template_filters(_env)
 
 
 # ------------------------------------------------------------------------------ the link
@@ -194,8 +202,24 @@ def _render(record: dict | None, token: str = "", *, status: int = 200, message:
         status=STATUS_LABELS.get((record or {}).get("status"), (record or {}).get("status")),
         message=message, error=error, correction=correction, confirm=confirm,
         final=record is not None and record.get("status") in FINAL_STATUSES,
-        honeypot=HONEYPOT, email_max=EMAIL_MAX, address=address)
+        honeypot=HONEYPOT, email_max=EMAIL_MAX, address=address,
+        mentor=record is not None and record.get("role") in MENTOR_ROLES,
+        meetings=_meetings(record) if record else None)
     return _page(content, status, compress=record is None and not error and not message)
+
+
+def _meetings(record: dict) -> dict | None:
+    """The person's active pair's meetings, and the link to log one, or ``None``."""
+    repo = get_repo()
+    pairs = [p for p in repo.active_pairs() if record["id"] in (p["mentor_id"], p["mentee_id"])]
+    if not pairs:
+        return None
+    pair = pairs[-1]
+    settings = current_app.config["SETTINGS"]
+    return {"pair": pair, "list": [{**m, "label": format_date(m["date"])}
+                                   for m in reversed(repo.meetings.of_pair(pair["id"]))],
+            "link": pair_link("", current_app.secret_key, pair["id"], record["id"],
+                              "rencontre"), "me": record["id"], "base": settings.base_url}
 
 
 def _refused(refused: Rejected, record: dict | None = None, token: str = "",
@@ -300,6 +324,51 @@ def confirm_address():
                                         "inscription. Rien n'a changé.")), record)
     log.info("inscription %s : nouvelle adresse confirmée", record["id"])
     return _done("adresse")
+
+
+@bp.post("/api/mon-inscription/pause")
+def pause():
+    """A mentor sets their capacity, or pauses (until a date) without leaving the programme."""
+    record, token = None, ""
+    try:
+        _guard(limit=True)
+        record, token = _required_record()
+        if record.get("role") not in MENTOR_ROLES or record.get("status") in FINAL_STATUSES:
+            raise Rejected(409, _("Seul un mentor dont l'inscription est en cours peut régler "
+                                  "ses disponibilités."))
+        capacity = request.form.get("capacite", "")
+        if capacity not in ("1", "2", "3"):
+            raise Rejected(400, _("Choisissez 1, 2 ou 3 personnes."))
+        resume = (request.form.get("reprise_le") or "").strip() or None
+        if resume is not None:
+            try:
+                if date.fromisoformat(resume) <= date.today():
+                    raise ValueError
+            except ValueError:
+                raise Rejected(400, _("La date de reprise doit être une date à venir "
+                                      "(AAAA-MM-JJ), ou rester vide.")) from None
+    except Rejected as refused:
+        return _refused(refused, record, token)
+    get_repo().set_pause(record["id"], pause=request.form.get("pause") == "oui",
+                         resume=resume, capacity=int(capacity))
+    log.info("inscription %s : disponibilités de mentor mises à jour", record["id"])
+    return _done("pause", token)
+
+
+@bp.post("/api/mon-inscription/rencontres/retirer")
+def remove_meeting():
+    """Remove a meeting the participant logged themselves (the partner's stay)."""
+    record, token = None, ""
+    try:
+        _guard()
+        record, token = _required_record()
+        raw = request.form.get("rencontre", "")
+        if not raw.isdigit() or not get_repo().meetings.remove_own(int(raw), record["id"]):
+            raise Rejected(404, _("Cette rencontre n'existe pas, ou c'est votre binôme qui "
+                                  "l'a notée."))
+    except Rejected as refused:
+        return _refused(refused, record, token)
+    return _done("rencontre_retiree", token)
 
 
 @bp.post("/api/mon-inscription/retirer")

@@ -29,8 +29,12 @@ RETENTION_NAMES = ("inscriptions_jours", "courriels_envoyes_jours", "journal_jou
                    "sauvegardes_jours")
 RETENTION_DEFAULTS = {"inscriptions_jours": 365, "courriels_envoyes_jours": 90,
                       "journal_jours": 365, "sauvegardes_jours": 30}
+# When a silent pair gets a nudge, when the coordination hears of it, how long an
+# introduction may be declined: days.
+FOLLOWUP_NAMES = ("silence_jours", "alerte_jours", "refus_jours")
+FOLLOWUP_DEFAULTS = {"silence_jours": 30, "alerte_jours": 45, "refus_jours": 14}
 KNOWN_KEYS = {"version_notice", "points_etape", "domaines_email", "poids", "contacts",
-              "conservation", *LIST_KEYS}
+              "conservation", "relances", *LIST_KEYS}
 
 
 class ProgrammeError(ValueError):
@@ -52,6 +56,7 @@ class Programme:
     # "coordination", "dpo"…, and "outils.visio", "outils.messagerie": non-empty texts.
     contacts: dict = field(default_factory=dict)
     retention: dict = field(default_factory=lambda: dict(RETENTION_DEFAULTS))
+    followup: dict = field(default_factory=lambda: dict(FOLLOWUP_DEFAULTS))
 
     def accepts_email(self, email: str) -> bool:
         if not self.email_domains:
@@ -183,6 +188,31 @@ def _retention(path: Path, node) -> dict:
     return days
 
 
+def _followup(path: Path, node) -> dict:
+    if not isinstance(node, yaml.MappingNode):
+        raise _fail(path, node, _("« relances » doit associer chaque délai à un nombre de "
+                                  "jours, par exemple « silence_jours: 30 »."))
+    days = dict(FOLLOWUP_DEFAULTS)
+    for key, value in node.value:
+        if key.value not in FOLLOWUP_NAMES:
+            raise _fail(path, key, _("délai inconnu « %(key)s » dans « relances » "
+                                     "(attendus : %(names)s).")
+                        % {"key": key.value, "names": ", ".join(FOLLOWUP_NAMES)})
+        try:
+            number = int(value.value)
+        except (TypeError, ValueError):
+            number = 0
+        if not 1 <= number <= 365:
+            raise _fail(path, value, _("« relances.%(key)s » doit être un nombre de jours "
+                                       "entre 1 et 365.") % {"key": key.value})
+        days[key.value] = number
+    if days["alerte_jours"] <= days["silence_jours"]:
+        raise _fail(path, node, _("« relances.alerte_jours » doit dépasser "
+                                  "« relances.silence_jours » : la coordination est prévenue "
+                                  "après la relance, pas avant."))
+    return days
+
+
 def load_programme(path: str | Path) -> Programme:
     """Read and check the programme file; raise ``ProgrammeError`` on any mistake."""
     path = Path(path)
@@ -224,4 +254,6 @@ def load_programme(path: str | Path) -> Programme:
         contacts=_contacts(path, entries["contacts"][1]) if "contacts" in entries else {},
         retention=_retention(path, entries["conservation"][1]) if "conservation" in entries
         else dict(RETENTION_DEFAULTS),
+        followup=_followup(path, entries["relances"][1]) if "relances" in entries
+        else dict(FOLLOWUP_DEFAULTS),
     )

@@ -93,6 +93,8 @@ def erase_person(repo, enrollment_id: int, *, secret: str | None, outbox: Path |
                 lambda d: _signed_by(d, enrollment_id, email, secret)):
             repo.feedback.remove(feedback["id"])
             deleted["retours"] += 1
+        their_pairs = {p["id"] for p in repo.pairs.search(lambda d: _mentions(d, enrollment_id))}
+        deleted["rencontres"] += repo.meetings.forget_person(enrollment_id, their_pairs)
         for pair in repo.pairs.search(lambda d: _mentions(d, enrollment_id)):
             repo.pairs.remove(pair["id"])
             deleted["binomes"] += 1

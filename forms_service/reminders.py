@@ -22,8 +22,9 @@ from datetime import date, timedelta
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from .forms import FeedbackForm
-from .i18n import ngettext
+from .i18n import _, ngettext
 from .links import LAST_CHECKPOINT_DAYS
+from .meetings import coordination_recipients, last_activity, silence_of
 from .services import services
 
 __all__ = [
@@ -111,24 +112,61 @@ def feedback_link(base_url: str, secret: str, pair_id: int, month: int, person_i
     return f"{base_url}/formulaires/retour/?lien={link_token(secret, pair_id, month, person_id)}"
 
 
-def send_reminders(repo, on: date, progress: Callable[[str], None] | None = None) -> int:
-    """Queue every reminder due on ``on``; return how many were queued.
+def send_reminders(repo, on: date, progress: Callable[[str], None] | None = None,
+                   programme=None) -> int:
+    """Queue every reminder due on ``on``, then the silence nudges and alerts; return how many
+    reminders were queued.
 
     Each reminder is claimed in the pair's record together with its mail job
     (``Repository.claim_reminder``): never queued twice, even by two runs at
-    once; the sender delivers them.
+    once; the sender delivers them. With ``programme`` (its ``relances``),
+    silent pairs get their nudge, then the coordination its alert, once per
+    silent period (``silence_check``).
     """
     report = progress or (lambda message: None)
     due = due_reminders(repo.active_pairs(), on)
     report(ngettext("%(num)d rappel à envoyer.", "%(num)d rappels à envoyer.", len(due))
            % {"num": len(due)})
     queued = 0
+    reminded_pairs = set()
     for reminder in due:
         if repo.enrollment(reminder.person_id) is None:
             continue
         if repo.claim_reminder(reminder.pair["id"], reminder.month, reminder.person_id):
             queued += 1
+            reminded_pairs.add(reminder.pair["id"])
+    if programme is not None:
+        nudges, alerts = silence_check(repo, on, programme, reminded_pairs)
+        report(_("Binômes sans nouvelles : %(nudges)d relancé(s), %(alerts)d signalé(s) à la "
+                 "coordination.") % {"nudges": nudges, "alerts": alerts})
     return queued
+
+
+def silence_check(repo, on: date, programme, reminded_today: set[int] = frozenset()
+                  ) -> tuple[int, int]:
+    """Nudge silent pairs, then tell the coordination; each once per silent period.
+
+    A nudge due the same day as a checkpoint reminder is not sent apart: the
+    reminder already carries the « Nous nous sommes vus » link.
+    """
+    followup = programme.followup
+    nudged = alerted = 0
+    for pair in repo.active_pairs():
+        feedback_days = [f.get("created_at", "") for f in repo.feedback.search(
+            lambda f, pid=pair["id"]: f.get("pair_id") == pid) if f.get("created_at")]
+        since = last_activity(pair, repo.meetings.of_pair(pair["id"]), feedback_days)
+        silence = silence_of(pair, since, on, followup)
+        period = since.isoformat()
+        if silence.nudge_due:
+            jobs = [] if pair["id"] in reminded_today else [
+                ("relance", {"person_id": pair["mentor_id"]}),
+                ("relance", {"person_id": pair["mentee_id"]})]
+            nudged += repo.mark_silence(pair["id"], "nudged", period, jobs)
+        if silence.alert_due:
+            jobs = [("alerte", {**refs, "days": silence.days})
+                    for refs in coordination_recipients(programme, repo)]
+            alerted += repo.mark_silence(pair["id"], "alerted", period, jobs)
+    return nudged, alerted
 
 
 def today() -> date:

@@ -11,11 +11,12 @@ import hashlib
 import json
 import re
 import secrets
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 from .i18n import _
 from .mailqueue import MailQueue
+from .meetings import Meetings
 from .storage import Store
 from .vocabulary import (
     MENTEE_ROLES, MENTOR_ROLES, PAIR_END_STATUSES, STATUS_LABELS, STATUS_TRANSITIONS,
@@ -64,6 +65,7 @@ class Repository:
         self.feedback = self.store.table("feedback")
         # The messages records cause, queued in the same store (mailqueue).
         self.mail = MailQueue(self.store, mail_domain)
+        self.meetings = Meetings(self.store)
 
     def close(self) -> None:
         self.store.close()
@@ -154,6 +156,15 @@ class Repository:
                 return False
             self.enrollments.update(enrollment_id, {"email": wanted, "updated_at": now_iso()})
             return True
+
+    def set_pause(self, enrollment_id: int, *, pause: bool, resume: str | None,
+                  capacity: int | None) -> dict:
+        """A mentor's own availability: pause (until ``resume``, ISO date) and capacity."""
+        changes = {"pause": pause, "reprise_le": resume if pause else None,
+                   "updated_at": now_iso()}
+        if capacity is not None:
+            changes["capacity"] = capacity
+        return self.enrollments.update(enrollment_id, changes)
 
     def request_link(self, email: str) -> None:
         """Queue "send this address its personal link": the sender looks it up later."""
@@ -409,6 +420,66 @@ class Repository:
                 self._set_status(person_id, status, at=at, by=by)
             return self.pairs.get(doc_id)
 
+    # ------------------------------------------------------------ between checkpoints
+
+    def log_meeting(self, pair_id: int, person_id: int, on, *, duration_minutes=None,
+                    format=None) -> tuple[dict, bool]:
+        """Record that an active pair met on a day (once per day); both people become « actif »."""
+        with self._transaction():
+            pair = self.pairs.get(pair_id)
+            if pair is None or pair.get("status") != "active" or \
+                    person_id not in (pair["mentor_id"], pair["mentee_id"]):
+                raise PairingRefused(_("Ce binôme n'est plus en cours : rien n'est noté."))
+            role = "mentor" if person_id == pair["mentor_id"] else "mentee"
+            meeting, created = self.meetings.log(pair_id, on, person_id=person_id,
+                                                 logged_by=role,
+                                                 duration_minutes=duration_minutes,
+                                                 format=format)
+            if created:
+                for someone in (pair["mentor_id"], pair["mentee_id"]):
+                    if (self.enrollments.get(someone) or {}).get("status") == "apparie":
+                        self._set_status(someone, "actif", at=now_iso(), by=None)
+            return meeting, created
+
+    def decline_pair(self, pair_id: int, person_id: int, reason: str,
+                     coordination: list[dict]) -> dict:
+        """Close a pair one person declined: « non démarré », both back in the pool, never again.
+
+        ``coordination`` lists the job refs that reach the coordination (its
+        address, or each coordinator account). The private reason stays in the
+        pair's record, for the coordination only.
+        """
+        at = now_iso()
+        with self._transaction():
+            pair = self.pairs.get(pair_id)
+            if pair is None or pair.get("status") != "active" or \
+                    person_id not in (pair["mentor_id"], pair["mentee_id"]):
+                raise PairingRefused(_("Ce binôme n'est plus en cours : il ne peut plus être "
+                                       "décliné."))
+            partner = pair["mentee_id"] if person_id == pair["mentor_id"] else pair["mentor_id"]
+            self.mail.put("refus_partenaire", pair_id=pair_id, person_id=partner)
+            for refs in coordination:
+                self.mail.put("refus_coordination", pair_id=pair_id, **refs)
+            pair = self.pairs.update(pair_id, {
+                "status": "non_demarre", "closed_at": at, "closed_by": None,
+                "close_reason": "refus", "declined_by": person_id, "decline_reason": reason})
+            self.reject_pair(pair["mentor_id"], pair["mentee_id"], by=None)
+            for someone in (pair["mentor_id"], pair["mentee_id"]):
+                self._set_status(someone, "en_attente", at=at, by=None)
+            return pair
+
+    def mark_silence(self, pair_id: int, what: str, period: str, jobs: list[tuple]) -> bool:
+        """Queue the nudge or alert of a silent period once; False when it already went."""
+        with self._transaction():
+            pair = self.pairs.get(pair_id)
+            if pair is None or pair.get("silence", {}).get(what) == period:
+                return False
+            for kind, refs in jobs:
+                self.mail.put(kind, pair_id=pair_id, **refs)
+            silence = {**pair.get("silence", {}), what: period}
+            self.pairs.update(pair_id, {"silence": silence})
+            return True
+
     def close_pair(self, pair_id: int, *, reason: str, by: int | None,
                    mentor_status: str, mentee_status: str, at: str | None = None) -> dict:
         """End an active pair with a reason; put each person back in the pool or close them.
@@ -538,9 +609,18 @@ class PairingRefused(ValueError):
 def _open_roles(person: dict, load: dict[int, int], has_mentor: set[int]) -> tuple[bool, bool]:
     """Return whether the person can still take a mentee, and still needs a mentor."""
     capacity = person.get("capacity") or 1
-    can_mentor = person.get("role") in MENTOR_ROLES and load.get(person["id"], 0) < capacity
+    can_mentor = person.get("role") in MENTOR_ROLES and load.get(person["id"], 0) < capacity \
+        and not paused(person, date.today())
     can_be_mentee = person.get("role") in MENTEE_ROLES and person["id"] not in has_mentor
     return can_mentor, can_be_mentee
+
+
+def paused(person: dict, on: date) -> bool:
+    """Whether a mentor takes no new pair on ``on``: paused, and the resume date not reached."""
+    if not person.get("pause"):
+        return False
+    resume = person.get("reprise_le")
+    return not resume or on < date.fromisoformat(resume)
 
 
 def _valid_id(doc_id) -> bool:

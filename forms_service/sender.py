@@ -34,6 +34,7 @@ from pathlib import Path
 from .config import Settings
 from .mail import LegacyOutbox
 from .messages import Outgoing, UnsafeAddress, render
+from .programme import load_programme
 from .repository import Repository
 
 __all__ = ["Sender", "sender_lock", "SenderBusy", "Report", "POLL_SECONDS"]
@@ -78,7 +79,7 @@ class Sender:
     def __init__(self, settings: Settings, secret: str, repo: Repository | None = None):
         self.settings = settings
         self.repo = repo or Repository(settings.data_dir, mail_domain=settings.mail_domain)
-        self.out = Outgoing(settings, secret, self.repo)
+        self.out = Outgoing(settings, secret, self.repo, load_programme(settings.programme))
         self.legacy = LegacyOutbox(settings.data_dir)
 
     def send_due(self) -> Report:

@@ -18,6 +18,7 @@ __all__ = [
     "EXPERIENCE", "DAYS", "HALVES", "SLOTS", "DEPARTMENT_PREFERENCES", "OTHER_SKILL",
     "STATUSES", "STATUS_LABELS", "PARTICIPANT_STATUS_LABELS", "STATUS_TRANSITIONS",
     "WAITING_STATUSES", "FINAL_STATUSES", "PAIR_END_STATUSES", "CHOICE_LABELS",
+    "PAIR_STATUSES", "MEETING_LOGGERS",
     "FORM_NAMES", "FORM_MARKERS", "DEFAULT_FORM_PAGES", "ROLE_MEANINGS", "codes",
 ]
 
@@ -104,6 +105,11 @@ WAITING_STATUSES = frozenset({"nouveau", "en_attente"})
 FINAL_STATUSES = frozenset({"retire", "clos"})
 # What a person becomes when their pair closes: back to the pool, or done.
 PAIR_END_STATUSES = ("en_attente", "clos")
+
+# A pair's own status: running, ended, or declined before it started.
+PAIR_STATUSES = [("active", _("en cours")), ("closed", _("clos")),
+                 ("non_demarre", _("non démarré"))]
+MEETING_LOGGERS = ("mentor", "mentee")
 
 # The label people saw for each stored choice of an enrollment, by field.
 CHOICE_LABELS = {

@@ -23,7 +23,7 @@ def queued_mail(app) -> list[EmailMessage]:
     Jobs that would send nothing (an unknown address…) are left out. Parsed
     back from bytes, as a mail client would read them.
     """
-    out = Outgoing(app.config["SETTINGS"], app.secret_key, repo(app))
+    out = Outgoing(app.config["SETTINGS"], app.secret_key, repo(app), app.config["PROGRAMME"])
     found = []
     for job in repo(app).mail.table.search(lambda j: j.get("status") == "en_attente"):
         rendered = render(job, out)
@@ -34,4 +34,9 @@ def queued_mail(app) -> list[EmailMessage]:
 
 def mail_texts(app) -> list[tuple[str, str, str]]:
     """(To, Subject, body) of every queued message, oldest first."""
-    return [(m["To"], m["Subject"], m.get_content()) for m in queued_mail(app)]
+    return [(m["To"], m["Subject"], text_of(m)) for m in queued_mail(app)]
+
+
+def text_of(message) -> str:
+    """The plain-text body of a message, whether or not it carries an attachment."""
+    return message.get_body(preferencelist=("plain",)).get_content()

@@ -9,6 +9,8 @@ from html import unescape
 
 import pytest
 
+from helpers import text_of
+
 from conftest import SECRET
 from coordination_helpers import csrf_token, login, repo
 from forms_service.coordination.followup import alerts, checkpoint_rows, silent_pairs
@@ -39,7 +41,7 @@ def reminders_queued(app) -> list:
 
 
 def link_of(message) -> str:
-    return re.search(r"http://\S+/formulaires/retour/\?lien=\S+", message.get_content()).group(0)
+    return re.search(r"http://\S+/formulaires/retour/\?lien=\S+", text_of(message)).group(0)
 
 
 # ----------------------------------------------------------------------------- pure rules
@@ -120,7 +122,7 @@ def test_the_personal_link_opens_a_prefilled_form_and_signs_the_feedback(app, cl
     monkeypatch.setattr("forms_service.reminders.today", lambda: date(2026, 2, 12))
     remind(app, date(2026, 2, 10))
     message = next(m for m in reminders_queued(app) if m["To"] == "awa.diallo@exemple.fr")
-    assert "Marc Petit" in message.get_content() and "1 mois" in message.get_content()
+    assert "Marc Petit" in text_of(message) and "1 mois" in text_of(message)
     url = link_of(message)
     html = client.get(url.split("127.0.0.1:8000", 1)[-1]).get_data(as_text=True)
     token = url.split("lien=", 1)[1]

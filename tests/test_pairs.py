@@ -11,7 +11,7 @@ from email.policy import default
 
 import pytest
 
-from helpers import queued_mail
+from helpers import queued_mail, text_of
 
 from coordination_helpers import csrf_token, login, repo
 from forms_service.reminders import add_months, checkpoint_schedule
@@ -157,10 +157,10 @@ def test_confirming_a_suggestion_stores_it_and_introduces_both_people(app, clien
     assert pair["checkpoints"][0]["due"] == add_months(date.today(), 1).isoformat()
     mails = {m["To"]: m for m in outbox_messages(app)}
     assert set(mails) == {"awa.diallo@exemple.fr", "marc.petit@exemple.fr"}
-    to_awa = mails["awa.diallo@exemple.fr"].get_content()
+    to_awa = text_of(mails["awa.diallo@exemple.fr"])
     assert "Marc Petit" in to_awa and "marc.petit@exemple.fr" in to_awa and "Ventes" in to_awa
     assert "/guides/premier-rendez-vous/" in to_awa and pair["reasons"][0] in to_awa
-    assert "Awa Diallo" in mails["marc.petit@exemple.fr"].get_content()
+    assert "Awa Diallo" in text_of(mails["marc.petit@exemple.fr"])
     assert "Binôme confirmé" in client.get("/coordination/appariement/").get_data(as_text=True)
 
 

@@ -76,7 +76,7 @@ def test_the_page_shows_every_stored_field_escaped_in_the_sites_look(app, client
                   record["goals"][0], "Hybride", "Toutes les deux semaines", "Lundi matin",
                   "Mentoré·e", "Mentorat classique"):
         assert str(htmllib.escape(value)) in table or value in htmllib.unescape(table), value
-    assert "reçue, en attente d'étude" in htmllib.unescape(page)
+    assert "reçue, en attente d’étude" in htmllib.unescape(page)
     assert record["created_at"] not in page and "+00:00" not in table
 
 

@@ -18,6 +18,8 @@ from html import unescape
 
 import pytest
 
+from helpers import text_of
+
 from conftest import ROOT, SECRET, free_port
 from coordination_helpers import csrf_token, login, repo
 from forms_service.reminders import add_months
@@ -98,9 +100,9 @@ def test_introductions_and_reminders_go_through_smtp_and_the_link_signs_feedback
     # Introductions: received by the server, each naming the other person.
     [to_awa] = introductions("awa.diallo@exemple.fr")
     [to_marc] = introductions("marc.petit@exemple.fr")
-    assert "Marc Petit" in to_awa.get_content() and "marc.petit@exemple.fr" in to_awa.get_content()
-    assert "Awa Diallo" in to_marc.get_content()
-    assert "/guides/premier-rendez-vous/" in to_awa.get_content()
+    assert "Marc Petit" in text_of(to_awa) and "marc.petit@exemple.fr" in text_of(to_awa)
+    assert "Awa Diallo" in text_of(to_marc)
+    assert "/guides/premier-rendez-vous/" in text_of(to_awa)
     assert all(job["status"] == "envoye" for job in repo(app).mail.table.all())
     before = len(inbox.messages)
 
@@ -117,9 +119,9 @@ def test_introductions_and_reminders_go_through_smtp_and_the_link_signs_feedback
     for person, role, satisfaction in ((awa, "mentore", 4), (marc, "mentor", 5),
                                        (zoe, "mentore", 3)):
         [reminder] = [m for m in inbox.to(person["email"]) if m["Subject"].startswith("Point")]
-        assert "1 mois" in reminder.get_content()
+        assert "1 mois" in text_of(reminder)
         link = re.search(r"http://\S+/formulaires/retour/\?lien=\S+",
-                         reminder.get_content()).group(0)
+                         text_of(reminder)).group(0)
         html = client.get("/" + link.split("://", 1)[1].split("/", 1)[1]).get_data(as_text=True)
         assert person["name"] in html
         rendu = unescape(re.search(r'name="rendu" value="([^"]+)"', html).group(1))
@@ -220,7 +222,7 @@ def test_a_coordinator_matches_follows_up_and_reads_the_dashboard(mail_server, s
     due = add_months(date.today(), 1).isoformat()
     result = server.cli("remind", "--date", due)
     assert result.returncode == 0 and "4 rappel(s) envoyé(s)" in result.stderr, result.stderr
-    links = {recipients[0]: re.search(r"http://\S+\?lien=\S+", message.get_content()).group(0)
+    links = {recipients[0]: re.search(r"http://\S+\?lien=\S+", text_of(message)).group(0)
              for recipients, message in inbox.messages[8:]}
     assert set(links) == {p["email"] for p in people}
 

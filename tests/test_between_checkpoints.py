@@ -1,0 +1,159 @@
+"""Between checkpoints: calendar files, the one-click meeting log, silence, decline, pause."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import pytest
+from icalendar import Calendar
+
+from conftest import SECRET
+from helpers import JSON, queued_mail, repo, text_of
+from forms_service.links import pair_token
+from forms_service.reminders import checkpoint_schedule, send_reminders
+from test_pairs import enroll, mentor
+
+
+@pytest.fixture
+def pair(app):
+    """An active pair confirmed today (checkpoints at 1, 3 and 6 months)."""
+    awa, marc = enroll(app, "Awa Diallo"), mentor(app, "Marc Petit")
+    return repo(app).confirm_pair(marc["id"], awa["id"], by=None, score=80.0,
+                                  reasons=["langue commune : français"],
+                                  checkpoints=checkpoint_schedule(date.today(), (1, 3, 6)))
+
+
+def introductions(app) -> list:
+    return [m for m in queued_mail(app) if m["Subject"] == "Votre binôme de mentorat"]
+
+
+def calendar_of(message) -> Calendar:
+    [part] = [p for p in message.iter_attachments() if p.get_content_type() == "text/calendar"]
+    assert part.get_filename() == "mentorat.ics" and part.get_param("method") == "PUBLISH"
+    return Calendar.from_ical(part.get_content())
+
+
+def test_the_introduction_carries_a_calendar_that_imports(app, pair):
+    [first, second] = introductions(app)
+    calendar = calendar_of(first)
+    assert calendar["METHOD"] == "PUBLISH"
+    events = calendar.walk("VEVENT")
+    days = sorted(event.decoded("DTSTART") for event in events)
+    assert days == sorted([date.today() + timedelta(days=7)] +
+                          [date.fromisoformat(c["due"]) for c in pair["checkpoints"]])
+    for event in events:
+        assert "lien=" not in str(event["DESCRIPTION"])  # never a personal link in a calendar
+    assert "/formulaires/rencontre/?lien=" in text_of(first)
+    assert "/formulaires/refus/?lien=" in text_of(first)
+
+
+def test_a_reminder_updates_its_checkpoint_event(app, pair):
+    send_reminders(repo(app), date.fromisoformat(pair["checkpoints"][0]["due"]))
+    [reminder, *_] = [m for m in queued_mail(app) if m["Subject"].startswith("Point d")]
+    [event] = calendar_of(reminder).walk("VEVENT")
+    [original] = [e for e in calendar_of(introductions(app)[0]).walk("VEVENT")
+                  if e["UID"] == event["UID"]]
+    assert int(event["SEQUENCE"]) > int(original["SEQUENCE"])
+
+
+def meeting_link(app, pair, person_id) -> str:
+    return pair_token(SECRET, pair["id"], person_id, "rencontre")
+
+
+def test_the_meeting_link_shows_a_button_and_only_the_post_records(app, client, pair):
+    token = meeting_link(app, pair, pair["mentee_id"])
+    page = client.get(f"/formulaires/rencontre/?lien={token}")
+    assert page.status_code == 200 and "Nous nous sommes vus" in page.get_data(as_text=True)
+    assert page.headers["Referrer-Policy"] == "no-referrer"
+    assert repo(app).meetings.all() == []
+    for person in (pair["mentee_id"], pair["mentor_id"]):  # both log the same day: one meeting
+        response = client.post("/formulaires/rencontre/", headers=JSON,
+                               data={"lien": meeting_link(app, pair, person), "duree": "45"})
+        assert response.status_code == 200
+    [meeting] = repo(app).meetings.all()
+    assert (meeting["pair_id"], meeting["date"], meeting["duration_minutes"],
+            meeting["logged_by"]) == (pair["id"], date.today().isoformat(), 45, "mentee")
+    assert repo(app).enrollment(pair["mentee_id"])["status"] == "actif"
+
+
+@pytest.mark.parametrize("data", [{"date": "2020-01-01"}, {"date": "demain"},
+                                  {"duree": "9999"}, {"format": "avion"}])
+def test_a_meeting_with_odd_values_is_a_french_400(app, client, pair, data):
+    response = client.post("/formulaires/rencontre/", headers=JSON,
+                           data={"lien": meeting_link(app, pair, pair["mentee_id"]), **data})
+    assert response.status_code == 400 and response.get_json()["ok"] is False
+    assert repo(app).meetings.all() == []
+
+
+def test_a_forged_meeting_link_records_nothing(app, client, pair):
+    forged = pair_token("z" * 48, pair["id"], pair["mentee_id"], "rencontre")
+    response = client.post("/formulaires/rencontre/", headers=JSON, data={"lien": forged})
+    assert response.status_code == 404 and repo(app).meetings.all() == []
+
+
+def silent_run(app, on: date):
+    send_reminders(repo(app), on, programme=app.config["PROGRAMME"])
+    return [m for m in queued_mail(app)
+            if m["Subject"].startswith(("Des nouvelles de votre binôme", "Binôme sans nouvelles"))]
+
+
+def test_silence_nudges_then_alerts_each_once(app, pair):
+    followup = app.config["PROGRAMME"].followup
+    today = date.today()
+    assert silent_run(app, today + timedelta(days=followup["silence_jours"] - 1)) == []
+    nudges = silent_run(app, today + timedelta(days=followup["silence_jours"]))
+    assert sorted(m["To"] for m in nudges) == ["awa.diallo@exemple.fr", "marc.petit@exemple.fr"]
+    again = silent_run(app, today + timedelta(days=followup["silence_jours"] + 1))
+    assert [m["Message-ID"] for m in again] == [m["Message-ID"] for m in nudges]  # none more
+    alerts = [m for m in silent_run(app, today + timedelta(days=followup["alerte_jours"]))
+              if m["Subject"].startswith("Binôme sans")]
+    [alert] = alerts
+    assert alert["To"] == app.config["PROGRAMME"].contacts["coordination"]
+    again = silent_run(app, today + timedelta(days=followup["alerte_jours"] + 2))
+    assert len([m for m in again if m["Subject"].startswith("Binôme sans")]) == 1
+
+
+def test_a_pair_that_met_gets_no_nudge(app, client, pair):
+    followup = app.config["PROGRAMME"].followup
+    met = date.today() + timedelta(days=followup["silence_jours"] - 5)
+    repo(app).log_meeting(pair["id"], pair["mentor_id"], met)
+    assert silent_run(app, date.today() + timedelta(days=followup["silence_jours"] + 1)) == []
+
+
+def test_declining_closes_the_pair_and_returns_both_to_the_pool(app, client, pair):
+    token = pair_token(SECRET, pair["id"], pair["mentee_id"], "refus")
+    page = client.get(f"/formulaires/refus/?lien={token}")
+    assert page.status_code == 200 and "Décliner ce binôme" in page.get_data(as_text=True)
+    assert repo(app).pair(pair["id"])["status"] == "active"
+    response = client.post("/formulaires/refus/", headers=JSON,
+                           data={"lien": token, "raison": "Nous travaillons déjà ensemble"})
+    assert response.status_code == 200
+    closed = repo(app).pair(pair["id"])
+    assert closed["status"] == "non_demarre"
+    assert {repo(app).enrollment(p)["status"] for p in (pair["mentor_id"], pair["mentee_id"])} \
+        == {"en_attente"}
+    assert (pair["mentor_id"], pair["mentee_id"]) in repo(app).rejected_pairs()
+    texts = {m["To"]: text_of(m) for m in queued_mail(app)
+             if "n'a pas abouti" in text_of(m) or "décliné" in m["Subject"]}
+    assert "travaillons" not in texts["marc.petit@exemple.fr"]  # the partner never gets the reason
+    coordination = app.config["PROGRAMME"].contacts["coordination"]
+    assert "Nous travaillons déjà ensemble" in texts[coordination]
+
+
+def test_a_paused_mentor_is_not_proposed_until_the_resume_date(app, pair):
+    other = mentor(app, "Léa Roux")
+    ids = lambda: {p["id"] for p in repo(app).matching_pool()[0]}  # noqa: E731
+    assert other["id"] in ids()
+    repo(app).set_pause(other["id"], pause=True, resume=None, capacity=2)
+    assert other["id"] not in ids()
+    repo(app).set_pause(other["id"], pause=True, resume=date.today().isoformat(), capacity=2)
+    assert other["id"] in ids()  # resumes on the date, by itself
+
+
+def test_erasure_removes_the_persons_meetings(app, pair):
+    from forms_service.purge import erase_person
+
+    repo(app).log_meeting(pair["id"], pair["mentee_id"], date.today())
+    erase_person(repo(app), pair["mentee_id"], secret=SECRET, outbox=None)
+    assert repo(app).meetings.all() == []
