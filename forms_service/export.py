@@ -1,7 +1,7 @@
 """Turn records into CSV, JSON or JSON Lines for coordinators and scripts.
 
 CSV is made for a French spreadsheet: UTF-8 with a byte-order mark, ``;``
-between cells, lists joined with ``, ``, and any cell that a spreadsheet
+between cells, lists joined with `` ; `` (the cell is then quoted), and any cell that a spreadsheet
 would run as a formula (starting with ``= + - @``, a tab or a carriage
 return) prefixed with ``'`` so it stays text.
 """
@@ -26,7 +26,7 @@ def neutralise(value) -> str:
     if isinstance(value, bool):
         text = "oui" if value else "non"
     elif isinstance(value, (list, tuple)):
-        text = ", ".join(neutralise(v) if not isinstance(v, str) else v for v in value)
+        text = " ; ".join(neutralise(v) if not isinstance(v, str) else v for v in value)
     elif isinstance(value, dict):
         text = json.dumps(value, ensure_ascii=False, sort_keys=True)
     else:

@@ -254,8 +254,9 @@ def test_csv_export_neutralises_formulas(app, client, coordinator):
     assert 'filename="inscriptions.csv"' in response.headers["Content-Disposition"]
     text = response.get_data(as_text=True).lstrip("\ufeff")
     rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
-    assert rows[0]["name"] == "'" + FORMULA
-    assert rows[0]["job_title"] == "'+33 6 12" and rows[0]["comment"] == "'@SUM(A1)"
+    # Issue 13: French headers in the spreadsheet export.
+    assert rows[0]["Nom"] == "'" + FORMULA
+    assert rows[0]["Fonction"] == "'+33 6 12" and rows[0]["Commentaire"] == "'@SUM(A1)"
 
 
 @pytest.mark.parametrize("fmt, parse", [
