@@ -23,5 +23,16 @@ _catalogue = _gettext.translation(
     "messages", localedir=TRANSLATIONS, languages=[LANGUAGE], fallback=True
 )
 gettext = _catalogue.gettext
-ngettext = _catalogue.ngettext
 _ = gettext
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """Choose the singular or plural form by the catalogue's rule.
+
+    Without a catalogue the msgids themselves are shown, and they are French:
+    French takes the singular for 0 and 1 (« 0 inscription »), where
+    gettext's fallback would take it for 1 only.
+    """
+    if type(_catalogue) is _gettext.NullTranslations:
+        return singular if abs(n) < 2 else plural
+    return _catalogue.ngettext(singular, plural, n)

@@ -194,7 +194,8 @@ def test_each_enrollment_records_the_open_cohort(app, client, coordinator):
 def test_closed_enrollment_says_when_the_next_round_opens(app, client, coordinator):
     open_cohort(client, "2026-printemps")
     assert close_enrollment(client, "2027-01-15").status_code == 302
-    message = "La prochaine session d'inscription ouvrira le 15 janvier 2027."
+    # Issue 13: one name for a cohort everywhere.
+    message = "Les inscriptions de la prochaine cohorte ouvriront le 15 janvier 2027."
     page = unescape(client.get("/formulaires/inscription/").get_data(as_text=True))
     assert "Les inscriptions sont closes" in page and message in page
     assert 'action="/api/formulaires/enrollment"' not in page

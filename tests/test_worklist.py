@@ -220,7 +220,8 @@ def test_an_action_answers_json_for_fetch_and_returns_to_the_row_without(app, cl
     assert "en attente d'envoi" in answer.get_json()["message"]
     back = post(client, "/coordination/appariement/refuser", mentor_id=pairs[int(second)],
                 mentee_id=second, retour=PAGE + "?page=1", suite=second)
-    assert back.status_code == 302 and back.location.endswith(f"?page=1#proposition-{second}")
+    assert back.status_code == 302
+    assert back.location.endswith(f"?page=1&apres={second}#proposition-{second}")
     assert {awa["id"], zoe["id"]} == {int(first), int(second)} and marc and lea
 
 

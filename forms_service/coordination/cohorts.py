@@ -43,10 +43,10 @@ def closed_message(state: dict) -> str:
     """The sentence a participant reads while enrollment is closed."""
     if state.get("next_opening"):
         when = format_date(state["next_opening"])
-        return _("Les inscriptions sont closes pour le moment. La prochaine session "
-                 "d'inscription ouvrira le %(date)s.") % {"date": when}
-    return _("Les inscriptions sont closes pour le moment. La date de la prochaine session "
-             "d'inscription sera annoncée sur ce site.")
+        return _("Les inscriptions sont closes pour le moment. Les inscriptions de la "
+                 "prochaine cohorte ouvriront le %(date)s.") % {"date": when}
+    return _("Les inscriptions sont closes pour le moment. La date d'ouverture de la "
+             "prochaine cohorte sera annoncée sur ce site.")
 
 
 def cohort_for_enrollment(repo) -> str | None:
@@ -119,7 +119,7 @@ class OpenForm(FlaskForm):
 
 
 class CloseForm(FlaskForm):
-    next_opening = DateField(_("Date d'ouverture de la prochaine session (facultatif)"),
+    next_opening = DateField(_("Date d'ouverture de la prochaine cohorte (facultatif)"),
                              [Optional()], format="%Y-%m-%d")
 
 

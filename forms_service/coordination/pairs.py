@@ -107,8 +107,10 @@ def pairs():
     mentors = [p for p in pool if p.get("role") in MENTOR_ROLES]
     free = {m["id"]: (m.get("capacity") or 1) - load.get(m["id"], 0) for m in mentors}
     forbidden = repo.rejected_pairs()
+    after = request.args.get("apres", type=int)
     return render_template(
         "coordination/pairs.html", result=result, shown=shown, listed=len(listed), page=page,
+        after=after if any(s.mentee["id"] == after for s in shown) else None,
         pages=pages, filters=filters, free=free, report=build_report(result),
         bands=SCORE_BANDS, low_score=LOW_SCORE, pool_size=len(pool),
         choices=_filter_choices(pool),
@@ -184,7 +186,10 @@ def _answer(message: str, ok: bool, **extra):
     flash(message, "success" if ok else "error")
     back = _safe_back(request.form.get("retour"))
     row = request.form.get("suite", type=int)
-    return redirect(back + (f"#proposition-{row}" if row else "#propositions"))
+    if "#" in back or not row:
+        return redirect(back if "#" in back else back + "#propositions")
+    # The message is shown just above that row, where the coordinator goes on.
+    return redirect(f"{back}{'&' if '?' in back else '?'}apres={row}#proposition-{row}")
 
 
 @bp.post("/appariement/confirmer")
