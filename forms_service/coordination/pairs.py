@@ -48,6 +48,8 @@ SCORE_BANDS = {
     "bon": (_("bon (80 et plus)"), 80, 101),
 }
 FILTERS = ("cohorte", "parcours", "site", "score", "repetitions")
+# The manual choice shows the best mentors first; the others on request.
+CHOICES_SHOWN = 20
 
 
 def _weights() -> dict:
@@ -150,8 +152,10 @@ def pairs_choose(mentee_id: int):
             mentor = people.get(wanted) or repo.enrollment(wanted)
             flash(_refused(mentor, mentee, free), "error")
     repo.audit(current_coordinator()["id"], "consultation", mentee_id)
+    everyone = request.args.get("tous") == "1"
     return render_template(
-        "coordination/pairs_choose.html", mentee=mentee, options=options, picked=picked,
+        "coordination/pairs_choose.html", mentee=mentee, picked=picked, total=len(options),
+        options=options if everyone else options[:CHOICES_SHOWN], everyone=everyone,
         positive=positive, free=free, labels={"track": dict(TRACKS), "format": dict(FORMATS)},
         back=_safe_back(request.args.get("retour")))
 
