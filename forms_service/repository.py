@@ -17,8 +17,8 @@ from pathlib import Path
 from .i18n import _
 from .storage import Store
 from .vocabulary import (
-    MENTEE_ROLES, MENTOR_ROLES, PAIR_END_STATUSES, STATUS_LABELS, STATUS_TRANSITIONS,
-    WAITING_STATUSES,
+    MENTEE_ROLES, MENTOR_ROLES, PAIR_END_STATUSES, PAIR_STATUSES, STATUS_LABELS,
+    STATUS_TRANSITIONS, WAITING_STATUSES,
 )
 
 __all__ = ["Repository", "FORMAT_VERSION", "new_reference", "now_iso", "ENROLLMENT_STATUSES",
@@ -359,13 +359,17 @@ class Repository:
         load, has_mentor = self._loads()
         pool = []
         for person in self.enrollments.all():
-            if person.get("status") not in WAITING_STATUSES:
+            status = person.get("status")
+            if status not in WAITING_STATUSES and status not in PAIR_STATUSES:
                 continue
             can_mentor, can_be_mentee = _open_roles(person, load, has_mentor)
+            # Someone « apparié » or « actif » takes part only with a role still open (a
+            # mentor's free place); the matching sees them as waiting for that role.
+            seen = person if status in WAITING_STATUSES else {**person, "status": "en_attente"}
             if can_mentor and can_be_mentee:
-                pool.append(person)
+                pool.append(seen)
             elif can_mentor or can_be_mentee:
-                pool.append({**person, "role": "mentor" if can_mentor else "mentore"})
+                pool.append({**seen, "role": "mentor" if can_mentor else "mentore"})
         return pool, load
 
     def _loads(self) -> tuple[dict[int, int], set[int]]:
@@ -383,9 +387,9 @@ class Repository:
         Raises ``PairingRefused`` (French message) when one of them is no
         longer waiting, the mentee already has a mentor or the mentor has no
         free place: checked and written under one lock, so two coordinators
-        confirming at once cannot overfill a mentor. Whoever keeps an open
-        role (a mentor with free places) stays ``en_attente``; the others
-        become ``apparie``. The caller checks the hard constraints
+        confirming at once cannot overfill a mentor. Both become ``apparie``
+        (whoever keeps an open role, a mentor with free places, stays in the
+        pool for it). The caller checks the hard constraints
         (``matching.score_pair``) and computes ``checkpoints``.
         """
         at = at or now_iso()
@@ -414,11 +418,11 @@ class Repository:
                 "checkpoints": checkpoints,
             })
             self._unlock(mentee_id)
-            load, has_mentor = self._loads()
             for person_id in (mentor_id, mentee_id):
-                person = self.enrollments.get(person_id)
-                status = "en_attente" if any(_open_roles(person, load, has_mentor)) else "apparie"
-                self._set_status(person_id, status, at=at, by=by)
+                # A confirmed pair makes both « apparié » (a mentor's free places keep them
+                # in the pool all the same); someone already « actif » stays so.
+                if self.enrollments.get(person_id).get("status") != "actif":
+                    self._set_status(person_id, "apparie", at=at, by=by)
             return self.pairs.get(doc_id)
 
     def close_pair(self, pair_id: int, *, reason: str, by: int | None,
@@ -427,7 +431,7 @@ class Repository:
 
         ``mentor_status`` / ``mentee_status`` are ``en_attente`` (can be
         matched again) or ``clos``. Someone who still has another active
-        pair stays ``apparie`` rather than ``clos``. Raises ``PairingRefused``
+        pair keeps the status that pair gives (``apparie`` or ``actif``). Raises ``PairingRefused``
         when the pair is not active, ``KeyError`` when it does not exist.
         """
         if {mentor_status, mentee_status} - set(PAIR_END_STATUSES):
@@ -445,8 +449,11 @@ class Repository:
             for person_id, wanted in ((pair["mentor_id"], mentor_status),
                                       (pair["mentee_id"], mentee_status)):
                 busy = load.get(person_id, 0) > 0 or person_id in has_mentor
-                self._set_status(person_id, "apparie" if wanted == "clos" and busy else wanted,
-                                 at=at, by=by)
+                if busy:
+                    # Still in another running pair: their status follows that one.
+                    current = self.enrollments.get(person_id).get("status")
+                    wanted = current if current in PAIR_STATUSES else "apparie"
+                self._set_status(person_id, wanted, at=at, by=by)
             return pair
 
     def claim_reminder(self, pair_id: int, month: int, person_id: int,

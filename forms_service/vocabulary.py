@@ -93,11 +93,12 @@ def sensible_transitions(status: str, in_pair: bool) -> tuple[str, ...]:
     """The moves a coordinator may make by hand from status, given whether a pair is running.
 
     Without a running pair, « apparié » and « actif » make no sense; with one,
-    going back to « nouveau » or to « clos » goes through closing the pair.
+    going back to « nouveau », « en attente » or on to « clos » goes through
+    closing the pair.
     """
     options = STATUS_TRANSITIONS.get(status, ())
     if in_pair:
-        return tuple(s for s in options if s not in ("nouveau", "clos"))
+        return tuple(s for s in options if s not in ("nouveau", "en_attente", "clos"))
     return tuple(s for s in options if s not in PAIR_STATUSES)
 
 # The label people saw for each stored choice of an enrollment, by field.
