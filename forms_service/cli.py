@@ -339,22 +339,28 @@ PROGRESS_FROM = 1000
 
 
 @main.command(
-    short_help=_("Exporter inscriptions, retours ou binômes (sortie standard)."),
-    help=_("Exporter les inscriptions (enrollment), les retours (feedback) ou les binômes "
-           "(pairs) sur la sortie standard. CSV pour un tableur français : UTF-8 avec BOM, « ; », "
-           "formules neutralisées."),
+    short_help=_("Exporter inscriptions, retours, binômes, historique, points d'étape, rencontres."),
+    help=_("Exporter les inscriptions (enrollment), les retours (feedback), les binômes "
+           "(pairs), l'historique des états (history), les points d'étape (checkpoints) ou les "
+           "rencontres notées (meetings) sur la sortie standard. CSV et XLSX pour un tableur "
+           "français (en-têtes et libellés en français, formules neutralisées) ; JSON et JSONL "
+           "pour un script (codes et identifiants)."),
     epilog=epilog("DATA_DIR", "TIMEZONE"))
-@click.argument("what", type=click.Choice(["enrollment", "feedback", "pairs"]),
-                metavar="enrollment|feedback|pairs")
-@click.option("--format", "fmt", type=click.Choice(["csv", "json", "jsonl"]), default="csv",
-              show_default=True, help=_("Format de sortie."))
+@click.argument("what", type=click.Choice(["enrollment", "feedback", "pairs", "history",
+                                           "checkpoints", "meetings"]),
+                metavar="enrollment|feedback|pairs|history|checkpoints|meetings")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json", "jsonl"]),
+              default="csv", show_default=True, help=_("Format de sortie."))
 def export(what: str, fmt: str) -> None:
-    from .coordination.exports import export_records
-    from .export import iter_export
+    from . import spreadsheet
+    from .coordination.exports import FILE_NAMES, export_records
+    from .export import iter_csv, iter_export
 
     repo = _repository()
     try:
-        records = export_records(repo, what)
+        # CSV and XLSX are for a spreadsheet: the same file as the coordination area's download.
+        records = spreadsheet.rows(repo, what) if fmt in ("csv", "xlsx") else \
+            export_records(repo, what)
         total = len(records)
 
         def progress(done: int) -> None:
@@ -367,16 +373,24 @@ def export(what: str, fmt: str) -> None:
                 yield item
                 progress(done)
 
-        # CSV reads every record first (its columns); its pieces are then one per row.
-        pieces = iter_export(records if fmt == "csv" else counted(records), fmt)
-        for index, piece in enumerate(pieces):
-            sys.stdout.write(piece)
-            if fmt == "csv" and index:
-                progress(index)
-        sys.stdout.flush()
+        if fmt == "xlsx":
+            sys.stdout.flush()
+            sys.stdout.buffer.write(spreadsheet.to_xlsx(records, FILE_NAMES[what]))
+            sys.stdout.buffer.flush()
+        else:
+            # CSV reads every row first (its columns); its pieces are then one per row.
+            pieces = iter_csv(records) if fmt == "csv" else iter_export(counted(records), fmt)
+            for index, piece in enumerate(pieces):
+                sys.stdout.write(piece)
+                if fmt == "csv" and index:
+                    progress(index)
+            sys.stdout.flush()
         # The audit log names the export, never its content; None: the command line.
         repo.audit(None, "export", f"{what}.{fmt}")
-        say(_("%(n)d enregistrement(s) exporté(s).") % {"n": total})
+        from .i18n import ngettext
+
+        say(ngettext("%(num)d ligne exportée.", "%(num)d lignes exportées.", total)
+            % {"num": total})
     finally:
         repo.close()
 
@@ -563,7 +577,10 @@ def _programme():
               epilog=epilog("DATA_DIR", "PROGRAMME"))
 @click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="json",
               show_default=True, help=_("json pour un programme, text pour une lecture."))
-def match(fmt: str) -> None:
+@click.option("--include-repeats", is_flag=True,
+              help=_("Proposer aussi les binômes déjà formés ou écartés (marqués de leur "
+                     "historique)."))
+def match(fmt: str, include_repeats: bool) -> None:
     import json
 
     from .matching import InvalidEnrollment, suggest
@@ -572,7 +589,9 @@ def match(fmt: str) -> None:
     try:
         pool, load = repo.matching_pool()
         result = suggest(pool, programme.weights, existing_load=load,
-                         rejected=repo.rejected_pairs(), progress=say)
+                         rejected=set() if include_repeats else repo.rejected_pairs(),
+                         history=repo.pair_history(), include_repeats=include_repeats,
+                         locked=repo.locked_pairs(), progress=say)
     except InvalidEnrollment as error:
         raise Failure(str(error)) from None
     finally:
@@ -581,7 +600,8 @@ def match(fmt: str) -> None:
         sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False, indent=2) + "\n")
         return
     for s in result.suggestions:
-        click.echo(f"{s.score:5.1f}  {s.mentor.get('name')} → {s.mentee.get('name')}")
+        click.echo(f"{s.score:5.1f}  {s.mentor.get('name')} → {s.mentee.get('name')}"
+                   + ("  [" + _("déjà formé") + "]" if s.history else ""))
         for reason in s.reasons:
             click.echo(f"       - {reason}")
     for person in result.unmatched:

@@ -1,8 +1,8 @@
 """Turn records into CSV, JSON or JSON Lines for coordinators and scripts.
 
 CSV is made for a French spreadsheet: UTF-8 with a byte-order mark, ``;``
-between cells, lists joined with ``, ``, timestamps as ``2026-12-01 09:04`` in
-the organisation's time zone, and any cell that a spreadsheet
+between cells, lists joined with `` ; `` (the cell is then quoted), timestamps as
+``2026-12-01 09:04`` in the organisation's time zone, and any cell that a spreadsheet
 would run as a formula (starting with ``= + - @``, a tab or a carriage
 return) prefixed with ``'`` so it stays text.
 """
@@ -29,7 +29,7 @@ def neutralise(value) -> str:
     if isinstance(value, bool):
         text = "oui" if value else "non"
     elif isinstance(value, (list, tuple)):
-        text = ", ".join(neutralise(v) if not isinstance(v, str) else v for v in value)
+        text = " ; ".join(neutralise(v) if not isinstance(v, str) else v for v in value)
     elif isinstance(value, dict):
         text = json.dumps(value, ensure_ascii=False, sort_keys=True)
     else:

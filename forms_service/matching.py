@@ -26,15 +26,18 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from . import vocabulary
+from .explanations import french_key, mentee_reason, mentor_reason, mutual_reason
+from .explanations import negative, pair_reasons, refusal
 from .i18n import _
-from .i18n import ngettext as _n
-from .vocabulary import MENTEE_ROLES, MENTOR_ROLES, OTHER_SKILL, WAITING_STATUSES, codes
+from .match_report import build_report
+from .matching_encode import DEPARTMENT_WISHES, EXPERIENCE_BANDS, FORMATS, RHYTHMS, SLOTS, TRACKS
+from .matching_encode import InvalidEnrollment, _encode, _Side
+from .vocabulary import MENTEE_ROLES, MENTOR_ROLES, WAITING_STATUSES
 
 __all__ = [
     "CRITERIA",
@@ -46,17 +49,15 @@ __all__ = [
     "Suggestion",
     "Unmatched",
     "WAITING_STATUSES",
+    "LOW_SCORE",
+    "candidates",
+    "french_key",
     "score_pair",
     "suggest",
+    "why_not",
 ]
 
 CRITERIA = ("competences", "disponibilites", "rythme", "departement", "experience")
-EXPERIENCE_BANDS = codes(vocabulary.EXPERIENCE)
-RHYTHMS = codes(vocabulary.RHYTHMS)
-SLOTS = codes(vocabulary.SLOTS)
-FORMATS = codes(vocabulary.FORMATS)
-TRACKS = codes(vocabulary.TRACKS)
-DEPARTMENT_WISHES = codes(vocabulary.DEPARTMENT_PREFERENCES)
 # Two shared half-days leave room to reschedule; one is fragile.
 FULL_AVAILABILITY = 2
 # Beyond two bands the gap no longer helps: the pair loses common ground.
@@ -66,6 +67,8 @@ FULL_EXPERIENCE_GAP = 2
 UNKNOWN_SKILLS_SCORE = 0.5
 # Tries at undoing "A mentors B while B mentors A" before keeping it.
 MUTUAL_RETRIES = 3
+# A suggestion under this score is flagged for a closer look.
+LOW_SCORE = 50
 
 _PRESENTIEL, _DISTANCE, _HYBRIDE = (FORMATS.index(f) for f in FORMATS)
 _INVERSE = TRACKS.index("inverse")
@@ -73,25 +76,6 @@ _WISH_OTHER, _WISH_SAME, _WISH_ANY = (DEPARTMENT_WISHES.index(w) for w in DEPART
 # Score by distance between rhythms, in RHYTHMS order.
 _RHYTHM_SCORES = np.array([1.0, 0.5, 0.0, 0.0])
 
-_EXPERIENCE_LABELS = {
-    "moins_2": "moins de 2 ans",
-    "2_5": "2 à 5 ans",
-    "5_10": "5 à 10 ans",
-    "10_20": "10 à 20 ans",
-    "plus_20": "plus de 20 ans",
-}
-_RHYTHM_LABELS = {
-    "hebdomadaire": "chaque semaine",
-    "bimensuel": "toutes les deux semaines",
-    "trois_semaines": "toutes les trois semaines",
-    "mensuel": "chaque mois",
-}
-_FORMAT_LABELS = {"presentiel": "présentiel", "distance": "à distance", "hybride": "hybride"}
-_TRACK_LABELS = {"classique": "classique", "inverse": "inversé"}
-
-
-class InvalidEnrollment(ValueError):
-    """An enrollment holds a value the matching cannot interpret."""
 
 
 @dataclass(frozen=True)
@@ -102,6 +86,18 @@ class Suggestion:
     mentee: dict
     score: float
     reasons: list[str]
+    # Earlier pairs of these two people (closed, rejected), when repeats were asked for.
+    history: tuple = ()
+    locked: bool = False
+
+    @property
+    def warnings(self) -> list[str]:
+        """The negative reasons, and a low score: what the coordinator must look at."""
+        return negative(self.reasons)
+
+    @property
+    def low(self) -> bool:
+        return self.score < LOW_SCORE
 
 
 @dataclass(frozen=True)
@@ -111,6 +107,8 @@ class Unmatched:
     person: dict
     role: str
     reasons: list[str]
+    # The matching's name for the constraint that blocks them (see CONSTRAINT_LABELS).
+    constraint: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
@@ -129,6 +127,9 @@ class MatchResult:
                     "mentee": _identity(s.mentee),
                     "score": float(s.score),
                     "reasons": list(s.reasons),
+                    "warnings": s.warnings,
+                    "locked": s.locked,
+                    "history": [dict(event) for event in s.history],
                 }
                 for s in self.suggestions
             ],
@@ -136,6 +137,7 @@ class MatchResult:
                 {**_identity(u.person), "role": u.role, "reasons": list(u.reasons)}
                 for u in self.unmatched
             ],
+            "report": build_report(self),
         }
 
 
@@ -162,7 +164,7 @@ def score_pair(mentor: dict, mentee: dict, weights: Mapping) -> tuple[float, lis
     if not _feasible(_constraints(mentors, mentees, frozenset()))[0, 0]:
         return None
     score = _scores(mentors, mentees, weights)[0, 0]
-    return round(float(score), 1), _reasons(mentor, mentee, weights)
+    return round(float(score), 1), pair_reasons(mentor, mentee, weights)
 
 
 def suggest(
@@ -171,6 +173,9 @@ def suggest(
     *,
     existing_load: Mapping[int, int] | None = None,
     rejected: Iterable[tuple[int, int]] = frozenset(),
+    history: Mapping[tuple[int, int], list[dict]] | None = None,
+    include_repeats: bool = False,
+    locked: Iterable[tuple[int, int]] = (),
     progress: Callable[[str], None] | None = None,
 ) -> MatchResult:
     """Propose the best set of pairs for everyone waiting, and explain who is left.
@@ -178,14 +183,20 @@ def suggest(
     Only enrollments whose ``status`` is waiting (``nouveau``, ``en_attente``)
     take part, so a mentor with free places must keep a waiting status.
     ``existing_load`` maps a mentor id to the mentees they already have;
-    ``rejected`` holds ``(mentor_id, mentee_id)`` pairs the coordinator
-    turned down. ``progress`` receives short French messages for the CLI.
+    ``rejected`` holds ``(mentor_id, mentee_id)`` pairs that must never be
+    proposed. ``history`` maps ``(mentor_id, mentee_id)`` to the earlier
+    pairs of those two people: they are not proposed again unless
+    ``include_repeats``, and then carry that history. ``locked`` pairs (the
+    coordinators' picks) are kept as they are when still feasible; the rest
+    of the pool is optimised around them. ``progress`` receives short
+    French messages for the CLI.
 
     Mentors without a single mentee (new or existing) are reported too.
     """
     report = progress or (lambda message: None)
     weights = _checked_weights(weights)
     load = dict(existing_load or {})
+    history = dict(history or {})
     pool = [person for person in enrollments if person.get("status") in WAITING_STATUSES]
     mentor_people = [person for person in pool if person.get("role") in MENTOR_ROLES]
     mentee_people = [person for person in pool if person.get("role") in MENTEE_ROLES]
@@ -201,23 +212,77 @@ def suggest(
     )
 
     mentors, mentees = _encode(mentor_people, mentee_people)
-    stages = _constraints(mentors, mentees, frozenset(tuple(pair) for pair in rejected))
+    repeated = frozenset() if include_repeats else frozenset(history)
+    stages = _constraints(mentors, mentees, frozenset(tuple(pair) for pair in rejected), repeated)
     feasible = _feasible(stages)
     report(_("Calcul des scores…"))
     scores = _scores(mentors, mentees, weights)
     report(_("Optimisation globale…"))
-    pairs = _assign_avoiding_mutual(feasible, scores, free, mentors.ids, mentees.ids)
+    kept, feasible, left = _keep_locked(locked, feasible, free, mentors.ids, mentees.ids)
+    pairs = _assign_avoiding_mutual(feasible, scores, left, mentors.ids, mentees.ids)
 
     report(_("Rédaction des raisons…"))
-    suggestions = _suggestions(pairs, mentor_people, mentee_people, scores, weights)
-    unmatched = _unmatched_mentees(pairs, mentee_people, stages)
-    unmatched += _unmatched_mentors(pairs, mentor_people, stages, free, load)
+    suggestions = _suggestions(sorted(pairs + kept), mentor_people, mentee_people, scores,
+                               weights, history, set(kept))
+    unmatched = _unmatched_mentees(pairs + kept, mentee_people, stages)
+    unmatched += _unmatched_mentors(pairs + kept, mentor_people, stages, free, load)
     report(
         _("Binômes proposés\u00a0: {pairs}, mentorés sans proposition\u00a0: {left}").format(
             pairs=len(suggestions), left=sum(u.role == "mentore" for u in unmatched)
         )
     )
     return MatchResult(suggestions, unmatched)
+
+
+def candidates(mentee: dict, mentor_people: list[dict], weights: Mapping, *,
+               free: Mapping[int, int], forbidden: Iterable[tuple[int, int]] = ()
+               ) -> list[tuple[dict, float, list[str]]]:
+    """Return the mentors who can take this mentee, as (mentor, score, reasons).
+
+    Only mentors with a free place who pass every hard constraint (and are
+    not ``forbidden`` for this mentee) are listed, best score first, then by
+    name in French order (accents do not send a name to the end).
+    """
+    weights = _checked_weights(weights)
+    mentor_people = [m for m in mentor_people
+                     if m.get("role") in MENTOR_ROLES and free.get(m.get("id"), 0) > 0]
+    if not mentor_people or mentee.get("role") not in MENTEE_ROLES:
+        return []
+    mentors, mentees = _encode(mentor_people, [mentee])
+    feasible = _feasible(_constraints(mentors, mentees, frozenset(forbidden)))[:, 0]
+    scores = _scores(mentors, mentees, weights)[:, 0]
+    found = [(mentor_people[row], round(float(scores[row]), 1))
+             for row in np.flatnonzero(feasible)]
+    found.sort(key=lambda item: (-item[1], french_key(item[0].get("name"))))
+    return [(mentor, score, pair_reasons(mentor, mentee, weights)) for mentor, score in found]
+
+
+def why_not(mentor: dict, mentee: dict, *, free: int | None = None) -> str | None:
+    """Name the hard constraint this mentor fails for this mentee, or None if none."""
+    if free is not None and free <= 0:
+        return refusal("sans_place", mentor, mentee)
+    mentors, mentees = _encode([{**mentor, "role": "mentor"}], [{**mentee, "role": "mentore"}])
+    for stage, mask in _constraints(mentors, mentees, frozenset()):
+        if not mask[0, 0]:
+            return refusal(stage, mentor, mentee)
+    return None
+
+
+def _keep_locked(locked, feasible, free, mentor_ids, mentee_ids):
+    """Take the feasible locked pairs out of the optimisation: their cells, the rest, the places."""
+    rows, columns = _positions(mentor_ids), _positions(mentee_ids)
+    feasible, free = feasible.copy(), free.copy()
+    kept = []
+    for mentor_id, mentee_id in locked:
+        for row in rows.get(mentor_id, ()):
+            column = next(iter(columns.get(mentee_id, ())), None)
+            if column is not None and feasible[row, column] and free[row] > 0 \
+                    and feasible[:, column].any():
+                kept.append((row, column))
+                free[row] -= 1
+                feasible[:, column] = False
+                break
+    return kept, feasible, free
 
 
 # --------------------------------------------------------------------------
@@ -251,165 +316,6 @@ def _capacity(mentor: dict) -> int:
     return 1 if capacity is None else int(capacity)
 
 
-def _choice(person: dict, key: str, choices: tuple[str, ...]) -> int:
-    value = person.get(key)
-    if value not in choices:
-        raise InvalidEnrollment(
-            _("inscription {id}\u00a0: valeur inconnue pour {key}\u00a0: {value!r}").format(
-                id=person.get("id"), key=key, value=value
-            )
-        )
-    return choices.index(value)
-
-
-def _fold(value) -> str:
-    return str(value or "").strip().casefold()
-
-
-def _skills(values) -> list[str]:
-    """Return distinct skills in their given order, without the free "autre"."""
-    seen: dict[str, str] = {}
-    for value in values or ():
-        key = _fold(value)
-        if key and key != OTHER_SKILL:
-            seen.setdefault(key, str(value).strip())
-    return list(seen.values())
-
-
-class _Vocabulary:
-    """Give each distinct string a small integer, shared by both sides."""
-
-    def __init__(self) -> None:
-        self.codes: dict[str, int] = {}
-
-    def code(self, value: str) -> int:
-        return self.codes.setdefault(value, len(self.codes))
-
-    def optional(self, value: str) -> int:
-        return self.code(value) if value else -1
-
-
-@dataclass
-class _Side:
-    """One side of the pool (mentors or mentees) as arrays, one row per person."""
-
-    ids: list
-    person: np.ndarray
-    email: np.ndarray
-    manager: np.ndarray
-    department: np.ndarray
-    site: np.ndarray
-    format: np.ndarray
-    track: np.ndarray
-    rhythm: np.ndarray
-    experience: np.ndarray
-    wish: np.ndarray
-    languages: np.ndarray
-    offered: np.ndarray
-    sought: np.ndarray
-    sought_count: np.ndarray
-    slots: np.ndarray
-
-
-def _encode(mentor_people: list[dict], mentee_people: list[dict]) -> tuple[_Side, _Side]:
-    people_ids, emails = _Vocabulary(), _Vocabulary()
-    departments, sites = _Vocabulary(), _Vocabulary()
-    languages, skills = _Vocabulary(), _Vocabulary()
-    slot_codes = {slot: index for index, slot in enumerate(SLOTS)}
-
-    def codes(people, key, vocabulary):
-        return np.array([vocabulary.optional(_fold(p.get(key))) for p in people], dtype=np.int64)
-
-    def lists(people, read, vocabulary):
-        return [[vocabulary.code(value) for value in read(p)] for p in people]
-
-    def slot_list(person):
-        try:
-            return [slot_codes[slot] for slot in person.get("availability") or ()]
-        except KeyError as error:
-            raise InvalidEnrollment(
-                _("inscription {id}\u00a0: demi-journée inconnue\u00a0: {slot!r}").format(
-                    id=person.get("id"), slot=error.args[0]
-                )
-            ) from None
-
-    raw = {}
-    for side, people, is_mentee in (
-        ("mentors", mentor_people, False),
-        ("mentees", mentee_people, True),
-    ):
-        raw[side] = dict(
-            ids=[p.get("id") for p in people],
-            person=np.array([people_ids.code(p.get("id")) for p in people], dtype=np.int64),
-            email=codes(people, "email", emails),
-            manager=codes(people, "manager_email", emails),
-            department=codes(people, "department", departments),
-            site=codes(people, "site", sites),
-            format=np.array([_choice(p, "format", FORMATS) for p in people], dtype=np.int64),
-            track=np.array([_choice(p, "track", TRACKS) for p in people], dtype=np.int64),
-            rhythm=np.array([_choice(p, "rhythm", RHYTHMS) for p in people], dtype=np.int64),
-            experience=np.array(
-                [_choice(p, "experience", EXPERIENCE_BANDS) for p in people], dtype=np.int64
-            ),
-            # Only mentees' wishes count; a mentor's own wish is about their own mentor.
-            wish=np.array(
-                [
-                    _choice(p, "department_preference", DEPARTMENT_WISHES)
-                    if is_mentee
-                    else _WISH_ANY
-                    for p in people
-                ],
-                dtype=np.int64,
-            ),
-            languages=lists(
-                people,
-                lambda p: [_fold(v) for v in p.get("languages") or () if _fold(v)],
-                languages,
-            ),
-            offered=lists(
-                people, lambda p: [_fold(v) for v in _skills(p.get("skills_offered"))], skills
-            ),
-            sought=lists(
-                people, lambda p: [_fold(v) for v in _skills(p.get("skills_sought"))], skills
-            ),
-            slots=[slot_list(p) for p in people],
-        )
-
-    # Widths are known only once both sides have added their words.
-    def side(fields) -> _Side:
-        sought = _membership(fields["sought"], len(skills.codes))
-        return _Side(
-            ids=fields["ids"],
-            person=fields["person"],
-            email=fields["email"],
-            manager=fields["manager"],
-            department=fields["department"],
-            site=fields["site"],
-            format=fields["format"],
-            track=fields["track"],
-            rhythm=fields["rhythm"],
-            experience=fields["experience"],
-            wish=fields["wish"],
-            languages=_membership(fields["languages"], len(languages.codes)),
-            offered=_membership(fields["offered"], len(skills.codes)),
-            sought=sought,
-            sought_count=sought.sum(axis=1),
-            slots=_membership(fields["slots"], len(SLOTS)),
-        )
-
-    return side(raw["mentors"]), side(raw["mentees"])
-
-
-def _membership(rows: list[list[int]], width: int) -> np.ndarray:
-    """Turn lists of codes into a boolean matrix, one row per list."""
-    result = np.zeros((len(rows), width), dtype=bool)
-    lengths = [len(row) for row in rows]
-    if sum(lengths):
-        codes = np.fromiter((code for row in rows for code in row), dtype=np.int64)
-        result[np.repeat(np.arange(len(rows)), lengths), codes] = True
-    return result
-
-
 # --------------------------------------------------------------------------
 # Matrices: one row per mentor, one column per mentee
 
@@ -421,7 +327,7 @@ def _common(left: np.ndarray, right: np.ndarray) -> np.ndarray:
 
 
 def _constraints(
-    mentors: _Side, mentees: _Side, rejected: frozenset
+    mentors: _Side, mentees: _Side, rejected: frozenset, repeated: frozenset = frozenset()
 ) -> list[tuple[str, np.ndarray]]:
     """Return each hard constraint as a named mentor × mentee "allowed" mask.
 
@@ -444,13 +350,8 @@ def _constraints(
         outer_equal(mentors.manager, mentees.email) & (mentors.manager >= 0)[:, None]
     )
 
-    allowed = np.ones((len(mentors.ids), len(mentees.ids)), dtype=bool)
-    if rejected:
-        mentor_rows = _positions(mentors.ids)
-        mentee_columns = _positions(mentees.ids)
-        for mentor_id, mentee_id in rejected:
-            for row in mentor_rows.get(mentor_id, ()):
-                allowed[row, mentee_columns.get(mentee_id, [])] = False
+    allowed = _allowed(mentors, mentees, rejected)
+    again = _allowed(mentors, mentees, repeated)
 
     return [
         ("personne", different_person),
@@ -459,7 +360,19 @@ def _constraints(
         ("format", formats_meet),
         ("hierarchie", ~(manages_mentee | managed_by_mentee)),
         ("refus", allowed),
+        ("deja", again),
     ]
+
+
+def _allowed(mentors: _Side, mentees: _Side, forbidden: frozenset) -> np.ndarray:
+    allowed = np.ones((len(mentors.ids), len(mentees.ids)), dtype=bool)
+    if forbidden:
+        mentor_rows = _positions(mentors.ids)
+        mentee_columns = _positions(mentees.ids)
+        for mentor_id, mentee_id in forbidden:
+            for row in mentor_rows.get(mentor_id, ()):
+                allowed[row, mentee_columns.get(mentee_id, [])] = False
+    return allowed
 
 
 def _positions(ids: list) -> dict:
@@ -585,7 +498,8 @@ def _assign_avoiding_mutual(feasible, scores, free, mentor_ids, mentee_ids):
 # Building the result
 
 
-def _suggestions(pairs, mentor_people, mentee_people, scores, weights) -> list[Suggestion]:
+def _suggestions(pairs, mentor_people, mentee_people, scores, weights, history, kept
+                 ) -> list[Suggestion]:
     mutual_cells = {
         cell
         for couple in _mutual(
@@ -596,12 +510,12 @@ def _suggestions(pairs, mentor_people, mentee_people, scores, weights) -> list[S
     suggestions = []
     for row, column in pairs:
         mentor, mentee = mentor_people[row], mentee_people[column]
-        reasons = _reasons(mentor, mentee, weights)
+        reasons = pair_reasons(mentor, mentee, weights)
         if (row, column) in mutual_cells:
-            reasons.append(_("mentorat croisé\u00a0: chacun accompagne aussi l'autre"))
-        suggestions.append(
-            Suggestion(mentor, mentee, round(float(scores[row, column]), 1), reasons)
-        )
+            reasons.append(mutual_reason())
+        past = tuple(history.get((mentor.get("id"), mentee.get("id")), ()))
+        suggestions.append(Suggestion(mentor, mentee, round(float(scores[row, column]), 1),
+                                      reasons, past, (row, column) in kept))
     suggestions.sort(
         key=lambda s: (-s.score, str(s.mentee.get("name") or ""), str(s.mentee.get("id")))
     )
@@ -634,12 +548,12 @@ def _unmatched_mentees(pairs, mentee_people, stages) -> list[Unmatched]:
         if column in matched:
             continue
         stage = names[failures[column]] if failures[column] < len(names) else "capacite"
-        reasons = [_mentee_reason(stage, person)]
+        reasons = [mentee_reason(stage, person)]
         if person["track"] == "inverse" and stage not in ("personne", "parcours"):
             reasons.append(
                 _("mentorat inversé\u00a0: seuls les mentors du même parcours sont envisagés")
             )
-        result.append(Unmatched(person, "mentore", reasons))
+        result.append(Unmatched(person, "mentore", reasons, stage))
     return result
 
 
@@ -658,213 +572,10 @@ def _unmatched_mentors(pairs, mentor_people, stages, free, load) -> list[Unmatch
             stage = names[failures[row]]
         else:
             stage = "pris"
-        reasons = [_mentor_reason(stage, person)]
+        reasons = [mentor_reason(stage, person)]
         if person["track"] == "inverse" and stage not in ("sans_place", "personne", "parcours"):
             reasons.append(
                 _("mentorat inversé\u00a0: seuls les mentorés du même parcours sont envisagés")
             )
-        result.append(Unmatched(person, "mentor", reasons))
+        result.append(Unmatched(person, "mentor", reasons, stage))
     return result
-
-
-def _format_wish(person: dict) -> str:
-    if person.get("format") == "presentiel":
-        return _("présentiel sur le site de {site}").format(site=person.get("site") or "?")
-    return _FORMAT_LABELS[person["format"]]
-
-
-def _mentee_reason(stage: str, person: dict) -> str:
-    if stage == "personne":
-        return _("aucun mentor en attente dans le vivier")
-    if stage == "parcours":
-        return _("aucun mentor du parcours {track} disponible").format(
-            track=_TRACK_LABELS[person["track"]]
-        )
-    if stage == "langue":
-        return _("aucun mentor avec une langue commune ({languages})").format(
-            languages=", ".join(person.get("languages") or ()) or "?"
-        )
-    if stage == "format":
-        return _("aucun mentor compatible pour le format {format}").format(
-            format=_format_wish(person)
-        )
-    if stage == "hierarchie":
-        return _("les seuls mentors compatibles sont dans sa ligne hiérarchique directe")
-    if stage == "refus":
-        return _("mentors compatibles écartés par la coordination")
-    return _("capacité des mentors compatibles atteinte")
-
-
-def _mentor_reason(stage: str, person: dict) -> str:
-    if stage == "sans_place":
-        return _("aucune place de mentorat libre (capacité {capacity})").format(
-            capacity=_capacity(person)
-        )
-    if stage == "personne":
-        return _("aucun mentoré compatible\u00a0: aucun mentoré en attente dans le vivier")
-    if stage == "parcours":
-        return _(
-            "aucun mentoré compatible\u00a0: aucun mentoré du parcours {track} en attente"
-        ).format(track=_TRACK_LABELS[person["track"]])
-    if stage == "langue":
-        return _("aucun mentoré compatible\u00a0: aucune langue commune ({languages})").format(
-            languages=", ".join(person.get("languages") or ()) or "?"
-        )
-    if stage == "format":
-        return _("aucun mentoré compatible pour le format {format}").format(
-            format=_format_wish(person)
-        )
-    if stage == "hierarchie":
-        return _("les seuls mentorés compatibles sont dans sa ligne hiérarchique directe")
-    if stage == "refus":
-        return _("mentorés compatibles écartés par la coordination")
-    return _("mentorés compatibles tous proposés à d'autres mentors, au meilleur score d'ensemble")
-
-
-# --------------------------------------------------------------------------
-# Reasons for one pair
-
-
-def _reasons(mentor: dict, mentee: dict, weights: dict[str, float]) -> list[str]:
-    """Explain a feasible pair in French, strongest signals first.
-
-    Language and format are hard constraints, always shown; a criterion with
-    weight 0 is ignored by the score and so left out.
-    """
-    reasons = []
-    if weights["competences"]:
-        reasons += _skills_reasons(mentor, mentee)
-    reasons.append(_language_reason(mentor, mentee))
-    reasons.append(_format_reason(mentor, mentee))
-    if weights["departement"]:
-        reasons.append(_department_reason(mentor, mentee))
-    if weights["disponibilites"]:
-        reasons.append(_availability_reason(mentor, mentee))
-    if weights["rythme"]:
-        reasons.append(_rhythm_reason(mentor, mentee))
-    if weights["experience"]:
-        reasons.append(_experience_reason(mentor, mentee))
-    return reasons
-
-
-def _skills_reasons(mentor: dict, mentee: dict) -> list[str]:
-    sought = _skills(mentee.get("skills_sought"))
-    offered = {_fold(skill) for skill in _skills(mentor.get("skills_offered"))}
-    common = [skill for skill in sought if _fold(skill) in offered]
-    reasons = []
-    if common:
-        reasons.append(
-            _("compétences recherchées\u00a0: {sought} ↔ proposées\u00a0: {common}").format(
-                sought=", ".join(sought), common=", ".join(common)
-            )
-        )
-    elif sought:
-        reasons.append(
-            _("aucune compétence recherchée n'est proposée\u00a0: {sought}").format(
-                sought=", ".join(sought)
-            )
-        )
-    if any(_fold(skill) == OTHER_SKILL for skill in mentee.get("skills_sought") or ()):
-        reasons.append(_("compétence «\u00a0autre\u00a0» à préciser avec la coordination"))
-    elif not sought:
-        reasons.append(_("aucune compétence recherchée précisée"))
-    return reasons
-
-
-def _language_reason(mentor: dict, mentee: dict) -> str:
-    spoken = {_fold(language) for language in mentor.get("languages") or ()}
-    common = list(
-        dict.fromkeys(
-            language for language in mentee.get("languages") or () if _fold(language) in spoken
-        )
-    )
-    return _n(
-        "langue commune\u00a0: {languages}", "langues communes\u00a0: {languages}", len(common)
-    ).format(languages=", ".join(common))
-
-
-def _format_reason(mentor: dict, mentee: dict) -> str:
-    mentor_format, mentee_format = mentor["format"], mentee["format"]
-    if mentor_format == mentee_format:
-        reason = _("même format\u00a0: {format}").format(format=_FORMAT_LABELS[mentor_format])
-    else:
-        reason = _("format compatible\u00a0: {mentor} et {mentee}").format(
-            mentor=_FORMAT_LABELS[mentor_format], mentee=_FORMAT_LABELS[mentee_format]
-        )
-    meet = "distance" not in (mentor_format, mentee_format)
-    if meet and mentor.get("site") and _fold(mentor.get("site")) == _fold(mentee.get("site")):
-        reason += _(", site de {site}").format(site=mentor["site"])
-    return reason
-
-
-def _department_reason(mentor: dict, mentee: dict) -> str:
-    same = _fold(mentor.get("department")) == _fold(mentee.get("department"))
-    wish = mentee["department_preference"]
-    if wish == "indifferent":
-        return _("pas de préférence de département")
-    if wish == "autre":
-        return (
-            _("départements différents, comme souhaité")
-            if not same
-            else _("même département alors qu'un autre était souhaité")
-        )
-    return (
-        _("même département, comme souhaité")
-        if same
-        else _("départements différents alors que le même était souhaité")
-    )
-
-
-def _slot_label(slot: str) -> str:
-    day, half = slot.split("_", 1)
-    return "{day} {half}".format(day=day, half=_("matin") if half == "matin" else _("après-midi"))
-
-
-def _availability_reason(mentor: dict, mentee: dict) -> str:
-    theirs = set(mentor.get("availability") or ())
-    common = [
-        slot for slot in SLOTS if slot in theirs and slot in set(mentee.get("availability") or ())
-    ]
-    if not common:
-        return _("aucune demi-journée commune")
-    return _n(
-        "{count} demi-journée commune\u00a0: {slots}",
-        "{count} demi-journées communes\u00a0: {slots}",
-        len(common),
-    ).format(count=len(common), slots=", ".join(_slot_label(slot) for slot in common))
-
-
-def _rhythm_reason(mentor: dict, mentee: dict) -> str:
-    mentor_rhythm, mentee_rhythm = mentor["rhythm"], mentee["rhythm"]
-    if mentor_rhythm == mentee_rhythm:
-        return _("même rythme\u00a0: {rhythm}").format(rhythm=_RHYTHM_LABELS[mentor_rhythm])
-    labels = dict(mentor=_RHYTHM_LABELS[mentor_rhythm], mentee=_RHYTHM_LABELS[mentee_rhythm])
-    if abs(RHYTHMS.index(mentor_rhythm) - RHYTHMS.index(mentee_rhythm)) == 1:
-        return _("rythmes proches\u00a0: {mentor} et {mentee}").format(**labels)
-    return _("rythmes éloignés\u00a0: {mentor} et {mentee}").format(**labels)
-
-
-def _experience_reason(mentor: dict, mentee: dict) -> str:
-    gap = EXPERIENCE_BANDS.index(mentor["experience"]) - EXPERIENCE_BANDS.index(
-        mentee["experience"]
-    )
-    labels = dict(
-        mentor=_EXPERIENCE_LABELS[mentor["experience"]],
-        mentee=_EXPERIENCE_LABELS[mentee["experience"]],
-    )
-    if gap == 0:
-        return _("même tranche d'expérience ({mentor})").format(**labels)
-    if mentee["track"] == "inverse":
-        if gap < 0:
-            return _(
-                "écart d'expérience adapté au mentorat inversé (mentor {mentor}, mentoré {mentee})"
-            ).format(**labels)
-        return _(
-            "en mentorat inversé, mentor plus expérimenté que le mentoré "
-            "(mentor {mentor}, mentoré {mentee})"
-        ).format(**labels)
-    if gap > 0:
-        return _("mentor plus expérimenté (mentor {mentor}, mentoré {mentee})").format(**labels)
-    return _("mentor moins expérimenté que le mentoré (mentor {mentor}, mentoré {mentee})").format(
-        **labels
-    )

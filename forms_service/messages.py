@@ -241,10 +241,12 @@ def _declined_coordination(refs: dict, out: Outgoing, message_id):
 
 
 def positive_reasons(pair: dict) -> list[str]:
-    """The reasons worth telling both people: never what the pair lacks."""
-    flagged = set(pair.get("negative_reasons") or ())
-    return [reason for reason in pair.get("reasons", ()) if reason not in flagged
-            and not reason.startswith(("aucun", "aucune", "pas de", "peu de"))]
+    """The reasons worth telling both people, chosen when the pair was confirmed.
+
+    Pairs confirmed before that choice was stored tell none: a reason of an
+    older pair may say what the pair lacks, and that is never mailed.
+    """
+    return list(pair.get("positive_reasons") or ())
 
 
 _KINDS = {"inscription": _enrollment, "lien": _link, "adresse": _address,

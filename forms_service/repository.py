@@ -19,12 +19,13 @@ from .mailqueue import MailQueue
 from .meetings import Meetings
 from .storage import Store
 from .vocabulary import (
-    MENTEE_ROLES, MENTOR_ROLES, PAIR_END_STATUSES, STATUS_LABELS, STATUS_TRANSITIONS,
-    WAITING_STATUSES,
+    MENTEE_ROLES, MENTOR_ROLES, PAIR_END_STATUSES, PAIR_STATUSES, STATUS_LABELS,
+    STATUS_TRANSITIONS, WAITING_STATUSES,
 )
 
 __all__ = ["Repository", "FORMAT_VERSION", "new_reference", "now_iso", "ENROLLMENT_STATUSES",
-           "STATUS_TRANSITIONS", "InvalidTransition", "AUDIT_ACTIONS", "PairingRefused"]
+           "STATUS_TRANSITIONS", "InvalidTransition", "AUDIT_ACTIONS", "PairingRefused",
+           "AlreadyHandled"]
 
 FORMAT_VERSION = 1
 # No 0/O or 1/I/L: a reference is read aloud and typed back by people.
@@ -36,7 +37,9 @@ PREFIXES = {"enrollment": "M", "feedback": "R"}
 ENROLLMENT_STATUSES = STATUS_LABELS
 # What the audit log records: actions, never the values seen or exported.
 AUDIT_ACTIONS = ("connexion", "deconnexion", "consultation", "statut", "note", "export",
-                 "ouverture_inscriptions", "fermeture_inscriptions")
+                 "ouverture_inscriptions", "fermeture_inscriptions", "binome_confirme",
+                 "binome_ecarte", "binome_remplace", "binome_clos", "binome_consulte",
+                 "binome_verrouille", "binome_deverrouille", "retour_traite")
 
 
 _AUDIT_WORD = re.compile(r"[a-z][a-z0-9_]{0,39}(\.[a-z0-9]{1,10})?")
@@ -339,11 +342,84 @@ class Repository:
         """Return the (mentor id, mentee id) pairs the coordination turned down."""
         return {(d["mentor_id"], d["mentee_id"]) for d in self.rejections.all()}
 
-    def reject_pair(self, mentor_id: int, mentee_id: int, *, by: int | None) -> None:
-        """Remember that this mentor must not be suggested to this mentee again."""
-        self.rejections.insert_unique({
-            "v": FORMAT_VERSION, "key": f"{mentor_id}-{mentee_id}", "mentor_id": mentor_id,
-            "mentee_id": mentee_id, "at": now_iso(), "by": by}, "key")
+    def reject_pair(self, mentor_id: int, mentee_id: int, *, by: int | None) -> bool:
+        """Remember that this mentor must not be suggested to this mentee again.
+
+        Returns False when it was already turned down or confirmed (by someone
+        else, a moment ago): the caller says « déjà traité ».
+        """
+        with self._transaction():
+            if self.active_pair_of(mentee_id) is not None:
+                return False
+            _doc_id, created = self.rejections.insert_unique({
+                "v": FORMAT_VERSION, "key": f"{mentor_id}-{mentee_id}", "mentor_id": mentor_id,
+                "mentee_id": mentee_id, "at": now_iso(), "by": by}, "key")
+            if created:
+                self._unlock(mentee_id)
+            return created
+
+    def active_pair_of(self, mentee_id: int) -> dict | None:
+        """Return the active pair where this person is the mentee, if any."""
+        found = self.pairs.search(lambda d: d.get("status") == "active"
+                                  and d.get("mentee_id") == mentee_id)
+        return found[0] if found else None
+
+    def pairs_of(self, person_id: int) -> list[dict]:
+        """Return every pair (active or closed) this person was part of, newest first."""
+        found = self.pairs.search(lambda d: person_id in (d.get("mentor_id"), d.get("mentee_id")))
+        return sorted(found, key=lambda d: d.get("confirmed_at") or "", reverse=True)
+
+    def pair_history(self) -> dict[tuple[int, int], list[dict]]:
+        """Map (mentor id, mentee id) to the earlier pairs of those two people.
+
+        A closed pair counts both ways round (the same two people, whoever
+        mentored); a rejection only as it was turned down.
+        """
+        history: dict[tuple[int, int], list[dict]] = {}
+        for pair in self.pairs.all():
+            if pair.get("status") == "active":
+                continue
+            event = {"kind": "clos", "pair_id": pair["id"], "at": pair.get("closed_at"),
+                     "confirmed_at": pair.get("confirmed_at"),
+                     "reason": pair.get("close_reason")}
+            for key in ((pair["mentor_id"], pair["mentee_id"]),
+                        (pair["mentee_id"], pair["mentor_id"])):
+                history.setdefault(key, []).append(event)
+        for rejection in self.rejections.all():
+            history.setdefault((rejection["mentor_id"], rejection["mentee_id"]), []).append(
+                {"kind": "ecarte", "at": rejection.get("at"), "pair_id": None,
+                 "confirmed_at": None, "reason": None})
+        return history
+
+    # ------------------------------------------------------------------ locks (what if)
+
+    @property
+    def locks(self):
+        return self.store.table("locks")
+
+    def locked_pairs(self) -> list[tuple[int, int]]:
+        """Return the pairs coordinators locked for the next runs, oldest first."""
+        return [(d["mentor_id"], d["mentee_id"]) for d in self.locks.all()]
+
+    def lock_pair(self, mentor_id: int, mentee_id: int, *, by: int | None) -> bool:
+        """Keep this pair in every run until it is confirmed; one lock per mentee."""
+        with self._transaction():
+            if self.active_pair_of(mentee_id) is not None:
+                return False
+            self._unlock(mentee_id)
+            self.locks.insert({"v": FORMAT_VERSION, "mentor_id": mentor_id,
+                               "mentee_id": mentee_id, "at": now_iso(), "by": by})
+            return True
+
+    def unlock_pair(self, mentee_id: int) -> bool:
+        with self._transaction():
+            return self._unlock(mentee_id)
+
+    def _unlock(self, mentee_id: int) -> bool:
+        found = self.locks.search(lambda d: d.get("mentee_id") == mentee_id)
+        for lock in found:
+            self.locks.remove(lock["id"])
+        return bool(found)
 
     def matching_pool(self) -> tuple[list[dict], dict[int, int]]:
         """Return the enrollments as the matching must see them, and each mentor's load.
@@ -359,13 +435,17 @@ class Repository:
         load, has_mentor = self._loads()
         pool = []
         for person in self.enrollments.all():
-            if person.get("status") not in WAITING_STATUSES:
+            status = person.get("status")
+            if status not in WAITING_STATUSES and status not in PAIR_STATUSES:
                 continue
             can_mentor, can_be_mentee = _open_roles(person, load, has_mentor)
+            # Someone « apparié » or « actif » takes part only with a role still open (a
+            # mentor's free place); the matching sees them as waiting for that role.
+            seen = person if status in WAITING_STATUSES else {**person, "status": "en_attente"}
             if can_mentor and can_be_mentee:
-                pool.append(person)
+                pool.append(seen)
             elif can_mentor or can_be_mentee:
-                pool.append({**person, "role": "mentor" if can_mentor else "mentore"})
+                pool.append({**seen, "role": "mentor" if can_mentor else "mentore"})
         return pool, load
 
     def _loads(self) -> tuple[dict[int, int], set[int]]:
@@ -383,15 +463,20 @@ class Repository:
         Raises ``PairingRefused`` (French message) when one of them is no
         longer waiting, the mentee already has a mentor or the mentor has no
         free place: checked and written under one lock, so two coordinators
-        confirming at once cannot overfill a mentor. Whoever keeps an open
-        role (a mentor with free places) stays ``en_attente``; the others
-        become ``apparie``. The caller checks the hard constraints
+        confirming at once cannot overfill a mentor. Both become ``apparie``
+        (whoever keeps an open role, a mentor with free places, stays in the
+        pool for it). The caller checks the hard constraints
         (``matching.score_pair``) and computes ``checkpoints``.
         """
         at = at or now_iso()
         with self._transaction():
             pool, load = self._pool_view()
             roles = {person["id"]: person["role"] for person in pool}
+            done = self.active_pair_of(mentee_id)
+            if done is not None:
+                raise AlreadyHandled(_("Déjà traité : cette personne n'attend plus de mentor, "
+                                       "son binôme a été confirmé entre-temps (peut-être par "
+                                       "un autre coordinateur)."))
             if mentor_id == mentee_id:
                 raise PairingRefused(_("Une personne ne peut pas être son propre mentor."))
             if roles.get(mentor_id) not in MENTOR_ROLES:
@@ -413,11 +498,12 @@ class Repository:
                 "closed_at": None, "closed_by": None, "close_reason": None,
                 "checkpoints": checkpoints,
             })
-            load, has_mentor = self._loads()
+            self._unlock(mentee_id)
             for person_id in (mentor_id, mentee_id):
-                person = self.enrollments.get(person_id)
-                status = "en_attente" if any(_open_roles(person, load, has_mentor)) else "apparie"
-                self._set_status(person_id, status, at=at, by=by)
+                # A confirmed pair makes both « apparié » (a mentor's free places keep them
+                # in the pool all the same); someone already « actif » stays so.
+                if self.enrollments.get(person_id).get("status") != "actif":
+                    self._set_status(person_id, "apparie", at=at, by=by)
             return self.pairs.get(doc_id)
 
     # ------------------------------------------------------------ between checkpoints
@@ -486,7 +572,7 @@ class Repository:
 
         ``mentor_status`` / ``mentee_status`` are ``en_attente`` (can be
         matched again) or ``clos``. Someone who still has another active
-        pair stays ``apparie`` rather than ``clos``. Raises ``PairingRefused``
+        pair keeps the status that pair gives (``apparie`` or ``actif``). Raises ``PairingRefused``
         when the pair is not active, ``KeyError`` when it does not exist.
         """
         if {mentor_status, mentee_status} - set(PAIR_END_STATUSES):
@@ -504,8 +590,11 @@ class Repository:
             for person_id, wanted in ((pair["mentor_id"], mentor_status),
                                       (pair["mentee_id"], mentee_status)):
                 busy = load.get(person_id, 0) > 0 or person_id in has_mentor
-                self._set_status(person_id, "apparie" if wanted == "clos" and busy else wanted,
-                                 at=at, by=by)
+                if busy:
+                    # Still in another running pair: their status follows that one.
+                    current = self.enrollments.get(person_id).get("status")
+                    wanted = current if current in PAIR_STATUSES else "apparie"
+                self._set_status(person_id, wanted, at=at, by=by)
             return pair
 
     def claim_reminder(self, pair_id: int, month: int, person_id: int,
@@ -554,7 +643,14 @@ class Repository:
         pair = self.pairs.get(pair_id)
         if pair is None or person_id not in (pair["mentor_id"], pair["mentee_id"]):
             return False
-        self.pairs.modify(pair_id, change)
+        with self._transaction():
+            self.pairs.modify(pair_id, change)
+            if found and pair.get("status") == "active":
+                # The first feedback shows the pair is under way: both become « actif ».
+                for someone in (pair["mentor_id"], pair["mentee_id"]):
+                    record = self.enrollments.get(someone)
+                    if record and record.get("status") == "apparie":
+                        self._set_status(someone, "actif", at=at or now_iso(), by=None)
         return bool(found)
 
     def mark_feedback_handled(self, feedback_id: int, *, by: int | None) -> bool:
@@ -600,10 +696,12 @@ class Repository:
         return self.store.transaction()
 
 
-
-
 class PairingRefused(ValueError):
     """A pair cannot be confirmed or closed; ``str()`` is a French message."""
+
+
+class AlreadyHandled(PairingRefused):
+    """Someone else already decided on this suggestion (« déjà traité »)."""
 
 
 def _open_roles(person: dict, load: dict[int, int], has_mentor: set[int]) -> tuple[bool, bool]:

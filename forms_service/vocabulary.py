@@ -17,8 +17,8 @@ __all__ = [
     "ROLES", "MENTOR_ROLES", "MENTEE_ROLES", "FEEDBACK_ROLES", "TRACKS", "FORMATS", "RHYTHMS",
     "EXPERIENCE", "DAYS", "HALVES", "SLOTS", "DEPARTMENT_PREFERENCES", "OTHER_SKILL",
     "STATUSES", "STATUS_LABELS", "PARTICIPANT_STATUS_LABELS", "STATUS_TRANSITIONS",
-    "WAITING_STATUSES", "FINAL_STATUSES", "PAIR_END_STATUSES", "CHOICE_LABELS",
-    "PAIR_STATUSES", "MEETING_LOGGERS",
+    "WAITING_STATUSES", "FINAL_STATUSES", "PAIR_END_STATUSES", "PAIR_STATUSES", "CHOICE_LABELS",
+    "PAIR_STATES", "MEETING_LOGGERS", "sensible_transitions",
     "FORM_NAMES", "FORM_MARKERS", "DEFAULT_FORM_PAGES", "ROLE_MEANINGS", "codes",
 ]
 
@@ -105,9 +105,26 @@ WAITING_STATUSES = frozenset({"nouveau", "en_attente"})
 FINAL_STATUSES = frozenset({"retire", "clos"})
 # What a person becomes when their pair closes: back to the pool, or done.
 PAIR_END_STATUSES = ("en_attente", "clos")
+# Statuses that follow a pair: a confirmed pair makes people « apparié », the first feedback
+# « actif ». Nobody without a pair is put there by hand.
+PAIR_STATUSES = frozenset({"apparie", "actif"})
 
-# A pair's own status: running, ended, or declined before it started.
-PAIR_STATUSES = [("active", _("en cours")), ("closed", _("clos")),
+
+def sensible_transitions(status: str, in_pair: bool) -> tuple[str, ...]:
+    """The moves a coordinator may make by hand from status, given whether a pair is running.
+
+    Without a running pair, « apparié » and « actif » make no sense; with one,
+    going back to « nouveau », « en attente » or on to « clos » goes through
+    closing the pair.
+    """
+    options = STATUS_TRANSITIONS.get(status, ())
+    if in_pair:
+        return tuple(s for s in options if s not in ("nouveau", "en_attente", "clos"))
+    return tuple(s for s in options if s not in PAIR_STATUSES)
+
+
+# A pair's own state: running, ended, or declined before it started.
+PAIR_STATES = [("active", _("en cours")), ("closed", _("clos")),
                  ("non_demarre", _("non démarré"))]
 MEETING_LOGGERS = ("mentor", "mentee")
 

@@ -112,16 +112,19 @@ def change_status(client, record, status):
 
 def test_status_lifecycle_keeps_who_and_when(app, client, people, coordinator):
     record = people[0]
-    for status in ("en_attente", "apparie", "actif", "clos"):
+    # Issue 13: « apparié » and « actif » follow a pair; without one they are not offered.
+    assert change_status(client, record, "apparie").status_code == 400
+    for status in ("en_attente", "nouveau", "en_attente", "retire"):
         response = change_status(client, record, status)
         assert response.status_code == 302, response.get_data(as_text=True)
     stored = repo(app).enrollment(record["id"])
-    assert stored["status"] == "clos"
+    assert stored["status"] == "retire"
     history = stored["status_history"]
-    assert [h["status"] for h in history] == ["nouveau", "en_attente", "apparie", "actif", "clos"]
+    assert [h["status"] for h in history] == [
+        "nouveau", "en_attente", "nouveau", "en_attente", "retire"]
     assert all(h["by"] == coordinator["id"] and h["at"] for h in history[1:])
     html = client.get(f"/coordination/inscriptions/{record['id']}/").get_data(as_text=True)
-    assert "apparié" in html and EMAIL in html and "Ce statut est définitif." in html
+    assert "retiré" in html and EMAIL in html and "Ce statut est définitif." in html
 
 
 @pytest.mark.parametrize("start, target", [
@@ -251,8 +254,9 @@ def test_csv_export_neutralises_formulas(app, client, coordinator):
     assert 'filename="inscriptions.csv"' in response.headers["Content-Disposition"]
     text = response.get_data(as_text=True).lstrip("\ufeff")
     rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
-    assert rows[0]["name"] == "'" + FORMULA
-    assert rows[0]["job_title"] == "'+33 6 12" and rows[0]["comment"] == "'@SUM(A1)"
+    # Issue 13: French headers in the spreadsheet export.
+    assert rows[0]["Nom"] == "'" + FORMULA
+    assert rows[0]["Fonction"] == "'+33 6 12" and rows[0]["Commentaire"] == "'@SUM(A1)"
 
 
 @pytest.mark.parametrize("fmt, parse", [

@@ -57,7 +57,7 @@ def test_the_readme_blocks_run_in_the_order_written_on_a_new_data_directory(tmp_
     assert "1 compte(s) de la coordination déjà présent(s)" in demo.stderr
     assert "Programme fictif créé" in demo.stderr and "300 inscriptions" in demo.stderr
     records = [json.loads(line) for line in export.stdout.splitlines()]
-    assert len(records) == 300 and "300 enregistrement(s) exporté(s)." in export.stderr
+    assert len(records) == 300 and "300 lignes exportées." in export.stderr
     # A second demo refuses, and says why.
     again = mentorat("demo", data_dir=data_dir)
     assert again.returncode == 1 and "inscriptions, binômes ou retours" in again.stderr

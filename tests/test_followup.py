@@ -181,8 +181,14 @@ def test_closing_a_pair_needs_a_reason_and_frees_the_people(app, client, pair):
     client.post(page + "clore", data={"csrf_token": token, "reason": "",
                                       "mentor_status": "en_attente", "mentee_status": "clos"})
     assert repo(app).pair(pair["id"])["status"] == "active"
+    asked = client.post(page + "clore", data={
+        "csrf_token": token, "reason": "Changement de poste", "mentor_status": "en_attente",
+        "mentee_status": "clos"}).get_data(as_text=True)
+    # Issue 13: closing asks for a confirmation first.
+    assert "Oui, clore le binôme" in asked and repo(app).pair(pair["id"])["status"] == "active"
     client.post(page + "clore", data={"csrf_token": token, "reason": "Changement de poste",
-                                      "mentor_status": "en_attente", "mentee_status": "clos"})
+                                      "mentor_status": "en_attente", "mentee_status": "clos",
+                                      "confirme": "1"})
     closed = repo(app).pair(pair["id"])
     assert closed["status"] == "closed" and closed["close_reason"] == "Changement de poste"
     assert repo(app).enrollment(pair["mentor_id"])["status"] == "en_attente"

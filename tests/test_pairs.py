@@ -84,8 +84,9 @@ def test_confirming_stores_the_pair_and_moves_both_people_on(app):
     assert pair["status"] == "active" and pair["confirmed_at"]
     assert (pair["mentor_id"], pair["mentee_id"]) == (marc["id"], awa["id"])
     assert repo(app).enrollment(awa["id"])["status"] == "apparie"
-    # One place left: the mentor stays in the pool.
-    assert repo(app).enrollment(marc["id"])["status"] == "en_attente"
+    # Issue 13: a confirmed pair makes both « apparié »; with one place left, the mentor
+    # stays in the pool all the same.
+    assert repo(app).enrollment(marc["id"])["status"] == "apparie"
     pool, load = repo(app).matching_pool()
     assert [p["id"] for p in pool] == [marc["id"]] and load == {marc["id"]: 1}
 
@@ -110,7 +111,8 @@ def test_someone_enrolled_as_both_keeps_the_role_still_open(app):
     both = mentor(app, "Nina Blanc", role="les_deux", skills_sought=["Négociation"])
     marc = mentor(app, "Marc Petit", capacity=1)
     repo(app).confirm_pair(marc["id"], both["id"], by=None, score=1, reasons=[], checkpoints=[])
-    assert repo(app).enrollment(both["id"])["status"] == "en_attente"
+    # Issue 13: « apparié » (was « en attente »), still in the pool as a mentor.
+    assert repo(app).enrollment(both["id"])["status"] == "apparie"
     pool, _load = repo(app).matching_pool()
     assert [(p["name"], p["role"]) for p in pool] == [("Nina Blanc", "mentor")]
 

@@ -47,11 +47,11 @@ OPEN_ENDPOINTS = {"coordination.login", "coordination.static"}
 VIEW_MODULES = ("auth", "enrollments", "cohorts", "exports", "pairs", "followup", "dashboard")
 
 
-def flash_fr(message: str) -> None:
-    """Flash a message with French non-breaking spaces."""
+def flash_fr(message: str, category: str = "success") -> None:
+    """Flash a message with French non-breaking spaces; ``"error"`` shows it as an alert."""
     from ..typography import french_spacing
 
-    flash(french_spacing(message))
+    flash(french_spacing(message), category)
 
 
 def init_app(app) -> None:

@@ -36,7 +36,7 @@ class OpenForm(FlaskForm):
 
 
 class CloseForm(FlaskForm):
-    next_opening = DateField(_("Date d'ouverture de la prochaine session (facultatif)"),
+    next_opening = DateField(_("Date d'ouverture de la prochaine cohorte (facultatif)"),
                              [Optional()], format="%Y-%m-%d")
 
 

@@ -152,7 +152,8 @@ def _matched_items(share: dict) -> list[tuple[str, float | None]]:
     return [
         (_("Mentorés appariés (%(n)d sur %(all)d)") % {"n": mentees, "all": all_mentees},
          _percent(mentees, all_mentees)),
-        (_("Mentors avec au moins un binôme (%(n)d sur %(all)d)")
+        # Short enough for the chart's 300-pixel label column (a longer one was clipped).
+        (_("Mentors en binôme (%(n)d sur %(all)d)")
          % {"n": mentors, "all": all_mentors}, _percent(mentors, all_mentors)),
     ]
 

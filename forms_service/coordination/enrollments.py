@@ -10,7 +10,8 @@ from wtforms.validators import DataRequired, InputRequired, Length
 from .. import forms as public_forms
 from .. import vocabulary
 from ..i18n import _
-from ..repository import ENROLLMENT_STATUSES, STATUS_TRANSITIONS, InvalidTransition
+from ..repository import ENROLLMENT_STATUSES, InvalidTransition
+from ..vocabulary import sensible_transitions
 from ..text import clean_multiline
 from . import bp, flash_fr
 from .auth import current_coordinator, login_required
@@ -31,7 +32,7 @@ def _repo():
 
 
 def filter_enrollments(records: list[dict], filters: dict, query: str = "") -> list[dict]:
-    """Keep the records matching every filter, and the search in name or e-mail."""
+    """Keep the records matching every filter, and the search in name, e-mail or reference."""
     wanted = {k: v for k, v in filters.items() if k in FILTERS and v}
     needle = query.strip().casefold()
 
@@ -40,8 +41,10 @@ def filter_enrollments(records: list[dict], filters: dict, query: str = "") -> l
             if str(record.get(key) or "") != value:
                 return False
         if needle:
-            haystack = f"{record.get('name', '')} {record.get('email', '')}".casefold()
-            return needle in haystack
+            haystack = " ".join(str(record.get(key) or "")
+                                for key in ("name", "email", "reference")).casefold()
+            # A reference is read aloud or typed back with or without its dashes.
+            return needle in haystack or needle.replace(" ", "") in haystack
         return True
 
     return [r for r in records if keep(r)]
@@ -106,7 +109,8 @@ def enrollments():
     records = _repo().enrollments.all()
     filters = {key: request.args.get(key, "") for key in FILTERS}
     query = request.args.get("q", "")[:200]
-    found = list(reversed(filter_enrollments(records, filters, query)))
+    sort, order = request.args.get("tri", ""), request.args.get("ordre", "")
+    found = _sorted(filter_enrollments(records, filters, query), sort, order)
     pages = max(1, -(-len(found) // PAGE_SIZE))
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
     shown = found[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
@@ -115,7 +119,26 @@ def enrollments():
         "coordination/enrollments.html", enrollments=shown, total=len(found),
         overall=len(records), filters=filters, query=query, page=page, pages=pages, args=args,
         choices=_filter_choices(records), filter_labels=FILTER_LABELS, label=label,
-        state=_repo().cohort_state())
+        state=_repo().cohort_state(), sort=sort if sort in SORTS else "", order=order,
+        sorts=SORTS)
+
+
+# Sortable columns: query value -> (label, stored field).
+SORTS = {"nom": (_("Nom"), "name"), "statut": (_("Statut"), "status"),
+         "site": (_("Site"), "site"), "departement": (_("Département"), "department"),
+         "cohorte": (_("Cohorte"), "cohort"), "date": (_("Reçue le"), "created_at")}
+
+
+def _sorted(records: list[dict], sort: str, order: str) -> list[dict]:
+    """Newest first by default; else by the chosen column, names in French order."""
+    from ..explanations import french_key
+
+    if sort not in SORTS:
+        return list(reversed(records))
+    field = SORTS[sort][1]
+    key = (lambda r: french_key(r.get(field))) if field != "created_at" else \
+        (lambda r: (r.get(field) or "", ""))
+    return sorted(records, key=key, reverse=order == "desc")
 
 
 class StatusForm(FlaskForm):
@@ -138,8 +161,9 @@ def _enrollment_or_404(doc_id: int) -> dict:
 
 def _status_form(record: dict) -> StatusForm:
     form = StatusForm(prefix="statut")
-    form.status.choices = [(s, ENROLLMENT_STATUSES[s])
-                           for s in STATUS_TRANSITIONS.get(record.get("status", "nouveau"), ())]
+    in_pair = any(p.get("status") == "active" for p in _repo().pairs_of(record["id"]))
+    form.status.choices = [(s, ENROLLMENT_STATUSES[s]) for s in
+                           sensible_transitions(record.get("status", "nouveau"), in_pair)]
     return form
 
 
@@ -154,8 +178,12 @@ def enrollment_detail(doc_id: int):
 
 def _detail_page(record: dict, status_form: StatusForm, note_form: NoteForm, code: int = 200):
     authors = {c["id"]: c["email"] for c in _repo().list_coordinators()}
+    pairs = _repo().pairs_of(record["id"])
+    partners = {pid: _repo().enrollment(pid) or {} for pair in pairs
+                for pid in (pair["mentor_id"], pair["mentee_id"]) if pid != record["id"]}
     return render_template(
         "coordination/enrollment_detail.html", record=record, rows=answer_rows(record),
+        pairs=pairs, partners=partners,
         status_form=status_form, note_form=note_form, authors=authors, label=label,
         statuses=ENROLLMENT_STATUSES), code
 

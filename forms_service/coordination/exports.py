@@ -1,38 +1,79 @@
-"""Download the programme's data as CSV, JSON or JSON Lines; every export is audited."""
+"""Download the programme's data: CSV or XLSX for a spreadsheet, JSON or JSON Lines for a script.
+
+The spreadsheet files (``spreadsheet.rows``) carry French headers, labels and
+names; the script files keep the stored codes and ids. Every export is audited.
+"""
 
 from __future__ import annotations
 
-from flask import Response, abort, current_app, render_template
+from flask import Response, abort, render_template, request
 
-from ..export import FORMATS, to_csv, to_json, to_jsonl
+from .. import spreadsheet
+from ..export import to_json, to_jsonl
 from ..i18n import _
 from . import bp
 from .auth import current_coordinator, login_required
 from ..services import get_repo
 
-__all__ = ["EXPORTS", "export_records", "MEDIA_TYPES"]
+__all__ = ["EXPORTS", "export_records", "export_body", "MEDIA_TYPES", "FORMATS"]
 
 # What can be exported -> (table, French label).
 EXPORTS = {
     "enrollment": ("enrollments", _("Inscriptions")),
     "feedback": ("feedback", _("Retours des points d'étape")),
     "pairs": ("pairs", _("Binômes")),
+    "history": ("enrollments", _("Historique des statuts (une ligne par changement)")),
+    "checkpoints": ("pairs", _("Points d'étape (une ligne par point d'étape)")),
+    "meetings": ("meetings", _("Rencontres notées par les binômes (une ligne par rencontre)")),
 }
+FORMATS = ("csv", "xlsx", "json", "jsonl")
+# How the exports page names each format for HR.
+FORMAT_LABELS = {"csv": _("CSV pour un tableur"), "xlsx": _("XLSX pour un tableur"),
+                 "json": _("JSON pour un script"), "jsonl": _("JSON Lines pour un script")}
 MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "json": "application/json; charset=utf-8",
     "jsonl": "application/x-ndjson; charset=utf-8",
 }
-FILE_NAMES = {"enrollment": "inscriptions", "feedback": "retours", "pairs": "binomes"}
+FILE_NAMES = {"enrollment": "inscriptions", "feedback": "retours", "pairs": "binomes",
+              "history": "historique-statuts", "checkpoints": "points-etape",
+              "meetings": "rencontres"}
 # Private coordinator notes stay in the service: an export travels in e-mails and shares.
 PRIVATE_FIELDS = ("notes",)
 
 
 def export_records(repo, what: str) -> list[dict]:
-    """Return the records of one export, without the coordinators' private notes."""
+    """Return the records of one export for a script (codes and ids), without private notes."""
+    if what == "history":
+        return [{"enrollment_id": r["id"], "reference": r.get("reference"), **entry}
+                for r in repo.enrollments.all() for entry in r.get("status_history") or ()]
+    if what == "checkpoints":
+        return [{"pair_id": p["id"], "mentor_id": p["mentor_id"], "mentee_id": p["mentee_id"],
+                 **checkpoint} for p in repo.all_pairs() for checkpoint in p.get("checkpoints") or ()]
+    if what == "meetings":
+        return [{key: meeting.get(key) for key in
+                 ("pair_id", "date", "duration_minutes", "format", "logged_by")}
+                for meeting in repo.meetings.all()]
     table, _label = EXPORTS[what]
     return [{k: v for k, v in record.items() if k not in PRIVATE_FIELDS}
             for record in repo.store.table(table).all()]
+
+
+def export_body(repo, what: str, fmt: str) -> str | bytes:
+    """The whole export in one format: str for text formats, bytes for XLSX."""
+    if fmt == "csv":
+        return spreadsheet.to_csv(spreadsheet.rows(repo, what))
+    if fmt == "xlsx":
+        return spreadsheet.to_xlsx(spreadsheet.rows(repo, what), FILE_NAMES[what])
+    records = export_records(repo, what)
+    return to_json(records) if fmt == "json" else "".join(to_jsonl(records))
+
+
+def _count(repo, what: str) -> int:
+    if what in ("history", "checkpoints"):
+        return len(export_records(repo, what))
+    return len(repo.store.table(EXPORTS[what][0]))
 
 
 @bp.get("/exports/")
@@ -40,26 +81,21 @@ def export_records(repo, what: str) -> list[dict]:
 def exports():
     """List the downloads, with how many records each holds."""
     repo = get_repo()
-    counts = {what: len(repo.store.table(table)) for what, (table, _label) in EXPORTS.items()}
+    counts = {what: _count(repo, what) for what in EXPORTS}
     return render_template("coordination/exports.html", exports=EXPORTS, counts=counts,
-                           formats=FORMATS)
+                           formats=FORMATS, format_labels=FORMAT_LABELS)
 
 
-@bp.get("/exports/<any(enrollment, feedback, pairs):what>.<any(csv, json, jsonl):fmt>")
+@bp.get("/exports/<any(enrollment, feedback, pairs, history, checkpoints, meetings):what>"
+        ".<any(csv, xlsx, json, jsonl):fmt>")
 @login_required
 def export_download(what: str, fmt: str):
     """Send one export as a file; the audit log records who, what and when."""
     repo = get_repo()
     if what not in EXPORTS or fmt not in FORMATS:
         abort(404)
-    records = export_records(repo, what)
+    body = export_body(repo, what, fmt)
     repo.audit(current_coordinator()["id"], "export", f"{what}.{fmt}")
-    if fmt == "csv":
-        body = to_csv(records)
-    elif fmt == "json":
-        body = to_json(records)
-    else:
-        body = "".join(to_jsonl(records))
     response = Response(body, mimetype=MEDIA_TYPES[fmt].split(";")[0])
     response.headers["Content-Type"] = MEDIA_TYPES[fmt]
     response.headers["Content-Disposition"] = \
@@ -75,17 +111,31 @@ AUDIT_LABELS = {
     "note": _("note privée ajoutée"), "export": _("export"),
     "ouverture_inscriptions": _("ouverture des inscriptions"),
     "fermeture_inscriptions": _("fermeture des inscriptions"),
+    "binome_confirme": _("binôme confirmé"), "binome_ecarte": _("proposition écartée"),
+    "binome_remplace": _("mentor choisi à la main"), "binome_clos": _("binôme clos"),
+    "binome_consulte": _("consultation d'un binôme"),
+    "binome_verrouille": _("proposition verrouillée"),
+    "binome_deverrouille": _("proposition libérée"), "retour_traite": _("retour traité"),
 }
-AUDIT_SHOWN = 500
+AUDIT_PAGE = 100
+# Where the audit page links an entry's record.
+PERSON_ACTIONS = ("consultation", "statut", "note", "binome_ecarte", "binome_verrouille",
+                  "binome_deverrouille")
+PAIR_ACTIONS = ("binome_confirme", "binome_remplace", "binome_clos", "binome_consulte")
 
 
 @bp.get("/journal/")
 @login_required
 def audit():
-    """Show the latest audit entries, newest first."""
+    """Show the audit entries, newest first, a hundred a page."""
     repo = get_repo()
     entries = list(reversed(repo.audit_log.all()))
+    pages = max(1, -(-len(entries) // AUDIT_PAGE))
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
     authors = {c["id"]: c["email"] for c in repo.list_coordinators()}
-    return render_template("coordination/audit.html", entries=entries[:AUDIT_SHOWN],
-                           more=len(entries) > AUDIT_SHOWN, authors=authors,
-                           actions=AUDIT_LABELS)
+    cohorts = {c["id"]: c.get("name") for c in repo.cohorts.all()}
+    return render_template("coordination/audit.html",
+                           entries=entries[(page - 1) * AUDIT_PAGE:page * AUDIT_PAGE],
+                           page=page, pages=pages, authors=authors, actions=AUDIT_LABELS,
+                           cohorts=cohorts, person_actions=PERSON_ACTIONS,
+                           pair_actions=PAIR_ACTIONS)

@@ -75,28 +75,84 @@ def checkpoint_rows(pairs: Iterable[dict], today: date) -> list[dict]:
     return sorted(rows, key=lambda r: (order[r["state"]], r["due"]))
 
 
-def silent_pairs(pairs: Iterable[dict]) -> list[dict]:
-    """Return the active pairs without a single signed feedback, oldest first."""
-    silent = [p for p in pairs if p.get("status") == "active"
+def silent_pairs(pairs: Iterable[dict], today: date | None = None) -> list[dict]:
+    """Return the active pairs without a single signed feedback, oldest first.
+
+    With ``today``, only pairs whose first checkpoint has fallen due: a pair
+    confirmed this morning is not "silent" yet.
+    """
+    def due(pair) -> bool:
+        return today is None or any(date.fromisoformat(c["due"]) <= today
+                                    for c in pair.get("checkpoints", ()))
+
+    silent = [p for p in pairs if p.get("status") == "active" and due(p)
               and not any(c.get("answered") for c in p.get("checkpoints", ()))]
     return sorted(silent, key=lambda p: p.get("confirmed_at", ""))
+
+
+# The sections of the page, as the « Afficher » filter names them.
+SECTIONS = {
+    "alertes": _("À contacter"),
+    "points": _("Échéances des points d'étape"),
+    "silencieux": _("Sans aucun retour"),
+    "actifs": _("Binômes actifs"),
+    "clos": _("Binômes clos"),
+}
+# The overview shows this many rows per section; a section on its own is paged.
+OVERVIEW_ROWS = 10
+PAGE_SIZE = 25
+
+
+def _matches(pair: dict, people: dict, query: str, site: str) -> bool:
+    both = [people.get(pair.get("mentor_id"), {}), people.get(pair.get("mentee_id"), {})]
+    if site and not any(person.get("site") == site for person in both):
+        return False
+    if not query:
+        return True
+    text = " ".join(str(person.get(key) or "") for person in both
+                    for key in ("name", "email", "reference")).casefold()
+    return query.casefold() in text
 
 
 @bp.get("/suivi/")
 @login_required
 def followup():
-    """Show what needs the coordination's attention in the running pairs."""
+    """Show what needs the coordination's attention in the running pairs, filtered and paged."""
     repo = _repo()
-    pairs = repo.all_pairs()
     people = {person["id"]: person for person in repo.enrollments.all()}
+    query = (request.args.get("q") or "").strip()[:200]
+    site = (request.args.get("site") or "").strip()
+    view = request.args.get("vue", "")
+    view = view if view in SECTIONS else ""
+    pairs = [p for p in repo.all_pairs() if _matches(p, people, query, site)]
+    kept = {p["id"] for p in pairs}
     feedback = repo.feedback.all()
     today = date.today()
+    active = [p for p in pairs if p["status"] == "active"]
+    closed = sorted((p for p in pairs if p["status"] != "active"),
+                    key=lambda p: p.get("closed_at") or "", reverse=True)
+    found = {
+        "alertes": [f for f in alerts(feedback) if not (query or site)
+                    or f.get("pair_id") in kept],
+        "points": checkpoint_rows(pairs, today), "silencieux": silent_pairs(pairs, today),
+        "actifs": active, "clos": closed,
+    }
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    pages = max(1, -(-len(found[view]) // PAGE_SIZE)) if view else 1
+    page = min(page, pages)
+
+    def shown(name: str) -> list:
+        if view:
+            return found[name][(page - 1) * PAGE_SIZE:page * PAGE_SIZE] if name == view else []
+        return found[name][:OVERVIEW_ROWS]
+
+    args = {key: value for key, value in (("q", query), ("site", site)) if value}
     return render_template(
-        "coordination/followup.html", alerts=alerts(feedback),
+        "coordination/followup.html", found=found, shown=shown, view=view, sections=SECTIONS,
+        page=page, pages=pages, args=args, query=query, site=site,
+        sites=sorted({p.get("site") for p in people.values() if p.get("site")}),
         handled=sum(bool(f.get("handled_at")) for f in feedback),
-        rows=checkpoint_rows(pairs, today), silent=silent_pairs(pairs),
-        active=[p for p in pairs if p["status"] == "active"],
-        closed=[p for p in pairs if p["status"] != "active"], people=people,
+        active=active, closed=closed, people=people, overview_rows=OVERVIEW_ROWS,
         format_date=format_date, low=LOW, late_days=LATE_DAYS)
 
 
@@ -104,10 +160,12 @@ def followup():
 @login_required
 def followup_handled(feedback_id: int):
     """Take a feedback off the alerts: the coordination has dealt with it."""
-    if not _repo().mark_feedback_handled(feedback_id, by=current_coordinator()["id"]):
+    repo = _repo()
+    if not repo.mark_feedback_handled(feedback_id, by=current_coordinator()["id"]):
         abort(404)
-    flash(_("Retour marqué comme traité."))
-    return redirect(url_for("coordination.followup"))
+    repo.audit(current_coordinator()["id"], "retour_traite", feedback_id)
+    flash(_("Retour marqué comme traité."), "success")
+    return redirect(url_for("coordination.followup") + "#alertes")
 
 
 @bp.get("/suivi/binomes/<int:pair_id>/")
@@ -117,6 +175,8 @@ def followup_pair(pair_id: int):
     repo = _repo()
     pair = repo.pair(pair_id) or abort(404)
     feedback = repo.feedback.search(lambda f: f.get("pair_id") == pair_id)
+    # The page shows both people's addresses: a view of personal data.
+    repo.audit(current_coordinator()["id"], "binome_consulte", pair_id)
     return render_template(
         "coordination/followup_pair.html", pair=pair, feedback=feedback,
         mentor=repo.enrollment(pair["mentor_id"]) or {},
@@ -127,24 +187,33 @@ def followup_pair(pair_id: int):
 @bp.post("/suivi/binomes/<int:pair_id>/clore")
 @login_required
 def followup_close(pair_id: int):
-    """Close a pair with a reason; each person goes back to the pool or is closed."""
+    """Close a pair with a reason, once confirmed; each person goes back to the pool or closes."""
     reason = (request.form.get("reason") or "").strip()
     statuses = request.form.get("mentor_status"), request.form.get("mentee_status")
-    back = redirect(url_for("coordination.followup_pair", pair_id=pair_id))
+    back = redirect(url_for("coordination.followup_pair", pair_id=pair_id) + "#clore")
     if not reason or len(reason) > REASON_MAX:
         flash(_("Indiquez la raison de la clôture (%(max)d caractères au maximum).")
-              % {"max": REASON_MAX})
+              % {"max": REASON_MAX}, "error")
         return back
     if any(status not in END_STATUSES for status in statuses):
-        flash(_("Choisissez ce que devient chaque personne."))
+        flash(_("Choisissez ce que devient chaque personne."), "error")
         return back
+    repo = _repo()
+    pair = repo.pair(pair_id) or abort(404)
+    if request.form.get("confirme") != "1":
+        # A second step: closing ends a relationship and cannot be undone.
+        return render_template(
+            "coordination/followup_close.html", pair=pair, reason=reason, statuses=statuses,
+            mentor=repo.enrollment(pair["mentor_id"]) or {},
+            mentee=repo.enrollment(pair["mentee_id"]) or {})
     try:
-        _repo().close_pair(pair_id, reason=reason, by=current_coordinator()["id"],
-                           mentor_status=statuses[0], mentee_status=statuses[1])
+        repo.close_pair(pair_id, reason=reason, by=current_coordinator()["id"],
+                        mentor_status=statuses[0], mentee_status=statuses[1])
     except KeyError:
         abort(404)
     except PairingRefused as refused:
-        flash(str(refused))
+        flash(str(refused), "error")
         return back
-    flash(_("Binôme clos."))
+    repo.audit(current_coordinator()["id"], "binome_clos", pair_id)
+    flash(_("Binôme clos."), "success")
     return back

@@ -1,0 +1,187 @@
+"""Issue 13 in a real browser, on `mentorat demo` data, at 1280 px and on a 390 px phone.
+
+A coordinator confirms, rejects and replaces suggestions without losing their
+place (with JavaScript: answered in place; without: back to the same page and
+row); no coordinator page scrolls sideways at 390 px, none is taller than
+12,000 px at 1280 px. axe-core is run on these pages by test_accessibility.py.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from urllib.parse import urlsplit
+
+import pytest
+from conftest import ROOT
+
+pytestmark = pytest.mark.browser
+
+COORDINATOR = ("coordination.ecrans@exemple.fr", "un mot de passe assez long")
+WIDTHS = {"bureau": 1280, "telephone": 390}
+MAX_HEIGHT = 12_000
+# Pages reached by a form or a query rather than a link, checked as well.
+EXTRA_PAGES = ["/coordination/suivi/?vue=points", "/coordination/suivi/?vue=actifs",
+               "/coordination/appariement/?page=2", "/coordination/journal/"]
+
+
+def mentorat(data_dir, *args: str, input: str | None = None) -> None:
+    env = {**os.environ, "MENTORAT_DATA_DIR": str(data_dir), "MENTORAT_SMTP_HOST": ""}
+    result = subprocess.run([sys.executable, "-m", "forms_service.cli", *args], env=env,
+                            cwd=ROOT, capture_output=True, text=True, input=input)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.fixture(scope="module")
+def demo_server(built_site, tmp_path_factory):
+    from conftest import Server
+
+    data_dir = tmp_path_factory.mktemp("demo-ecrans")
+    mentorat(data_dir, "demo", "--seed", "13")
+    email, password = COORDINATOR
+    mentorat(data_dir, "coordinator", "add", email, "--password-stdin", input=password + "\n")
+    server = Server(built_site, data_dir)
+    yield server
+    server.stop()
+
+
+def logged_in(browser, server, width: int, javascript: bool = True):
+    context = browser.new_context(locale="fr-FR", viewport={"width": width, "height": 900},
+                                  java_script_enabled=javascript, reduced_motion="reduce")
+    page = context.new_page()
+    page.goto(server.url + "/coordination/connexion/")
+    email, password = COORDINATOR
+    page.fill("input[type=email]", email)
+    page.fill("input[type=password]", password)
+    with page.expect_navigation():
+        page.click("form:has(input[type=password]) [type=submit]")
+    assert "/connexion/" not in page.url
+    return context, page
+
+
+def cards(page) -> list[str]:
+    return page.eval_on_selector_all("li[id^=proposition-]", "rows => rows.map(r => r.id)")
+
+
+@pytest.mark.parametrize("screen", WIDTHS)
+def test_confirm_reject_and_replace_in_place_with_javascript(browser, demo_server, screen):
+    context, page = logged_in(browser, demo_server, WIDTHS[screen])
+    page.goto(demo_server.url + "/coordination/appariement/?page=2")
+    before = cards(page)
+    assert len(before) >= 3, "pas assez de propositions en page 2"
+    for row_id, button in ((before[1], "Confirmer"), (before[2], "Écarter")):
+        row = page.locator(f"#{row_id}")
+        row.scroll_into_view_if_needed()
+        scrolled = page.evaluate("window.scrollY")
+        row.locator(f"button:text-is('{button}')").click()
+        message = row.locator(".mentorat-flash")
+        message.wait_for()
+        assert "page=2" in page.url
+        text = message.inner_text()
+        assert ("en attente d'envoi" in text) if button == "Confirmer" else ("écartée" in text)
+        # Same page, the row still there, the view where it was.
+        assert abs(page.evaluate("window.scrollY") - scrolled) < 400
+        assert page.locator(f"#{row_id}.mentorat-card--done").count() == 1
+    # Replace by hand: the list of compatible mentors, a confirmation, then back to page 2.
+    row = page.locator(f"#{before[0]}")
+    toggle = row.locator("summary")
+    if toggle.count():
+        toggle.click()
+        with page.expect_navigation():
+            row.get_by_role("button", name="Voir ce binôme").click()
+        assert "/appariement/choisir/" in page.url
+        page.locator("#a-confirmer").wait_for()
+        assert page.locator("text=À confirmer").count() == 1
+        with page.expect_navigation():
+            page.get_by_role("button", name="Confirmer ce binôme et préparer les e-mails").click()
+        assert "/appariement/" in page.url and "page=2" in page.url
+        assert "Binôme confirmé" in page.locator("[role=status]").all_inner_texts()[0]
+    context.close()
+
+
+def test_without_javascript_an_action_comes_back_to_the_same_page_and_row(browser, demo_server):
+    context, page = logged_in(browser, demo_server, 1280, javascript=False)
+    page.goto(demo_server.url + "/coordination/appariement/?page=2")
+    rows = cards(page)
+    with page.expect_navigation():
+        page.locator(f"#{rows[0]} button:text-is('Écarter')").click()
+    parts = urlsplit(page.url)
+    assert "page=2" in parts.query and parts.fragment == rows[1]
+    flash = page.locator(f"li.mentorat-after + #{rows[1]}")
+    assert flash.count() == 1
+    assert "écartée" in page.locator("li.mentorat-after [role=status]").inner_text()
+    context.close()
+
+
+def area_pages(page, server) -> list[str]:
+    """One page of each kind reachable from the area's links, plus the extra pages."""
+    seen, kinds, todo = [], set(), ["/coordination/inscriptions/", *EXTRA_PAGES]
+    while todo and len(seen) < 40:
+        path = todo.pop(0)
+        kind = re.sub(r"/[^/]*\d[^/]*(?=/)", "/N", path)
+        if kind in kinds:
+            continue
+        kinds.add(kind)
+        response = page.goto(server.url + path)
+        assert response.ok, f"{path} : {response.status}"
+        seen.append(path)
+        links = page.eval_on_selector_all(
+            "a[href]", "links => links.map(a => new URL(a.href, location.href).pathname)")
+        todo += [p for p in links if p.startswith("/coordination/") and p.endswith("/")
+                 and "connexion" not in p]
+    return seen
+
+
+@pytest.mark.parametrize("screen", WIDTHS)
+def test_no_page_scrolls_sideways_on_a_phone_nor_runs_too_long(browser, demo_server, screen):
+    width = WIDTHS[screen]
+    context, page = logged_in(browser, demo_server, width)
+    problems = []
+    pages = area_pages(page, demo_server)
+    for path in pages:
+        page.goto(demo_server.url + path)
+        size = page.evaluate("""() => ({
+            wide: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+            tall: document.documentElement.scrollHeight,
+            letters: [...document.querySelectorAll('td, th, li, p')].filter(e =>
+                e.textContent.trim().length > 12 && e.getBoundingClientRect().width < 40
+                && e.getBoundingClientRect().height > 0).length})""")
+        if size["wide"] > 0:
+            problems.append(f"{path} : déborde de {size['wide']} px à {width} px")
+        if size["letters"]:
+            problems.append(f"{path} : {size['letters']} cellules coupées lettre par lettre")
+        if width == 1280 and size["tall"] > MAX_HEIGHT:
+            problems.append(f"{path} : {size['tall']} px de haut")
+    print(f"{width} px : {len(pages)} pages : {', '.join(pages)}")
+    assert len(pages) >= 8, pages
+    assert not problems, "\n".join(problems)
+    context.close()
+
+
+def test_buttons_keep_their_label_on_hover_and_focus(browser, demo_server):
+    context, page = logged_in(browser, demo_server, 1280)
+    page.goto(demo_server.url + "/coordination/appariement/")
+    button = page.locator("li[id^=proposition-] button", has_text="Écarter").first
+
+    def colours():
+        return button.evaluate("""b => { const s = getComputedStyle(b);
+            return [s.color, s.backgroundColor]; }""")
+
+    resting = colours()
+    button.hover()
+    hovered = colours()
+    button.focus()
+    focused = colours()
+    for fg, bg in (resting, hovered, focused):
+        assert fg != bg, (fg, bg)
+    # Hovered and focused, the label sits on a filled background, never on transparent.
+    assert hovered[1] not in ("rgba(0, 0, 0, 0)", "transparent")
+    outline = page.locator("summary").first
+    outline.focus()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Shift+Tab")
+    style = outline.evaluate("s => getComputedStyle(s).outlineStyle")
+    assert style != "none"
+    context.close()
