@@ -1,0 +1,174 @@
+"""Enrollments and feedback: what participants send, and what the coordination changes in it.
+
+A part of ``Repository`` (``self.enrollments``, ``self.feedback``, ``self.mail``,
+``self._transaction()`` come from there).
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from .records import FORMAT_VERSION, InvalidTransition, _valid_id, new_reference, now_iso
+from .vocabulary import STATUS_LABELS, STATUS_TRANSITIONS
+
+__all__ = ["EnrollmentRecords"]
+
+
+class EnrollmentRecords:
+    """Enrollments and feedback: what participants send, and what the coordination changes in it."""
+
+    def enroll(self, answers: dict, *, notice_version: str, cohort: str | None = None,
+               submission: str | None = None) -> tuple[dict | None, str]:
+        """Store an enrollment and queue its e-mail; return (new record, reference to show).
+
+        The record is ``None`` when nothing new was stored: the address is
+        already enrolled (only the e-mail job is queued: the sender tells the
+        owner), or the same post came twice (``submission`` seen: nothing more
+        is stored or queued, and the first answer's reference is returned).
+        The job is appended before the record: a crash between the two leaves
+        a job that finds no record and sends nothing, never a record without
+        its confirmation.
+        """
+        now = now_iso()
+        reference = new_reference("enrollment")
+        job = self.mail.job("inscription", email=answers["email"], reference=reference)
+        job["key"] = f"inscription:{submission or secrets.token_hex(16)}"
+        with self._transaction():
+            job_id, queued = self.mail.table.insert_unique(job, "key")
+            if not queued:  # a double post of the same page
+                return None, self.mail.table.get(job_id)["refs"].get("reference", reference)
+            record = {
+                **answers,
+                "v": FORMAT_VERSION,
+                "reference": reference,
+                "status": "nouveau",
+                "status_history": [{"status": "nouveau", "at": now}],
+                "cohort": cohort,
+                "notice_version": notice_version,
+                "consented_at": now,
+                "created_at": now,
+            }
+            doc_id, created = self.enrollments.insert_unique(record, "email")
+            return (self.enrollments.get(doc_id) if created else None), reference
+
+    def add_feedback(self, answers: dict, *, submission_key: str) -> tuple[dict, bool]:
+        """Store a feedback once per submission key (a double post stores it once)."""
+        record = {
+            **answers,
+            "v": FORMAT_VERSION,
+            "reference": new_reference("feedback"),
+            "submission": submission_key,
+            "created_at": now_iso(),
+        }
+        doc_id, created = self.feedback.insert_unique(record, "submission")
+        return self.feedback.get(doc_id), created
+
+    def save_linked_feedback(self, answers: dict, pair_id: int, month: int, person_id: int
+                             ) -> dict:
+        """Store a link's feedback: one per person and checkpoint; a later post updates it."""
+        key = f"{pair_id}:{month}:{person_id}"
+        record = {**answers, "v": FORMAT_VERSION, "reference": new_reference("feedback"),
+                  "link_key": key, "created_at": now_iso()}
+        with self._transaction():
+            doc_id, created = self.feedback.insert_unique(record, "link_key")
+            if not created:
+                previous = self.feedback.get(doc_id)
+                record = self.feedback.update(doc_id, {
+                    **answers, "updated_at": now_iso()})
+                record = record if record else previous
+            self.mark_answered(pair_id, month, person_id, doc_id)
+            return self.feedback.get(doc_id)
+
+    def correct_enrollment(self, enrollment_id: int, answers: dict, *, notice_version: str,
+                           new_email: str | None) -> dict:
+        """Apply a participant's corrections (not the address); queue a new address's check."""
+        now = now_iso()
+        with self._transaction():
+            if new_email:
+                self.request_address_change(enrollment_id, new_email)
+
+            def change(record: dict) -> dict:
+                record.update({key: value for key, value in answers.items() if key != "email"})
+                record.update(updated_at=now, notice_version=notice_version, consented_at=now)
+                return record
+
+            return self.enrollments.modify(enrollment_id, change)
+
+    def change_email(self, enrollment_id: int, new_email: str) -> bool:
+        """Give the enrollment a confirmed new address; False when another one holds it."""
+        wanted = new_email.casefold()
+        with self._transaction():
+            holder = self.enrollment_by_email(new_email)
+            if holder is not None and holder["id"] != enrollment_id:
+                return False
+            self.enrollments.update(enrollment_id, {"email": wanted, "updated_at": now_iso()})
+            return True
+
+    def set_pause(self, enrollment_id: int, *, pause: bool, resume: str | None,
+                  capacity: int | None) -> dict:
+        """A mentor's own availability: pause (until ``resume``, ISO date) and capacity."""
+        changes = {"pause": pause, "reprise_le": resume if pause else None,
+                   "updated_at": now_iso()}
+        if capacity is not None:
+            changes["capacity"] = capacity
+        return self.enrollments.update(enrollment_id, changes)
+
+    def request_link(self, email: str) -> None:
+        """Queue "send this address its personal link": the sender looks it up later."""
+        self.mail.put("lien", email=email)
+
+    def request_address_change(self, enrollment_id: int, new_email: str) -> None:
+        """Queue the confirmation of a corrected address, to that address."""
+        self.mail.put("adresse", enrollment_id=enrollment_id, new_email=new_email)
+
+    def enrollment_by_email(self, email: str) -> dict | None:
+        wanted = email.casefold()
+        found = self.enrollments.search(lambda d: str(d.get("email", "")).casefold() == wanted)
+        return found[0] if found else None
+
+    # ------------------------------------------------------------- enrollments (coordination)
+
+    def enrollment(self, doc_id: int) -> dict | None:
+        """The enrollment, or ``None`` (also for an id no record can have, such as 0)."""
+        return self.enrollments.get(doc_id) if _valid_id(doc_id) else None
+
+    def set_enrollment_status(self, doc_id: int, status: str, *, by: int | None,
+                              force: bool = False) -> dict:
+        """Move an enrollment to status, appending who and when to its history.
+
+        Raises ``InvalidTransition`` when the lifecycle forbids the move (unless
+        ``force``), ``KeyError`` when the enrollment does not exist.
+        """
+        if status not in STATUS_LABELS:
+            raise InvalidTransition(status)
+
+        def change(record: dict) -> dict:
+            current = record.get("status", "nouveau")
+            if not force and status not in STATUS_TRANSITIONS.get(current, ()):
+                raise InvalidTransition(f"{current} -> {status}")
+            record["status"] = status
+            record.setdefault("status_history", []).append(
+                {"status": status, "at": now_iso(), "by": by})
+            return record
+
+        return self.enrollments.modify(doc_id, change)
+
+    def add_enrollment_note(self, doc_id: int, text: str, *, by: int) -> dict:
+        """Append a private coordinator note to an enrollment (erased with it)."""
+
+        def change(record: dict) -> dict:
+            record.setdefault("notes", []).append({"text": text, "at": now_iso(), "by": by})
+            return record
+
+        return self.enrollments.modify(doc_id, change)
+
+    def _set_status(self, person_id: int, status: str, *, at: str, by: int | None) -> None:
+        def change(record: dict) -> dict:
+            if record.get("status") != status:
+                record["status"] = status
+                record.setdefault("status_history", []).append(
+                    {"status": status, "at": at, "by": by})
+            return record
+
+        self.enrollments.modify(person_id, change)
+
