@@ -157,3 +157,33 @@ def test_erasure_removes_the_persons_meetings(app, pair):
     repo(app).log_meeting(pair["id"], pair["mentee_id"], date.today())
     erase_person(repo(app), pair["mentee_id"], secret=SECRET, outbox=None)
     assert repo(app).meetings.all() == []
+
+
+def test_the_coordinator_sees_meetings_and_they_export(app, client, pair):
+    import json
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+    from coordination_helpers import login
+
+    repo(app).log_meeting(pair["id"], pair["mentee_id"], date.today(), duration_minutes=50)
+    login(app, client)
+    page = client.get(f"/coordination/suivi/binomes/{pair['id']}/").get_data(as_text=True)
+    assert "1 rencontre notée, la dernière le" in page
+    followup = client.get("/coordination/suivi/").get_data(as_text=True)
+    assert "1, la dernière le" in followup
+    assert client.get("/coordination/tableau-de-bord/").status_code == 200
+    env = {"MENTORAT_DATA_DIR": str(app.config["SETTINGS"].data_dir), "PATH": "/usr/bin:/bin"}
+    repo(app).close()
+    out = subprocess.run([sys.executable, "-m", "forms_service.cli", "export", "meetings",
+                          "--format", "jsonl"], env=env, cwd=ROOT, capture_output=True,
+                         text=True)
+    assert out.returncode == 0, out.stderr
+    assert [json.loads(line) for line in out.stdout.splitlines()] == [{
+        "pair_id": pair["id"], "date": date.today().isoformat(), "duration_minutes": 50,
+        "format": None, "logged_by": "mentee"}]
+    csv_out = subprocess.run([sys.executable, "-m", "forms_service.cli", "export", "meetings",
+                              "--format", "csv"], env=env, cwd=ROOT, capture_output=True,
+                             text=True)
+    assert "Noté par" in csv_out.stdout and "la personne mentorée" in csv_out.stdout

@@ -180,6 +180,24 @@ def _rating_items(groups: dict[str, list | None]) -> list[tuple[str, float | Non
     return items
 
 
+def meeting_items(pairs: Iterable[dict], meetings: Iterable[dict], today: date
+                  ) -> list[tuple[str, float | None]]:
+    """Meetings per active pair, and the share of active pairs that met in the last 30 days.
+
+    Under ``MIN_GROUP`` active pairs both are hidden, like the other groups.
+    """
+    active = {p["id"] for p in pairs if p.get("status") == "active"}
+    if len(active) < MIN_GROUP:
+        return [(_("Rencontres par binôme actif"), None),
+                (_("Binômes actifs qui se sont vus ces 30 derniers jours (%)"), None)]
+    recent = today.toordinal() - 30
+    logged = [m for m in meetings if m.get("pair_id") in active]
+    met = {m["pair_id"] for m in logged if date.fromisoformat(m["date"]).toordinal() >= recent}
+    return [(_("Rencontres par binôme actif"), round(len(logged) / len(active), 1)),
+            (_("Binômes actifs qui se sont vus ces 30 derniers jours (%)"),
+             _percent(len(met), len(active)))]
+
+
 @bp.get("/tableau-de-bord/")
 @login_required
 def dashboard():
@@ -220,6 +238,9 @@ def dashboard():
         figures[field] = charts.bar_chart(
             title, _rating_items(groups), ident=f"{field}-par-point", maximum=5, decimals=1,
             headers=(_("Point d'étape"), _("Moyenne sur 5")))
+    figures["meetings"] = charts.bar_chart(
+        _("Rencontres des binômes actifs"), meeting_items(pairs, repo.meetings.all(), date.today()),
+        ident="rencontres", decimals=1, headers=(_("Mesure"), _("Valeur")))
     summary = {"enrollments": len(enrollments),
                "active": sum(p["status"] == "active" for p in pairs),
                "closed": sum(p["status"] != "active" for p in pairs)}

@@ -92,6 +92,7 @@ def silent_pairs(pairs: Iterable[dict], today: date | None = None) -> list[dict]
 
 # The sections of the page, as the « Afficher » filter names them.
 SECTIONS = {
+    "sans_nouvelles": _("Sans nouvelles malgré la relance"),
     "alertes": _("À contacter"),
     "points": _("Échéances des points d'étape"),
     "silencieux": _("Sans aucun retour"),
@@ -132,6 +133,8 @@ def followup():
     closed = sorted((p for p in pairs if p["status"] != "active"),
                     key=lambda p: p.get("closed_at") or "", reverse=True)
     found = {
+        # mentorat remind flagged them: silent past relances.alerte_jours, nudged for nothing.
+        "sans_nouvelles": [p for p in active if p.get("silence", {}).get("alerted")],
         "alertes": [f for f in alerts(feedback) if not (query or site)
                     or f.get("pair_id") in kept],
         "points": checkpoint_rows(pairs, today), "silencieux": silent_pairs(pairs, today),
@@ -153,7 +156,18 @@ def followup():
         sites=sorted({p.get("site") for p in people.values() if p.get("site")}),
         handled=sum(bool(f.get("handled_at")) for f in feedback),
         active=active, closed=closed, people=people, overview_rows=OVERVIEW_ROWS,
-        format_date=format_date, low=LOW, late_days=LATE_DAYS)
+        format_date=format_date, low=LOW, late_days=LATE_DAYS,
+        meetings=meeting_summary(repo.meetings.all()))
+
+
+def meeting_summary(meetings: Iterable[dict]) -> dict[int, dict]:
+    """Per pair: how many meetings were logged and the date of the last one."""
+    found: dict[int, dict] = {}
+    for meeting in meetings:
+        entry = found.setdefault(meeting["pair_id"], {"count": 0, "last": ""})
+        entry["count"] += 1
+        entry["last"] = max(entry["last"], meeting["date"])
+    return found
 
 
 @bp.post("/suivi/retours/<int:feedback_id>/traite")
@@ -181,7 +195,8 @@ def followup_pair(pair_id: int):
         "coordination/followup_pair.html", pair=pair, feedback=feedback,
         mentor=repo.enrollment(pair["mentor_id"]) or {},
         mentee=repo.enrollment(pair["mentee_id"]) or {}, format_date=format_date,
-        today=date.today().isoformat(), reason_max=REASON_MAX)
+        today=date.today().isoformat(), reason_max=REASON_MAX,
+        meetings=repo.meetings.of_pair(pair_id))
 
 
 @bp.post("/suivi/binomes/<int:pair_id>/clore")
