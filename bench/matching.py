@@ -27,7 +27,8 @@ from forms_service import matching
 from forms_service.match_report import build_report
 from forms_service.matching import EXPERIENCE_BANDS, RHYTHMS, SLOTS, suggest
 
-WEIGHTS = {"competences": 5, "disponibilites": 2, "rythme": 1, "departement": 2, "experience": 1}
+WEIGHTS = {"competences": 5, "disponibilites": 2, "rythme": 1, "departement": 2, "experience": 1,
+           "preference": 10}
 SEED = 20261126
 MENTEES = 2000
 MENTORS = 600
@@ -121,6 +122,11 @@ def make_pool(seed: int = SEED) -> list[dict]:
     for number in range(MENTORS + 1, MENTORS + MENTEES - BOTH_ROLES + 1):
         track = "inverse" if rng.random() < 0.15 else "classique"
         pool.append(_person(rng, number, "mentore", track, senior=track == "inverse"))
+    # A third of the mentees ranked up to three mentors (issue 15: mentees who choose).
+    mentor_ids = [p["id"] for p in pool[:MENTORS]]
+    for mentee in pool[MENTORS:]:
+        if rng.random() < 1 / 3:
+            mentee["preferences"] = rng.sample(mentor_ids, k=rng.randint(1, 3))
     # Some mentees report to a mentor of the pool: those pairs are impossible.
     mentors = pool[:MENTORS]
     for mentee in rng.sample(pool[MENTORS:], k=200):
@@ -187,6 +193,10 @@ def main() -> None:
         f"mentors without mentee: {len(result.unmatched) - len(left)}"
     )
     print(f"total score: {total:.1f}, mean score: {total / max(len(result.suggestions), 1):.1f}")
+    chosen = sum(any(str(r).startswith("choisi en") for r in s.reasons)
+                 for s in result.suggestions)
+    print(f"preferences: {sum(bool(p.get('preferences')) for p in pool)} mentees ranked mentors, "
+          f"{chosen} pairs follow a ranking")
     print(f"report: {report['scores']['low']} low scores, "
           f"{sum(len(v['mentees']) for v in report['unmatched_by_constraint'].values())} "
           "unmatched mentees by constraint")

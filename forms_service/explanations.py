@@ -228,6 +228,19 @@ def pair_reasons(mentor: dict, mentee: dict, weights: dict[str, float]) -> list[
     return reasons
 
 
+# How a mentee's ranking reads on the worklist; neutral, so never mailed (a mentor
+# must not learn who ranked them).
+PREFERENCE_REASONS = {
+    1: _("choisi en premier par la personne mentorée"),
+    2: _("choisi en deuxième par la personne mentorée"),
+    3: _("choisi en troisième par la personne mentorée"),
+}
+
+
+def preference_reason(rank: int) -> Reason:
+    return Reason(PREFERENCE_REASONS[rank], NEUTRAL)
+
+
 def mutual_reason() -> Reason:
     return Reason(_("mentorat croisé\u00a0: chacun accompagne aussi l'autre"), NEUTRAL)
 

@@ -38,6 +38,7 @@ __all__ = [
 ]
 
 NAME_MAX, EMAIL_MAX, SHORT_MAX, GOAL_MAX, LONG_MAX = 120, 254, 120, 300, 2000
+PRESENTATION_MAX = 400
 HONEYPOT = "url_complementaire"  # bots fill it; people never see it
 RENDER_TOKEN = "rendu"  # signed render time, injected when Flask answers the page
 
@@ -234,6 +235,14 @@ class EnrollmentForm(PublicForm):
     skills_offered = CheckboxesField(_("Compétences que vous pouvez partager"), choices=[])
     skills_offered_other = text_field(_("Autre compétence que vous pouvez partager"), SHORT_MAX,
                                       required=False)
+    profil_visible = BooleanField(
+        _("Montrer un court profil aux personnes mentorées en attente, pour qu’elles puissent "
+          "vous choisir"), description=_(
+            "Elles voient votre prénom, votre poste, votre département, votre site, vos "
+            "compétences et votre présentation ; jamais votre nom complet ni votre adresse. "
+            "Vous ne saurez pas qui vous a choisi·e."))
+    presentation = text_field(_("Présentation (quelques lignes, si votre profil est visible)"),
+                              PRESENTATION_MAX, required=False, multiline=True)
     # Asked of mentees only (the "mentee" fieldset).
     skills_sought = CheckboxesField(_("Compétences que vous souhaitez développer"), choices=[])
     skills_sought_other = text_field(_("Autre compétence souhaitée"), SHORT_MAX, required=False)
@@ -298,6 +307,11 @@ class EnrollmentForm(PublicForm):
         if self.role.data in MENTEE_ROLES and not field.data:
             raise ValidationError(_("Indiquez au moins un objectif."))
 
+    def check_presentation(self, field):
+        if self.role.data in MENTOR_ROLES and self.profil_visible.data and not field.data:
+            raise ValidationError(_("Écrivez quelques lignes pour votre profil visible, ou "
+                                    "décochez la case."))
+
     def check_department_preference(self, field):
         if self.role.data in MENTEE_ROLES and not field.data:
             raise ValidationError(CHOOSE_ONE)
@@ -309,6 +323,7 @@ class EnrollmentForm(PublicForm):
         # Answers to the other role's questions (filled, then the role changed) are dropped.
         if data["role"] not in MENTOR_ROLES:
             data["capacity"], data["skills_offered"], data["skills_offered_other"] = None, [], ""
+            data["profil_visible"], data["presentation"] = False, ""
         elif OTHER_SKILL not in data["skills_offered"]:
             data["skills_offered_other"] = ""
         if data["role"] not in MENTEE_ROLES:

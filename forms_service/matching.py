@@ -32,7 +32,7 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from .explanations import french_key, mentee_reason, mentor_reason, mutual_reason
-from .explanations import negative, pair_reasons, refusal
+from .explanations import negative, pair_reasons, preference_reason, refusal
 from .i18n import _
 from .match_report import build_report
 from .matching_encode import DEPARTMENT_WISHES, EXPERIENCE_BANDS, FORMATS, RHYTHMS, SLOTS, TRACKS
@@ -58,6 +58,10 @@ __all__ = [
 ]
 
 CRITERIA = ("competences", "disponibilites", "rythme", "departement", "experience")
+# Not a criterion of the score: points the optimisation adds for a mentor a mentee ranked
+# (first choice the whole weight, second two thirds, third one third).
+PREFERENCE = "preference"
+RANK_SHARE = {1: 1.0, 2: 2 / 3, 3: 1 / 3}
 # Two shared half-days leave room to reschedule; one is fragile.
 FULL_AVAILABILITY = 2
 # Beyond two bands the gap no longer helps: the pair loses common ground.
@@ -219,7 +223,9 @@ def suggest(
     scores = _scores(mentors, mentees, weights)
     report(_("Optimisation globale…"))
     kept, feasible, left = _keep_locked(locked, feasible, free, mentors.ids, mentees.ids)
-    pairs = _assign_avoiding_mutual(feasible, scores, left, mentors.ids, mentees.ids)
+    # Preferences weigh in the whole pool's optimum, never first come first served.
+    objective = scores + _preference_bonus(mentor_people, mentee_people, weights[PREFERENCE])
+    pairs = _assign_avoiding_mutual(feasible, objective, left, mentors.ids, mentees.ids)
 
     report(_("Rédaction des raisons…"))
     suggestions = _suggestions(sorted(pairs + kept), mentor_people, mentee_people, scores,
@@ -290,7 +296,7 @@ def _keep_locked(locked, feasible, free, mentor_ids, mentee_ids):
 
 
 def _checked_weights(weights: Mapping) -> dict[str, float]:
-    unknown = set(weights) - set(CRITERIA)
+    unknown = set(weights) - set(CRITERIA) - {PREFERENCE}
     if unknown:
         raise ValueError(
             _("critère de poids inconnu\u00a0: {names}").format(
@@ -307,6 +313,11 @@ def _checked_weights(weights: Mapping) -> dict[str, float]:
                 )
             )
         checked[criterion] = float(value)
+    preference = weights.get(PREFERENCE, 0)
+    if isinstance(preference, bool) or not isinstance(preference, numbers.Real) or preference < 0:
+        raise ValueError(_("poids invalide pour {criterion}\u00a0: {value!r}").format(
+            criterion=PREFERENCE, value=preference))
+    checked[PREFERENCE] = float(preference)
     return checked
 
 
@@ -389,7 +400,7 @@ def _feasible(stages: list[tuple[str, np.ndarray]]) -> np.ndarray:
 def _scores(mentors: _Side, mentees: _Side, weights: dict[str, float]) -> np.ndarray:
     """Return the weighted 0–100 score of every mentor × mentee, feasible or not."""
     shape = (len(mentors.ids), len(mentees.ids))
-    total_weight = sum(weights.values())
+    total_weight = sum(weights[criterion] for criterion in CRITERIA)
     total = np.zeros(shape)
     if total_weight == 0:
         return total
@@ -404,6 +415,26 @@ def _scores(mentors: _Side, mentees: _Side, weights: dict[str, float]) -> np.nda
         if weights[criterion]:
             total += weights[criterion] * criteria[criterion](mentors, mentees)
     return total * (100.0 / total_weight)
+
+
+def preference_rank(mentee: dict, mentor: dict) -> int | None:
+    """1, 2 or 3 when the mentee ranked this mentor among their choices, else ``None``."""
+    ranked = mentee.get("preferences") or []
+    return ranked.index(mentor.get("id")) + 1 if mentor.get("id") in ranked[:3] else None
+
+
+def _preference_bonus(mentor_people: list[dict], mentee_people: list[dict], weight: float
+                      ) -> np.ndarray:
+    """Points added to the objective for each (mentor, mentee) the mentee ranked."""
+    bonus = np.zeros((len(mentor_people), len(mentee_people)))
+    if not weight:
+        return bonus
+    row_of = {mentor.get("id"): row for row, mentor in enumerate(mentor_people)}
+    for column, mentee in enumerate(mentee_people):
+        for rank, mentor_id in enumerate((mentee.get("preferences") or [])[:3], start=1):
+            if mentor_id in row_of:
+                bonus[row_of[mentor_id], column] = weight * RANK_SHARE[rank]
+    return bonus
 
 
 def _skills_score(mentors: _Side, mentees: _Side) -> np.ndarray:
@@ -511,6 +542,9 @@ def _suggestions(pairs, mentor_people, mentee_people, scores, weights, history, 
     for row, column in pairs:
         mentor, mentee = mentor_people[row], mentee_people[column]
         reasons = pair_reasons(mentor, mentee, weights)
+        rank = preference_rank(mentee, mentor)
+        if rank:
+            reasons.insert(0, preference_reason(rank))
         if (row, column) in mutual_cells:
             reasons.append(mutual_reason())
         past = tuple(history.get((mentor.get("id"), mentee.get("id")), ()))

@@ -34,7 +34,8 @@ from .services import get_limiter, get_pages, get_repo
 from .text import clean_text, is_address
 from .typography import french_spacing, typeset
 from .vocabulary import CHOICE_LABELS as FORM_CHOICE_LABELS
-from .vocabulary import FINAL_STATUSES, MENTOR_ROLES
+from .matching import candidates
+from .vocabulary import FINAL_STATUSES, MENTEE_ROLES, MENTOR_ROLES, WAITING_STATUSES
 from .vocabulary import PARTICIPANT_STATUS_LABELS as STATUS_LABELS
 
 __all__ = ["bp", "MARKER", "template_filters"]
@@ -52,6 +53,8 @@ DONE = {
     "adresse": _("Votre nouvelle adresse est enregistrée."),
     "pause": _("Vos disponibilités sont enregistrées."),
     "rencontre_retiree": _("La rencontre est retirée."),
+    "choix": _("Vos choix sont enregistrés : la coordination en tient compte pour tout le "
+               "monde à la fois, à la prochaine étude des binômes."),
     "retire": _("Votre inscription est retirée : vous ne recevrez plus de proposition "
                 "de binôme."),
     "efface": _("Vos données sont effacées : il ne reste rien de votre inscription chez nous."),
@@ -204,7 +207,8 @@ def _render(record: dict | None, token: str = "", *, status: int = 200, message:
         final=record is not None and record.get("status") in FINAL_STATUSES,
         honeypot=HONEYPOT, email_max=EMAIL_MAX, address=address,
         mentor=record is not None and record.get("role") in MENTOR_ROLES,
-        meetings=_meetings(record) if record else None)
+        meetings=_meetings(record) if record else None,
+        choice=_choice(record) if record else None)
     return _page(content, status, compress=record is None and not error and not message)
 
 
@@ -220,6 +224,40 @@ def _meetings(record: dict) -> dict | None:
                                    for m in reversed(repo.meetings.of_pair(pair["id"]))],
             "link": pair_link("", current_app.secret_key, pair["id"], record["id"],
                               "rencontre"), "me": record["id"], "base": settings.base_url}
+
+
+MAX_SHOWN_MENTORS = 10
+
+
+def _choosable(record: dict) -> list[dict]:
+    """Up to 10 mentors with a visible profile who can take this waiting mentee, best first."""
+    if record.get("role") not in MENTEE_ROLES or record.get("status") not in WAITING_STATUSES:
+        return []
+    repo = get_repo()
+    pool, load = repo.matching_pool()
+    me = next((p for p in pool if p["id"] == record["id"]), None)
+    if me is None or me.get("role") not in MENTEE_ROLES:
+        return []
+    mentors = [p for p in pool if p.get("role") in MENTOR_ROLES and p.get("profil_visible")
+               and p["id"] != record["id"]]
+    free = {m["id"]: (m.get("capacity") or 1) - load.get(m["id"], 0) for m in mentors}
+    forbidden = {pair for pair in repo.rejected_pairs() if pair[1] == record["id"]}
+    found = candidates(me, mentors, current_app.config["PROGRAMME"].weights, free=free,
+                       forbidden=forbidden)
+    return [mentor for mentor, _score, _reasons in found[:MAX_SHOWN_MENTORS]]
+
+
+def _choice(record: dict) -> dict | None:
+    """What a waiting mentee may rank: public profiles only, and their current ranking."""
+    mentors = _choosable(record)
+    if not mentors:
+        return None
+    profiles = [{"id": m["id"], "first_name": str(m.get("name", "")).split(" ")[0],
+                 "job_title": m.get("job_title", ""), "department": m.get("department", ""),
+                 "site": m.get("site", ""), "presentation": m.get("presentation", ""),
+                 "skills": ", ".join(s for s in m.get("skills_offered") or () if s != "autre")}
+                for m in mentors]
+    return {"mentors": profiles, "ranked": list(record.get("preferences") or [])[:3]}
 
 
 def _refused(refused: Rejected, record: dict | None = None, token: str = "",
@@ -369,6 +407,29 @@ def remove_meeting():
     except Rejected as refused:
         return _refused(refused, record, token)
     return _done("rencontre_retiree", token)
+
+
+@bp.post("/api/mon-inscription/choix")
+def rank_mentors():
+    """A waiting mentee ranks up to three mentors among those shown; the matching weighs it."""
+    record, token = None, ""
+    try:
+        _guard(limit=True)
+        record, token = _required_record()
+        shown = {m["id"] for m in _choosable(record)}
+        picked = []
+        for slot in ("choix_1", "choix_2", "choix_3"):
+            raw = request.form.get(slot, "")
+            if raw:
+                if not raw.isdigit() or int(raw) not in shown or int(raw) in picked:
+                    raise Rejected(400, _("Choisissez des mentors différents parmi ceux "
+                                          "proposés."))
+                picked.append(int(raw))
+    except Rejected as refused:
+        return _refused(refused, record, token)
+    get_repo().set_preferences(record["id"], picked)
+    log.info("inscription %s : %d mentor(s) classé(s)", record["id"], len(picked))
+    return _done("choix", token)
 
 
 @bp.post("/api/mon-inscription/retirer")

@@ -19,7 +19,10 @@ __all__ = ["Programme", "ProgrammeError", "load_programme", "WEIGHT_NAMES", "CON
            "RETENTION_NAMES"]
 
 LIST_KEYS = ("departements", "sites", "competences", "langues")
-WEIGHT_NAMES = ("competences", "disponibilites", "rythme", "departement", "experience")
+WEIGHT_NAMES = ("competences", "disponibilites", "rythme", "departement", "experience",
+                "preference")
+# A weight left out counts 1, but the mentees' choices count only when asked for.
+WEIGHT_DEFAULTS = {"preference": 0.0}
 # Who a participant turns to; pages name them with <!-- contact: clé -->.
 CONTACT_NAMES = ("coordination", "responsable_traitement", "dpo", "medecine_travail",
                  "referent_harcelement", "outils", "ateliers")
@@ -125,7 +128,7 @@ def _weights(path: Path, node) -> dict:
             raise _fail(path, value, _("le poids de « %(key)s » doit être un nombre entre 0 et 100.")
                         % {"key": key.value})
         weights[key.value] = weight
-    return {name: weights.get(name, 1.0) for name in WEIGHT_NAMES}
+    return {name: weights.get(name, WEIGHT_DEFAULTS.get(name, 1.0)) for name in WEIGHT_NAMES}
 
 
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
@@ -250,7 +253,7 @@ def load_programme(path: str | Path) -> Programme:
         checkpoints=_checkpoints(path, entries["points_etape"][1]),
         email_domains=_text_list(path, "domaines_email", domains[1], allow_empty=True) if domains else (),
         weights=_weights(path, entries["poids"][1]) if "poids" in entries else
-        {name: 1.0 for name in WEIGHT_NAMES},
+        {name: WEIGHT_DEFAULTS.get(name, 1.0) for name in WEIGHT_NAMES},
         contacts=_contacts(path, entries["contacts"][1]) if "contacts" in entries else {},
         retention=_retention(path, entries["conservation"][1]) if "conservation" in entries
         else dict(RETENTION_DEFAULTS),

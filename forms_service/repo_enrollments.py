@@ -113,6 +113,11 @@ class EnrollmentRecords:
             changes["capacity"] = capacity
         return self.enrollments.update(enrollment_id, changes)
 
+    def set_preferences(self, enrollment_id: int, mentor_ids: list[int]) -> dict:
+        """A mentee's ranking of up to three mentors (ids, first choice first)."""
+        return self.enrollments.update(enrollment_id, {"preferences": list(mentor_ids)[:3],
+                                                       "updated_at": now_iso()})
+
     def request_link(self, email: str) -> None:
         """Queue "send this address its personal link": the sender looks it up later."""
         self.mail.put("lien", email=email)

@@ -187,3 +187,37 @@ def test_the_coordinator_sees_meetings_and_they_export(app, client, pair):
                               "--format", "csv"], env=env, cwd=ROOT, capture_output=True,
                              text=True)
     assert "Noté par" in csv_out.stdout and "la personne mentorée" in csv_out.stdout
+
+
+def personal_path(app, record) -> str:
+    from forms_service.links import personal_link
+
+    return personal_link("", SECRET, record)
+
+
+def test_a_waiting_mentee_ranks_visible_mentors_and_the_matching_weighs_it(app, client):
+    from urllib.parse import parse_qs, urlsplit
+
+    from forms_service.matching import suggest
+
+    awa = enroll(app, "Awa Diallo")
+    shy = mentor(app, "Marc Petit")
+    shown = mentor(app, "Léa Roux", profil_visible=True, presentation="Vingt ans de négociation")
+    html = client.get(personal_path(app, awa)).get_data(as_text=True)
+    assert "Choisir vos mentors" in html and "Léa" in html and "Vingt ans" in html
+    assert "Marc" not in html and "lea.roux@" not in html and "Roux" not in html
+    token = parse_qs(urlsplit(personal_path(app, awa)).query)["lien"][0]
+    refused = client.post("/api/mon-inscription/choix", headers=JSON,
+                          data={"lien": token, "choix_1": str(shy["id"])})
+    assert refused.status_code == 400  # only the mentors shown may be ranked
+    done = client.post("/api/mon-inscription/choix", headers=JSON,
+                       data={"lien": token, "choix_1": str(shown["id"])})
+    assert done.status_code == 200
+    assert repo(app).enrollment(awa["id"])["preferences"] == [shown["id"]]
+    pool, load = repo(app).matching_pool()
+    weights = app.config["PROGRAMME"].weights
+    [pick] = suggest(pool, weights, existing_load=load).suggestions
+    assert pick.mentor["id"] == shown["id"]
+    assert "choisi en premier par la personne mentorée" in pick.reasons
+    assert not [r for r in pick.reasons if getattr(r, "tone", "") == "positif"
+                and "choisi" in r]  # never a positive reason: never mailed to the mentor

@@ -155,7 +155,8 @@ def test_the_track_comes_before_the_role_and_each_role_has_its_fieldset(programm
     assert fields.index("track") < fields.index("role")
     mentor = html[html.index('data-role="mentor"'):html.index('data-role="mentore"')]
     mentee = html[html.index('data-role="mentore"'):html.index('data-field="format"')]
-    assert set(_order(mentor)) == {"capacity", "skills_offered", "skills_offered_other"}
+    assert set(_order(mentor)) == {"capacity", "skills_offered", "skills_offered_other",
+                                   "profil_visible", "presentation"}
     assert set(_order(mentee)) == {"skills_sought", "skills_sought_other", "goal_1", "goal_2",
                                    "goal_3", "department_preference"}
     # Each role says what it means in each track, and keeps its plain name.
