@@ -142,6 +142,8 @@ def test_no_page_scrolls_sideways_on_a_phone_nor_runs_too_long(browser, demo_ser
     pages = area_pages(page, demo_server)
     for path in pages:
         page.goto(demo_server.url + path)
+        # Disclosures open too (the manual choice's list of mentors is the widest thing).
+        page.evaluate("() => document.querySelectorAll('details').forEach(d => d.open = true)")
         size = page.evaluate("""() => ({
             wide: document.documentElement.scrollWidth - document.documentElement.clientWidth,
             tall: document.documentElement.scrollHeight,
@@ -185,3 +187,38 @@ def test_buttons_keep_their_label_on_hover_and_focus(browser, demo_server):
     style = outline.evaluate("s => getComputedStyle(s).outlineStyle")
     assert style != "none"
     context.close()
+
+
+def test_axe_finds_nothing_on_the_confirmation_steps(browser, demo_server):
+    """The hand pick's confirmation and the closing confirmation are reached by a form."""
+    from axe_playwright_python.sync_playwright import Axe
+    from test_accessibility import assert_clean, violations
+
+    axe = Axe()
+    found = []
+    for scheme in ("light", "dark"):
+        context = browser.new_context(locale="fr-FR", color_scheme=scheme,
+                                      reduced_motion="reduce")
+        page = context.new_page()
+        page.goto(demo_server.url + "/coordination/connexion/")
+        email, password = COORDINATOR
+        page.fill("input[type=email]", email)
+        page.fill("input[type=password]", password)
+        with page.expect_navigation():
+            page.click("form:has(input[type=password]) [type=submit]")
+        page.goto(demo_server.url + "/coordination/appariement/")
+        card = page.locator("li[id^=proposition-]").first
+        card.locator("summary").click()
+        with page.expect_navigation():
+            card.locator("button:text-is('Voir ce binôme')").click()
+        found += violations(axe, page, f"[{scheme}] choix à confirmer")
+        page.goto(demo_server.url + "/coordination/suivi/?vue=actifs")
+        with page.expect_navigation():
+            page.locator("#binomes-actifs ~ div a").first.click()
+        page.fill("#reason", "Fin de mission")
+        with page.expect_navigation():
+            page.locator("#clore ~ form button[type=submit]").click()
+        assert page.locator("text=Oui, clore le binôme").count() == 1
+        found += violations(axe, page, f"[{scheme}] clôture à confirmer")
+        context.close()
+    assert_clean(found)

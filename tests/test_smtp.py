@@ -200,12 +200,14 @@ def test_a_coordinator_matches_follows_up_and_reads_the_dashboard(mail_server, s
     page.get_by_label("Mot de passe").fill("une phrase de passe assez longue")
     page.get_by_role("button", name="Se connecter").click()
     expect(page.get_by_role("heading", name="Appariement", exact=True)).to_be_visible()
-    expect(page.locator("tr[id^=proposition-]")).to_have_count(2)
+    # Issue 13: suggestions are cards of a worklist (li), answered in place.
+    expect(page.locator("li[id^=proposition-]")).to_have_count(2)
     found = violations(axe, page, "/coordination/appariement/")
     for mentee in ("Awa Diallo", "Zoé Martin"):
-        row = page.locator("tr[id^=proposition-]", has_text=mentee)
+        row = page.locator("li[id^=proposition-]", has_text=mentee)
         row.get_by_role("button", name="Confirmer").click()
-        expect(page.get_by_role("status").filter(has_text="Binôme confirmé")).to_be_visible()
+        expect(row.get_by_role("status").filter(has_text="Binôme confirmé")).to_be_visible()
+    page.reload()
     expect(page.get_by_text("Aucun binôme à proposer")).to_be_visible()
     subjects = {recipients[0]: message["Subject"] for recipients, message in inbox.messages}
     assert "Marc Petit" in subjects["awa.diallo@exemple.fr"]

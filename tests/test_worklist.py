@@ -424,3 +424,17 @@ def test_cli_exports_history_and_checkpoints_and_xlsx(app, data_dir, monkeypatch
     result = CliRunner().invoke(cli.main, ["export", "pairs", "--format", "xlsx"],
                                 catch_exceptions=False)
     assert result.exit_code == 0 and result.stdout_bytes.startswith(b"PK")
+
+
+@pytest.mark.parametrize("path, data", [
+    ("/coordination/appariement/confirmer", {"mentor_id": "0", "mentee_id": "-1"}),
+    ("/coordination/appariement/refuser", {"mentor_id": "0", "mentee_id": "1"}),
+    ("/coordination/appariement/verrouiller", {"mentor_id": "x", "mentee_id": "1"}),
+])
+def test_broken_ids_get_a_message_not_an_error(app, client, path, data):
+    enroll(app, "Awa Diallo")
+    login(app, client)
+    answer = post(client, path, json_answer=True, **data)
+    assert answer.status_code == 409 and not answer.get_json()["ok"]
+    page = client.get("/coordination/appariement/choisir/1/?mentor_id=0")
+    assert page.status_code == 200 and 'role="alert"' in page.get_data(as_text=True)

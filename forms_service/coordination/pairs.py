@@ -149,7 +149,7 @@ def pairs_choose(mentee_id: int):
     if wanted is not None:
         picked = next((option for option in options if option[0]["id"] == wanted), None)
         if picked is None:
-            mentor = people.get(wanted) or repo.enrollment(wanted)
+            mentor = people.get(wanted) or (repo.enrollment(wanted) if wanted > 0 else None)
             flash(_refused(mentor, mentee, free), "error")
     repo.audit(current_coordinator()["id"], "consultation", mentee_id)
     everyone = request.args.get("tous") == "1"
@@ -178,9 +178,11 @@ def _safe_back(target: str | None) -> str:
 
 def _posted_ids() -> tuple[int, int] | None:
     try:
-        return int(request.form["mentor_id"]), int(request.form["mentee_id"])
+        ids = int(request.form["mentor_id"]), int(request.form["mentee_id"])
     except (KeyError, ValueError):
         return None
+    # Record ids start at 1: anything else is a forged or broken form.
+    return ids if min(ids) > 0 else None
 
 
 def _answer(message: str, ok: bool, **extra):
