@@ -18,7 +18,7 @@ from mkdocs.exceptions import PluginError
 
 from forms_service.programme import ProgrammeError, load_programme
 
-MARKER = re.compile(r"<!--\s*(contact|conservation)\s*:\s*([^\s>]*)\s*-->")
+MARKER = re.compile(r"<!--\s*(contact|conservation|relances)\s*:\s*([^\s>]*)\s*-->")
 FENCE = re.compile(r"^(```|~~~).*?^\1", re.S | re.M)
 INLINE_CODE = re.compile(r"`[^`\n]*`")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -37,8 +37,13 @@ def on_config(config):
     return config
 
 
+def _table(kind: str) -> dict:
+    return {"contact": _programme.contacts, "conservation": _programme.retention,
+            "relances": _programme.followup}[kind]
+
+
 def _value(kind: str, key: str) -> str | None:
-    table = _programme.contacts if kind == "contact" else _programme.retention
+    table = _table(kind)
     value = table.get(key)
     return str(value).strip() if value is not None and str(value).strip() else None
 
@@ -63,7 +68,7 @@ def check(source: str, where: str) -> None:
     text = INLINE_CODE.sub("", FENCE.sub("", source))
     for kind, key in MARKER.findall(text):
         if _value(kind, key) is None:
-            known = _programme.contacts if kind == "contact" else _programme.retention
+            known = _table(kind)
             raise PluginError(
                 f"{where} : {kind} « {key} » absent ou vide dans programme.yml "
                 f"(clés renseignées : {', '.join(sorted(known)) or 'aucune'}).")

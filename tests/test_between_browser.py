@@ -1,0 +1,120 @@
+"""Between checkpoints in a real browser: the meeting log, ranking mentors, pausing.
+
+A real `mentorat serve`, Debian's Chromium, with and without JavaScript;
+axe-core on the new pages in both colour schemes.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from conftest import Server
+from forms_service.links import pair_link, personal_link
+from forms_service.reminders import checkpoint_schedule
+from test_accessibility import assert_clean, violations
+from test_pairs import PERSON
+
+MENTEE = {**PERSON, "name": "Awa Diallo"}
+MENTOR = {**PERSON, "name": "Marc Petit", "role": "mentor", "capacity": 1, "experience": "10_20",
+          "skills_sought": [], "skills_offered": ["Négociation"], "goals": [],
+          "department": "Ventes"}
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def people(built_site, tmp_path_factory):
+    """A server with a running pair, a waiting mentee and a mentor showing a profile."""
+    from forms_service.repository import Repository
+
+    data_dir = tmp_path_factory.mktemp("between-data")
+    server = Server(built_site, data_dir)
+    store = Repository(data_dir)
+    try:
+        def add(answers, **extra):
+            record, _ref = store.enroll({**answers, **extra}, notice_version="2026-11")
+            return record
+
+        awa = add(MENTEE, email="awa@exemple.fr")
+        marc = add(MENTOR, email="marc@exemple.fr")
+        pair = store.confirm_pair(marc["id"], awa["id"], by=None, score=80.0, reasons=[],
+                                  checkpoints=checkpoint_schedule(date.today(), (1, 3, 6)))
+        zoe = add(MENTEE, email="zoe@exemple.fr", name="Zoé Martin")
+        lea = add(MENTOR, email="lea@exemple.fr", name="Léa Roux", profil_visible=True,
+                  presentation="Vingt ans de négociation, curieuse de tout.")
+        secret = (data_dir / "secret_key").read_text().strip()
+        yield {"server": server, "secret": secret, "pair": pair, "awa": awa, "zoe": zoe,
+               "lea": lea, "store": store}
+    finally:
+        store.close()
+        server.stop()
+
+
+def meeting_url(people) -> str:
+    return people["server"].url + pair_link("", people["secret"], people["pair"]["id"],
+                                            people["awa"]["id"], "rencontre")
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_a_meeting_is_logged_with_one_button(browser, people, javascript):
+    context = browser.new_context(locale="fr-FR", java_script_enabled=javascript)
+    page = context.new_page()
+    page.goto(meeting_url(people))
+    assert people["store"].meetings.of_pair(people["pair"]["id"]) == [] or not javascript
+    page.get_by_role("button", name="Nous nous sommes vus").click()
+    page.wait_for_load_state()
+    assert "C’est noté" in page.content() or "C'est noté" in page.content()
+    [meeting] = people["store"].meetings.of_pair(people["pair"]["id"])
+    assert meeting["date"] == date.today().isoformat()
+    # The participant page lists it, with a button to remove one's own.
+    page.goto(people["server"].url + personal_link("", people["secret"], people["awa"]))
+    section = page.locator("#rencontres-titre").locator("..")
+    assert "Retirer" in section.inner_text()
+    context.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_a_waiting_mentee_ranks_a_mentor_and_a_mentor_pauses(browser, people, javascript):
+    context = browser.new_context(locale="fr-FR", java_script_enabled=javascript)
+    page = context.new_page()
+    page.goto(people["server"].url + personal_link("", people["secret"], people["zoe"]))
+    assert "Vingt ans de négociation" in page.content() and "lea@exemple.fr" not in page.content()
+    page.get_by_label("Premier choix").select_option(str(people["lea"]["id"]))
+    page.get_by_role("button", name="Enregistrer mes choix").click()
+    page.wait_for_load_state()
+    assert "Vos choix sont enregistrés" in page.content()
+    assert people["store"].enrollment(people["zoe"]["id"])["preferences"] == [people["lea"]["id"]]
+    page.goto(people["server"].url + personal_link("", people["secret"], people["lea"]))
+    page.get_by_label("Je ne prends pas de nouveau binôme pour l’instant").check()
+    page.get_by_role("button", name="Enregistrer mes disponibilités").click()
+    page.wait_for_load_state()
+    assert "Vos disponibilités sont enregistrées" in page.content()
+    assert people["store"].enrollment(people["lea"]["id"])["pause"] is True
+    people["store"].set_pause(people["lea"]["id"], pause=False, resume=None, capacity=1)
+    context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_nothing_on_the_new_pages(browser, people, scheme):
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    context = browser.new_context(locale="fr-FR", color_scheme=scheme)
+    page = context.new_page()
+    server, secret = people["server"], people["secret"]
+    urls = {
+        "rencontre": meeting_url(people),
+        "refus": server.url + pair_link("", secret, people["pair"]["id"], people["awa"]["id"],
+                                        "refus"),
+        "mon-inscription (choix)": server.url + personal_link("", secret, people["zoe"]),
+        "mon-inscription (binôme, pause)": server.url + personal_link("", secret,
+                                                                      people["awa"]),
+    }
+    found = []
+    for name, url in urls.items():
+        page.goto(url)
+        found += violations(axe, page, f"[{scheme}] {name}")
+    context.close()
+    assert_clean(found)
