@@ -41,6 +41,7 @@ KINDS = (
     "alerte",        # a pair silent too long, to the coordination
     "refus_partenaire",    # the partner of someone who declined the introduction
     "refus_coordination",  # the coordination, about a declined introduction
+    "notice",        # the privacy notice changed: a summary and the personal link
 )
 STATUS_LABELS = {
     "en_attente": _("en attente d'envoi"),

@@ -249,7 +249,17 @@ def positive_reasons(pair: dict) -> list[str]:
     return list(pair.get("positive_reasons") or ())
 
 
+def _notice(refs: dict, out: Outgoing, message_id):
+    record = out.repo.enrollment(refs.get("enrollment_id", -1))
+    if record is None:
+        return None
+    return compose(out.settings, record["email"],
+                   _("La notice sur vos données personnelles a changé"), "notice_changed",
+                   message_id=message_id, record=record, version=refs.get("version", ""),
+                   link=_personal_link(out, record)), record["id"]
+
+
 _KINDS = {"inscription": _enrollment, "lien": _link, "adresse": _address,
           "presentation": _introduction, "rappel": _reminder, "relance": _nudge,
           "alerte": _alert, "refus_partenaire": _declined_partner,
-          "refus_coordination": _declined_coordination}
+          "refus_coordination": _declined_coordination, "notice": _notice}

@@ -31,8 +31,6 @@ log = logging.getLogger(__name__)
 WITHDRAWN, CLOSED = "retire", "clos"
 NEVER_MATCHED = {"nouveau", "en_attente"}
 MATCHED = {"apparie", "actif"}
-# Keys by which a feedback record may point at its author's enrollment.
-AUTHOR_KEYS = ("person", "person_id", "enrollment_id", "author_id", "enrollment")
 
 
 def withdraw_person(repo, enrollment_id: int) -> dict:
@@ -48,17 +46,10 @@ def withdraw_person(repo, enrollment_id: int) -> dict:
 
 
 def _signed_by(feedback: dict, enrollment_id: int, email: str, secret: str | None) -> bool:
-    if any(feedback.get(key) == enrollment_id for key in AUTHOR_KEYS):
+    """Whether a feedback is this person's: tied by a personal link, or signed with the address."""
+    if feedback.get("person_id") == enrollment_id:
         return True
-    if email and str(feedback.get("email", "")).casefold() == email:
-        return True
-    if secret and feedback.get("lien"):
-        from .reminders import read_link
-
-        link = read_link(secret, feedback["lien"])
-        if link and link["person"] == enrollment_id:
-            return True
-    return False
+    return bool(email) and str(feedback.get("email", "")).casefold() == email
 
 
 def _names(refs: dict, enrollment_id: int, email: str) -> bool:

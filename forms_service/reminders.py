@@ -136,6 +136,11 @@ def send_reminders(repo, on: date, progress: Callable[[str], None] | None = None
             queued += 1
             reminded_pairs.add(reminder.pair["id"])
     if programme is not None:
+        announced = repo.announce_notice(programme.notice_version)
+        if announced:
+            report(ngettext("%(num)d personne prévenue du changement de la notice.",
+                            "%(num)d personnes prévenues du changement de la notice.", announced)
+                   % {"num": announced})
         nudges, alerts = silence_check(repo, on, programme, reminded_pairs)
         report(_("Binômes sans nouvelles : %(nudges)d relancé(s), %(alerts)d signalé(s) à la "
                  "coordination.") % {"nudges": nudges, "alerts": alerts})

@@ -118,6 +118,23 @@ class EnrollmentRecords:
         return self.enrollments.update(enrollment_id, {"preferences": list(mentor_ids)[:3],
                                                        "updated_at": now_iso()})
 
+    def announce_notice(self, version: str) -> int:
+        """Queue one e-mail to each enrolled person who accepted an older privacy notice.
+
+        Once per person and version (``notice_announced``); people who left or
+        whose enrollment is closed are not written to. Return how many.
+        """
+        queued = 0
+        for record in self.enrollments.search(
+                lambda r: r.get("notice_version") != version
+                and r.get("notice_announced") != version
+                and r.get("status") not in ("retire", "clos")):
+            with self._transaction():
+                self.mail.put("notice", enrollment_id=record["id"], version=version)
+                self.enrollments.update(record["id"], {"notice_announced": version})
+            queued += 1
+        return queued
+
     def request_link(self, email: str) -> None:
         """Queue "send this address its personal link": the sender looks it up later."""
         self.mail.put("lien", email=email)

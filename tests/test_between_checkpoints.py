@@ -221,3 +221,15 @@ def test_a_waiting_mentee_ranks_visible_mentors_and_the_matching_weighs_it(app, 
     assert "choisi en premier par la personne mentorée" in pick.reasons
     assert not [r for r in pick.reasons if getattr(r, "tone", "") == "positif"
                 and "choisi" in r]  # never a positive reason: never mailed to the mentor
+
+
+def test_a_new_notice_version_is_announced_once_to_each_enrolled_person(app):
+    from dataclasses import replace
+
+    awa = enroll(app, "Awa Diallo")
+    newer = replace(app.config["PROGRAMME"], notice_version="2027-01")
+    for _run in range(2):
+        send_reminders(repo(app), date.today(), programme=newer)
+    notices = [m for m in queued_mail(app) if "notice" in m["Subject"]]
+    assert [m["To"] for m in notices] == [awa["email"]]
+    assert "/formulaires/mon-inscription/?lien=" in text_of(notices[0])

@@ -43,7 +43,7 @@ NAV = [
 ]
 # Reached without a session: the login page and the area's CSS/JS.
 OPEN_ENDPOINTS = {"coordination.login", "coordination.static"}
-# Modules of the area; those written in parallel may not exist yet.
+# Modules of the area: importing one registers its views on ``bp``.
 VIEW_MODULES = ("auth", "enrollments", "cohorts", "exports", "pairs", "followup", "dashboard")
 
 
@@ -82,21 +82,13 @@ def init_app(app) -> None:
             csrf.exempt(app.blueprints[name])
     app.register_error_handler(CSRFError, _csrf_error)
     for name in VIEW_MODULES:
-        _import_views(name)
+        importlib.import_module(f"{__name__}.{name}")
     app.register_blueprint(bp)
     app.context_processor(_template_helpers)
     app.jinja_env.filters["date_fr"] = display.format_date
     app.jinja_env.filters["datetime_fr"] = display.format_datetime
     app.jinja_env.filters["typeset"] = _typeset
     app.after_request(_private_headers)
-
-
-def _import_views(name: str) -> None:
-    try:
-        importlib.import_module(f"{__name__}.{name}")
-    except ModuleNotFoundError as error:
-        if error.name != f"{__name__}.{name}":
-            raise
 
 
 def _guard():
