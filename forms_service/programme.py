@@ -170,50 +170,50 @@ def _contacts(path: Path, node) -> dict:
     return contacts
 
 
-def _retention(path: Path, node) -> dict:
+def _days(path: Path, node, section: str, defaults: dict, maximum: int) -> dict:
+    """A section mapping names to numbers of days (``conservation``, ``relances``)."""
+    first = next(iter(defaults))
     if not isinstance(node, yaml.MappingNode):
-        raise _fail(path, node, _("« conservation » doit associer chaque durée à un nombre "
-                                  "de jours, par exemple « inscriptions_jours: 365 »."))
-    days = dict(RETENTION_DEFAULTS)
+        raise _fail(path, node, _("« %(section)s » doit associer chaque durée à un nombre de "
+                                  "jours, par exemple « %(key)s: %(days)d ».")
+                    % {"section": section, "key": first, "days": defaults[first]})
+    days = dict(defaults)
     for key, value in node.value:
-        if key.value not in RETENTION_NAMES:
-            raise _fail(path, key, _("durée inconnue « %(key)s » dans « conservation » "
+        if key.value not in defaults:
+            raise _fail(path, key, _("durée inconnue « %(key)s » dans « %(section)s » "
                                      "(attendues : %(names)s).")
-                        % {"key": key.value, "names": ", ".join(RETENTION_NAMES)})
+                        % {"key": key.value, "section": section, "names": ", ".join(defaults)})
         try:
             number = int(value.value)
         except (TypeError, ValueError):
             number = 0
-        if not 1 <= number <= 3650:
-            raise _fail(path, value, _("« conservation.%(key)s » doit être un nombre de jours "
-                                       "entre 1 et 3650.") % {"key": key.value})
+        if not 1 <= number <= maximum:
+            raise _fail(path, value, _("« %(section)s.%(key)s » doit être un nombre de jours "
+                                       "entre 1 et %(maximum)d.")
+                        % {"section": section, "key": key.value, "maximum": maximum})
         days[key.value] = number
     return days
 
 
+def _retention(path: Path, node) -> dict:
+    return _days(path, node, "conservation", RETENTION_DEFAULTS, 3650)
+
+
 def _followup(path: Path, node) -> dict:
-    if not isinstance(node, yaml.MappingNode):
-        raise _fail(path, node, _("« relances » doit associer chaque délai à un nombre de "
-                                  "jours, par exemple « silence_jours: 30 »."))
-    days = dict(FOLLOWUP_DEFAULTS)
-    for key, value in node.value:
-        if key.value not in FOLLOWUP_NAMES:
-            raise _fail(path, key, _("délai inconnu « %(key)s » dans « relances » "
-                                     "(attendus : %(names)s).")
-                        % {"key": key.value, "names": ", ".join(FOLLOWUP_NAMES)})
-        try:
-            number = int(value.value)
-        except (TypeError, ValueError):
-            number = 0
-        if not 1 <= number <= 365:
-            raise _fail(path, value, _("« relances.%(key)s » doit être un nombre de jours "
-                                       "entre 1 et 365.") % {"key": key.value})
-        days[key.value] = number
+    days = _days(path, node, "relances", FOLLOWUP_DEFAULTS, 365)
     if days["alerte_jours"] <= days["silence_jours"]:
         raise _fail(path, node, _("« relances.alerte_jours » doit dépasser "
                                   "« relances.silence_jours » : la coordination est prévenue "
                                   "après la relance, pas avant."))
     return days
+
+
+def configured_programme() -> Programme:
+    """The programme the settings name (``MENTORAT_PROGRAMME``), read and checked: for the
+    build's hooks, which have no application."""
+    from .config import Settings  # config reads programme.yml lazily too: no cycle at import
+
+    return load_programme(Settings.from_env().programme)
 
 
 def load_programme(path: str | Path) -> Programme:

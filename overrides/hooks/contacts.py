@@ -10,13 +10,12 @@ the same treatment, so no page types an address by hand.
 
 from __future__ import annotations
 
-import os
 import re
 from html import escape
 
 from mkdocs.exceptions import PluginError
 
-from forms_service.programme import ProgrammeError, load_programme
+from forms_service.programme import ProgrammeError, configured_programme
 
 MARKER = re.compile(r"<!--\s*(contact|conservation|relances)\s*:\s*([^\s>]*)\s*-->")
 FENCE = re.compile(r"^(```|~~~).*?^\1", re.S | re.M)
@@ -28,10 +27,8 @@ _programme = None
 
 def on_config(config):
     global _programme
-    path = os.environ.get("MENTORAT_PROGRAMME") or os.path.join(
-        os.path.dirname(config.config_file_path), "programme.yml")
     try:
-        _programme = load_programme(path)
+        _programme = configured_programme()
     except ProgrammeError as error:
         raise PluginError(str(error)) from None
     return config

@@ -17,7 +17,6 @@ prints the same block alone, so the page, the printout and the files agree.
 
 from __future__ import annotations
 
-import os
 import re
 import tempfile
 from pathlib import Path
@@ -26,7 +25,7 @@ import pypandoc
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 
-from forms_service.programme import ProgrammeError, load_programme
+from forms_service.programme import ProgrammeError, configured_programme
 
 BLOCK = re.compile(r'^<div class="mentorat-modele" markdown>\n(.*?)^</div>\s*$', re.S | re.M)
 TITLE = re.compile(r"^# (.+)$", re.M)
@@ -64,10 +63,8 @@ def convert(source: str, target: Path) -> None:
 
 
 def on_files(files, config):
-    path = os.environ.get("MENTORAT_PROGRAMME") or os.path.join(
-        os.path.dirname(config.config_file_path), "programme.yml")
     try:
-        programme = load_programme(path)
+        programme = configured_programme()
     except ProgrammeError as error:
         raise PluginError(str(error)) from None
     _targets.clear()

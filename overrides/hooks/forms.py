@@ -21,7 +21,7 @@ from mkdocs.exceptions import PluginError
 
 from forms_service.vocabulary import FORM_NAMES as PAGE_NAMES
 from forms_service.site import FORM_MANIFEST, RESERVED_PAGES
-from forms_service.programme import ProgrammeError, load_programme
+from forms_service.programme import ProgrammeError, configured_programme
 from forms_service.render import blank_form, render_form
 
 MARKER = re.compile(r"<!--\s*formulaire\s*:\s*([^\s>]*)\s*-->")
@@ -33,10 +33,8 @@ _form_pages: dict[str, list[str]] = {}
 def on_config(config):
     global _programme
     _form_pages.clear()
-    path = os.environ.get("MENTORAT_PROGRAMME") or os.path.join(
-        os.path.dirname(config.config_file_path), "programme.yml")
     try:
-        _programme = load_programme(path)
+        _programme = configured_programme()
     except ProgrammeError as error:
         raise PluginError(str(error)) from None
     return config
