@@ -331,3 +331,12 @@ def test_a_participant_corrects_withdraws_and_erases_in_a_browser(server, page):
     page.get_by_role("button", name="Oui, effacer toutes mes données").click()
     page.get_by_text("Vos données sont effacées").wait_for()
     assert page.goto(server.url + link).status == 404
+
+
+def test_the_correction_form_carries_its_link_itself(app, client, data_dir):
+    # A browser posts the form as rendered: the personal link must be inside it.
+    link = enroll(client, data_dir)
+    html = client.get(link).get_data(as_text=True)
+    form = html[html.index('action="/api/mon-inscription/corriger"'):]
+    form = form[:form.index("</form>")]
+    assert f'name="lien" value="{token_of(link)}"' in form
