@@ -16,6 +16,10 @@ from pathlib import Path
 
 import click
 
+from .cli_accounts import coordinator
+from .cli_common import (  # noqa: F401 - the names tests and scripts use from here
+    Failure, Group, IsoDate, _data_dir, _repository, _settings, epilog, say,
+)
 from .config import ROOT, ConfigError, Settings
 from .i18n import _, ngettext, translate_click
 from .typography import french_spacing
@@ -23,100 +27,6 @@ from .typography import french_spacing
 __all__ = ["main"]
 
 translate_click()
-
-
-def _settings() -> Settings:
-    try:
-        return Settings.from_env()
-    except ConfigError as error:
-        raise Failure(str(error)) from None
-
-
-class Failure(click.ClickException):
-    """A failure the operator can fix, said in French on stderr (exit code 1)."""
-
-    def show(self, file=None) -> None:
-        click.echo(french_spacing(_("Erreur : %(message)s") % {"message": self.format_message()}),
-                   err=True)
-
-
-def say(message: str) -> None:
-    click.echo(message, err=True)
-
-
-def _data_dir(settings: Settings, *, create: bool = False) -> Path:
-    """Say which data directory the command uses; create it, or refuse a missing one.
-
-    Only the commands that start something (serve, demo, coordinator add,
-    restore) create it: any other command on a mistyped path would otherwise
-    read an empty new directory and report « 0 » as if all were well.
-    """
-    data_dir = settings.data_dir
-    say(_("Répertoire de données : %(dir)s") % {"dir": data_dir})
-    if create:
-        data_dir.mkdir(parents=True, exist_ok=True)
-    elif not data_dir.is_dir():
-        raise Failure(_(
-            "le répertoire de données %(dir)s n'existe pas. Indiquez le bon avec "
-            "MENTORAT_DATA_DIR, ou créez-le en lançant « mentorat serve », « mentorat demo », "
-            "« mentorat coordinator add » ou « mentorat restore ».") % {"dir": data_dir})
-    return data_dir
-
-
-class FrenchHelpFormatter(click.HelpFormatter):
-    """Click's help layout, with French headings (« Options : »)."""
-
-    def write_heading(self, heading: str) -> None:
-        self.write(f"{'':>{self.current_indent}}{heading} :\n")
-
-
-class Context(click.Context):
-    formatter_class = FrenchHelpFormatter
-
-
-class Command(click.Command):
-    context_class = Context
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("options_metavar", _("[OPTIONS]"))
-        super().__init__(*args, **kwargs)
-
-
-class Group(click.Group):
-    context_class = Context
-    command_class = Command
-    group_class = type
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("options_metavar", _("[OPTIONS]"))
-        kwargs.setdefault("subcommand_metavar", _("COMMANDE [ARGUMENTS]..."))
-        super().__init__(*args, **kwargs)
-
-
-def epilog(*names: str) -> str:
-    """The help's last paragraph: the settings a command reads (README, « Configuration »)."""
-    return _("Variables lues : %(names)s (voir «\u00a0Configuration\u00a0» dans le README).") % {
-        "names": ", ".join(f"MENTORAT_{name}" for name in names)}
-
-
-class IsoDate(click.ParamType):
-    """A day written AAAA-MM-JJ."""
-
-    name = "date"
-
-    def get_metavar(self, param, ctx=None) -> str:
-        return _("AAAA-MM-JJ")
-
-    def convert(self, value, param, ctx):
-        from datetime import date
-
-        if isinstance(value, date):
-            return value
-        try:
-            return date.fromisoformat(str(value))
-        except ValueError:
-            self.fail(_("« %(value)s » n'est pas une date AAAA-MM-JJ (par exemple 2027-03-15).")
-                      % {"value": value}, param, ctx)
 
 
 @click.group(cls=Group, help=_(
@@ -128,6 +38,8 @@ class IsoDate(click.ParamType):
 def main() -> None:
     """The command group; each subcommand does the work."""
 
+
+main.add_command(coordinator)
 
 SITE_DIR_HELP = _("Dossier où écrire le site (par défaut MENTORAT_SITE_DIR, sinon ./site).")
 
@@ -323,17 +235,6 @@ def _mail_status() -> None:
         sys.exit(1)
 
 
-def _repository(*, create: bool = False):
-    from .repository import Repository
-    from .storage import StorageError
-
-    settings = _settings()
-    try:
-        return Repository(_data_dir(settings, create=create))
-    except StorageError as error:
-        raise Failure(str(error)) from None
-
-
 # An export longer than this shows its progress on stderr.
 PROGRESS_FROM = 1000
 
@@ -391,119 +292,6 @@ def export(what: str, fmt: str) -> None:
 
         say(ngettext("%(num)d ligne exportée.", "%(num)d lignes exportées.", total)
             % {"num": total})
-    finally:
-        repo.close()
-
-
-@main.group(short_help=_("Gérer les comptes de la coordination."),
-            help=_("Gérer les comptes de la coordination (accès à /coordination/)."),
-            epilog=epilog("DATA_DIR"))
-def coordinator() -> None:
-    """The coordinator-account subcommands."""
-
-
-def _read_password(password_stdin: bool) -> str:
-    from .coordination.auth import MIN_PASSWORD_LENGTH
-
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = click.prompt(_("Mot de passe"), hide_input=True,
-                                confirmation_prompt=_("Répétez le mot de passe"), err=True)
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise Failure(_("Le mot de passe doit compter au moins %(n)d caractères ; "
-                                     "une phrase de quelques mots convient.")
-                                   % {"n": MIN_PASSWORD_LENGTH})
-    return password
-
-
-def _valid_email(email: str) -> str:
-    email = email.strip()
-    local, at, domain = email.partition("@")
-    if not (local and at and "." in domain) or any(c.isspace() for c in email):
-        raise Failure(_("« %(email)s » n'est pas une adresse électronique.")
-                                   % {"email": email})
-    return email
-
-
-PASSWORD_STDIN_HELP = _("Lire le mot de passe sur l'entrée standard (une ligne) au lieu de le "
-                        "demander.")
-EMAIL = _("ADRESSE")
-
-
-@coordinator.command("add", short_help=_("Créer un compte."),
-                     help=_("Créer le compte ADRESSE (mot de passe demandé deux fois, 12 "
-                            "caractères ou plus). Crée le répertoire de données s'il manque."),
-                     epilog=epilog("DATA_DIR"))
-@click.argument("email", metavar=EMAIL)
-@click.option("--password-stdin", is_flag=True, help=PASSWORD_STDIN_HELP)
-def coordinator_add(email: str, password_stdin: bool) -> None:
-    from .coordination.auth import hash_password
-
-    email = _valid_email(email)
-    repo = _repository(create=True)
-    try:
-        if repo.coordinator_by_email(email) is not None:
-            raise Failure(_("Un compte existe déjà pour %(email)s.")
-                                       % {"email": email})
-        record, created = repo.add_coordinator(email, hash_password(_read_password(
-            password_stdin)))
-        if not created:
-            raise Failure(_("Un compte existe déjà pour %(email)s.")
-                                       % {"email": email})
-        say(_("Compte créé : %(email)s.") % {"email": record["email"]})
-    finally:
-        repo.close()
-
-
-@coordinator.command("list", short_help=_("Lister les comptes."),
-                     help=_("Lister les comptes, un par ligne sur la sortie standard : adresse "
-                            "et date de création."),
-                     epilog=epilog("DATA_DIR", "TIMEZONE"))
-def coordinator_list() -> None:
-    from .dates import format_date
-
-    repo = _repository()
-    try:
-        accounts = repo.list_coordinators()
-        for record in accounts:
-            click.echo(f"{record['email']}\t{format_date(record.get('created_at'))}")
-        say(_("%(n)d compte(s).") % {"n": len(accounts)})
-    finally:
-        repo.close()
-
-
-@coordinator.command("remove", short_help=_("Supprimer un compte."),
-                     help=_("Supprimer le compte ADRESSE ; ses sessions ouvertes cessent "
-                            "aussitôt."),
-                     epilog=epilog("DATA_DIR"))
-@click.argument("email", metavar=EMAIL)
-def coordinator_remove(email: str) -> None:
-    repo = _repository()
-    try:
-        if not repo.remove_coordinator(email):
-            raise Failure(_("Aucun compte pour %(email)s.") % {"email": email})
-        say(_("Compte supprimé : %(email)s.") % {"email": email.strip().casefold()})
-    finally:
-        repo.close()
-
-
-@coordinator.command("password", short_help=_("Changer le mot de passe d'un compte."),
-                     help=_("Changer le mot de passe du compte ADRESSE ; ses sessions ouvertes "
-                            "prennent fin."),
-                     epilog=epilog("DATA_DIR"))
-@click.argument("email", metavar=EMAIL)
-@click.option("--password-stdin", is_flag=True, help=PASSWORD_STDIN_HELP)
-def coordinator_password(email: str, password_stdin: bool) -> None:
-    from .coordination.auth import hash_password
-
-    repo = _repository()
-    try:
-        record = repo.coordinator_by_email(email)
-        if record is None:
-            raise Failure(_("Aucun compte pour %(email)s.") % {"email": email})
-        repo.set_coordinator_password(record["id"], hash_password(_read_password(password_stdin)))
-        say(_("Mot de passe changé pour %(email)s.") % {"email": record["email"]})
     finally:
         repo.close()
 
@@ -689,3 +477,4 @@ def purge() -> None:
 
 if __name__ == "__main__":
     main(prog_name="mentorat")
+

@@ -37,6 +37,7 @@ from .i18n import _
 from .match_report import build_report
 from .matching_encode import DEPARTMENT_WISHES, EXPERIENCE_BANDS, FORMATS, RHYTHMS, SLOTS, TRACKS
 from .matching_encode import InvalidEnrollment, _encode, _Side
+from .preferences import preference_bonus, preference_rank
 from .vocabulary import MENTEE_ROLES, MENTOR_ROLES, WAITING_STATUSES
 
 __all__ = [
@@ -58,10 +59,8 @@ __all__ = [
 ]
 
 CRITERIA = ("competences", "disponibilites", "rythme", "departement", "experience")
-# Not a criterion of the score: points the optimisation adds for a mentor a mentee ranked
-# (first choice the whole weight, second two thirds, third one third).
+# Not a criterion of the score: points the optimisation adds for a ranked mentor.
 PREFERENCE = "preference"
-RANK_SHARE = {1: 1.0, 2: 2 / 3, 3: 1 / 3}
 # Two shared half-days leave room to reschedule; one is fragile.
 FULL_AVAILABILITY = 2
 # Beyond two bands the gap no longer helps: the pair loses common ground.
@@ -224,7 +223,7 @@ def suggest(
     report(_("Optimisation globale…"))
     kept, feasible, left = _keep_locked(locked, feasible, free, mentors.ids, mentees.ids)
     # Preferences weigh in the whole pool's optimum, never first come first served.
-    objective = scores + _preference_bonus(mentor_people, mentee_people, weights[PREFERENCE])
+    objective = scores + preference_bonus(mentor_people, mentee_people, weights[PREFERENCE])
     pairs = _assign_avoiding_mutual(feasible, objective, left, mentors.ids, mentees.ids)
 
     report(_("Rédaction des raisons…"))
@@ -415,26 +414,6 @@ def _scores(mentors: _Side, mentees: _Side, weights: dict[str, float]) -> np.nda
         if weights[criterion]:
             total += weights[criterion] * criteria[criterion](mentors, mentees)
     return total * (100.0 / total_weight)
-
-
-def preference_rank(mentee: dict, mentor: dict) -> int | None:
-    """1, 2 or 3 when the mentee ranked this mentor among their choices, else ``None``."""
-    ranked = mentee.get("preferences") or []
-    return ranked.index(mentor.get("id")) + 1 if mentor.get("id") in ranked[:3] else None
-
-
-def _preference_bonus(mentor_people: list[dict], mentee_people: list[dict], weight: float
-                      ) -> np.ndarray:
-    """Points added to the objective for each (mentor, mentee) the mentee ranked."""
-    bonus = np.zeros((len(mentor_people), len(mentee_people)))
-    if not weight:
-        return bonus
-    row_of = {mentor.get("id"): row for row, mentor in enumerate(mentor_people)}
-    for column, mentee in enumerate(mentee_people):
-        for rank, mentor_id in enumerate((mentee.get("preferences") or [])[:3], start=1):
-            if mentor_id in row_of:
-                bonus[row_of[mentor_id], column] = weight * RANK_SHARE[rank]
-    return bonus
 
 
 def _skills_score(mentors: _Side, mentees: _Side) -> np.ndarray:
