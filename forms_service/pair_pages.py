@@ -34,9 +34,9 @@ template_filters(_env)
 
 PAGES = {"rencontre": "formulaires/rencontre/index.html", "refus": "formulaires/refus/index.html"}
 DONE = {
-    "rencontre": _("C'est noté : merci ! La date de votre rencontre est enregistrée, rien de "
+    "rencontre": _("C’est noté : merci ! La date de votre rencontre est enregistrée, rien de "
                    "plus."),
-    "refus": _("C'est fait : ce binôme ne démarrera pas. Vous retrouvez la liste d'attente, et "
+    "refus": _("C’est fait : ce binôme ne démarrera pas. Vous retrouvez la liste d’attente, et "
                "votre binôme en est informé sans votre raison."),
 }
 UNKNOWN = _("Ce lien ne correspond à aucun binôme en cours.")
@@ -45,7 +45,7 @@ UNKNOWN = _("Ce lien ne correspond à aucun binôme en cours.")
 def _page(action: str, status: int = 200, **context) -> Response:
     html = get_pages().get(PAGES[action])
     if html is None:
-        abort(503, _("Le site n'est pas construit : lancez « mentorat build »."))
+        abort(503, _("Le site n’est pas construit : lancez « mentorat build »."))
     content = _env.get_template("participant/pair_action.html").render(
         action=action, today=date.today().isoformat(), **context)
     response = Response(html.replace(MARKER, content, 1), status=status, mimetype="text/html")

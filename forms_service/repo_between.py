@@ -23,7 +23,7 @@ class BetweenRecords:
             pair = self.pairs.get(pair_id)
             if pair is None or pair.get("status") != "active" or \
                     person_id not in (pair["mentor_id"], pair["mentee_id"]):
-                raise PairingRefused(_("Ce binôme n'est plus en cours : rien n'est noté."))
+                raise PairingRefused(_("Ce binôme n’est plus en cours : rien n’est noté."))
             role = "mentor" if person_id == pair["mentor_id"] else "mentee"
             meeting, created = self.meetings.log(pair_id, on, person_id=person_id,
                                                  logged_by=role,
@@ -48,7 +48,7 @@ class BetweenRecords:
             pair = self.pairs.get(pair_id)
             if pair is None or pair.get("status") != "active" or \
                     person_id not in (pair["mentor_id"], pair["mentee_id"]):
-                raise PairingRefused(_("Ce binôme n'est plus en cours : il ne peut plus être "
+                raise PairingRefused(_("Ce binôme n’est plus en cours : il ne peut plus être "
                                        "décliné."))
             partner = pair["mentee_id"] if person_id == pair["mentor_id"] else pair["mentor_id"]
             self.mail.put("refus_partenaire", pair_id=pair_id, person_id=partner)
