@@ -135,7 +135,7 @@ def test_declining_closes_the_pair_and_returns_both_to_the_pool(app, client, pai
         == {"en_attente"}
     assert (pair["mentor_id"], pair["mentee_id"]) in repo(app).rejected_pairs()
     texts = {m["To"]: text_of(m) for m in queued_mail(app)
-             if "n'a pas abouti" in text_of(m) or "décliné" in m["Subject"]}
+             if "n’a pas abouti" in text_of(m) or "décliné" in m["Subject"]}
     assert "travaillons" not in texts["marc.petit@exemple.fr"]  # the partner never gets the reason
     coordination = app.config["PROGRAMME"].contacts["coordination"]
     assert "Nous travaillons déjà ensemble" in texts[coordination]

@@ -176,7 +176,7 @@ def test_an_email_change_keeps_addresses_unique_and_reveals_no_one(app, client, 
     emails = sorted(r["email"] for r in repo(app).enrollments.all())
     assert emails == ["awa.diallo@exemple.fr", "marc.petit@exemple.fr"]  # nothing applied yet
     sent = {to: text for to, _subject, text in mails(client)}
-    assert "déjà celle d'une inscription" in sent["marc.petit@exemple.fr"]
+    assert "déjà celle d’une inscription" in sent["marc.petit@exemple.fr"]
     confirm = re.search(r"http://\S+(/formulaires/mon-inscription/adresse/\?lien=\S+)",
                         sent["awa.d@exemple.fr"]).group(1)
     page = client.get(confirm)  # a GET never acts: mail scanners follow links
