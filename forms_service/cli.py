@@ -6,6 +6,7 @@ Messages and progress go to stderr, data to stdout, so
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -197,10 +198,8 @@ def send_mail(watch: bool, show_status: bool) -> None:
                 say(_("Envoi des messages en continu ; Ctrl+C pour arrêter."))
                 stop = threading.Event()
                 signal.signal(signal.SIGTERM, lambda *_args: stop.set())
-                try:
+                with contextlib.suppress(KeyboardInterrupt):  # Ctrl+C is the way out
                     sender.watch(stop)
-                except KeyboardInterrupt:
-                    pass
                 return
             report = sender.send_due()
     except SenderBusy:

@@ -112,5 +112,6 @@ def read_pair_token(secret: str, token: str | None, purpose: str) -> tuple[int, 
 
 
 def pair_link(base_url: str, secret: str, pair_id: int, person_id: int, purpose: str) -> str:
-    page = {"rencontre": "rencontre", "refus": "refus"}[purpose]
-    return f"{base_url}/formulaires/{page}/?lien={pair_token(secret, pair_id, person_id, purpose)}"
+    # The purpose names the page too: /formulaires/rencontre/, /formulaires/refus/.
+    token = pair_token(secret, pair_id, person_id, purpose)
+    return f"{base_url}/formulaires/{purpose}/?lien={token}"

@@ -95,11 +95,6 @@ class MailQueue:
     def waiting_or_failed(self) -> list[dict]:
         return self.table.search(lambda job: job.get("status") in ("en_attente", "echec"))
 
-    def next_due_at(self) -> float | None:
-        waiting = [job["next_try"] for job in self.table.search(
-            lambda job: job.get("status") == "en_attente")]
-        return min(waiting) if waiting else None
-
     def mark_sent(self, job_id: int, *, to_status: str = "envoye",
                   person_id: int | None = None) -> None:
         """Record that the job is done (sent, or nothing to send).
@@ -128,11 +123,6 @@ class MailQueue:
                 job["next_try"] = now + retry_delay(job["attempts"])
             return job
         return self.table.modify(job_id, failed)
-
-    def statuses(self, predicate) -> list[str]:
-        """The statuses of the jobs whose refs match ``predicate``, oldest first."""
-        return [job["status"] for job in self.table.search(
-            lambda job: predicate(job.get("refs", {})))]
 
     def forget(self, predicate) -> int:
         """Erase every job whose refs match ``predicate``; return how many."""

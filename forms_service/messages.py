@@ -56,7 +56,7 @@ def compose(settings: Settings, to: str, subject: str, template: str, *,
     if not is_address(to):
         raise UnsafeAddress(_("adresse de destination invalide"))
     message = EmailMessage(policy=SMTP)
-    message["From"] = settings.mail_from or f"mentorat@{mail_domain(settings.base_url)}"
+    message["From"] = settings.mail_from or f"mentorat@{settings.mail_domain}"
     message["To"] = to
     message["Subject"] = french_spacing(subject)
     message["Date"] = formatdate(localtime=True)
@@ -68,11 +68,6 @@ def compose(settings: Settings, to: str, subject: str, template: str, *,
         message.add_attachment(calendar, maintype="text", subtype="calendar",
                                filename="mentorat.ics", params={"method": "PUBLISH"})
     return message
-
-
-def mail_domain(url: str) -> str:
-    """The host of the service's public address: the domain of its Message-IDs."""
-    return url.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "localhost"
 
 
 def render(job: dict, out: Outgoing) -> tuple[EmailMessage, int | None] | None:

@@ -11,17 +11,17 @@ from __future__ import annotations
 import logging
 from datetime import date
 
-from flask import Blueprint, Response, abort, current_app, jsonify, redirect, request, url_for
+from flask import Blueprint, Response, current_app, jsonify, redirect, request, url_for
 
 from .errors import Rejected
 from .guards import check_origin, refusal, wants_json
 from .i18n import _
 from .links import Expired, read_pair_token
 from .meetings import MEETING_FORMATS, coordination_recipients, within
-from .participant import MARKER, template_filters
+from .participant import personal_page, template_filters
 from .render import template_environment
 from .repository import PairingRefused
-from .services import get_limiter, get_pages, get_repo
+from .services import get_limiter, get_repo
 from .text import clean_multiline
 from .typography import french_spacing
 
@@ -43,16 +43,9 @@ UNKNOWN = _("Ce lien ne correspond à aucun binôme en cours.")
 
 
 def _page(action: str, status: int = 200, **context) -> Response:
-    html = get_pages().get(PAGES[action])
-    if html is None:
-        abort(503, _("Le site n’est pas construit : lancez « mentorat build »."))
     content = _env.get_template("participant/pair_action.html").render(
         action=action, today=date.today().isoformat(), **context)
-    response = Response(html.replace(MARKER, content, 1), status=status, mimetype="text/html")
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Robots-Tag"] = "noindex, nofollow"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
+    return personal_page(content, status, page=PAGES[action])
 
 
 def _pair_of(action: str, token: str) -> tuple[dict, int]:

@@ -38,7 +38,7 @@ from .matching import candidates
 from .vocabulary import FINAL_STATUSES, MENTEE_ROLES, MENTOR_ROLES, WAITING_STATUSES
 from .vocabulary import PARTICIPANT_STATUS_LABELS as STATUS_LABELS
 
-__all__ = ["bp", "MARKER", "template_filters"]
+__all__ = ["bp", "MARKER", "template_filters", "personal_page"]
 
 bp = Blueprint("participant", __name__)
 log = logging.getLogger(__name__)
@@ -179,8 +179,10 @@ def _correction_form(form: EnrollmentForm, token: str) -> Markup:
     return Markup(typeset(html))  # noqa: S704 - rendered by the autoescaping form template
 
 
-def _page(content: str, status: int = 200, *, compress: bool = False) -> Response:
-    html = get_pages().get(PAGE)
+def personal_page(content: str, status: int = 200, *, compress: bool = False,
+                  page: str = PAGE) -> Response:
+    """A built page with ``content`` at its marker, answered as a page opened by a personal link."""
+    html = get_pages().get(page)
     if html is None:
         abort(503, _("Le site n'est pas construit : lancez « mentorat build »."))
     response = Response(html.replace(MARKER, content, 1), status=status, mimetype="text/html")
@@ -209,7 +211,8 @@ def _render(record: dict | None, token: str = "", *, status: int = 200, message:
         mentor=record is not None and record.get("role") in MENTOR_ROLES,
         meetings=_meetings(record) if record else None,
         choice=_choice(record) if record else None)
-    return _page(content, status, compress=record is None and not error and not message)
+    return personal_page(content, status,
+                         compress=record is None and not error and not message)
 
 
 def _meetings(record: dict) -> dict | None:

@@ -25,6 +25,7 @@ re-rendered with the errors next to the fields.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 
@@ -67,6 +68,11 @@ def _signer() -> TimestampSigner:
     return TimestampSigner(current_app.secret_key, salt="mentorat-rendu")
 
 
+def _references() -> URLSafeSerializer:
+    """Signs the reference shown on the confirmation page, so no one can forge one there."""
+    return URLSafeSerializer(current_app.secret_key, salt="mentorat-reference")
+
+
 def _fresh_token(key: str, url: str) -> str:
     """Sign which form, on which page, and when it was rendered."""
     return _signer().sign(f"{key}|{url}").decode("ascii")
@@ -104,13 +110,11 @@ def _form_page(url: str, *, status: int = 200, shown: dict[str, str] | None = No
 
 def _page_of(key: str, token: str = "") -> str:
     """The page a post came from (signed in its token), else the form's usual page."""
-    try:
+    with contextlib.suppress(BadSignature, ValueError, UnicodeError):  # then the usual page
         value = _signer().unsign(token, max_age=MAX_PAGE_AGE * 2).decode()
         posted_key, url = value.split("|", 1)
         if posted_key == key and url in get_pages().form_pages():
             return url
-    except (BadSignature, ValueError, UnicodeError):
-        pass
     pages = get_pages().form_pages()
     default = DEFAULT_FORM_PAGES[key]
     if default in pages or not pages:
@@ -142,8 +146,7 @@ def thanks():
     """Show the confirmation page with the reference of the submission."""
     html = get_pages().get("formulaires/merci/index.html") or ""
     try:
-        reference = URLSafeSerializer(current_app.secret_key, salt="mentorat-reference").loads(
-            request.args.get("ref", ""))
+        reference = _references().loads(request.args.get("ref", ""))
     except BadSignature:
         reference = None
     block = ""
@@ -284,7 +287,7 @@ def _message(key: str) -> str:
 def _success(reference: str, message: str):
     if wants_json():
         return jsonify(ok=True, reference=reference, message=french_spacing(message)), 201
-    signed = URLSafeSerializer(current_app.secret_key, salt="mentorat-reference").dumps(reference)
+    signed = _references().dumps(reference)
     return redirect(url_for("public.thanks", ref=signed), code=303)
 
 

@@ -26,7 +26,6 @@ import os
 import smtplib
 import ssl
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -186,13 +185,3 @@ def run_in_thread(settings: Settings, secret: str) -> tuple[threading.Thread, th
     if failure:
         raise failure[0]
     return thread, stop
-
-
-def wait_until(predicate, timeout: float) -> bool:
-    """Poll ``predicate`` until true or ``timeout`` seconds pass (used by the CLI)."""
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return predicate()

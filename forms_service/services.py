@@ -1,7 +1,7 @@
 """The service's long-lived objects, reached through accessors (flaskr's ``get_db``).
 
 ``init_app`` creates them once per application; views call ``get_repo()``,
-``get_outbox()``… instead of looking up string keys, so a typo is an
+``get_pages()``… instead of looking up string keys, so a typo is an
 ``AttributeError`` at import, not a ``KeyError`` in a request.
 """
 
@@ -18,7 +18,7 @@ from .ratelimit import RateLimiter
 from .repository import Repository
 from .site import SitePages
 
-__all__ = ["init_app", "get_repo", "get_outbox", "get_pages", "get_limiter", "services"]
+__all__ = ["init_app", "get_repo", "get_pages", "get_limiter", "services"]
 
 
 @dataclass
@@ -54,10 +54,6 @@ def services(app: Flask | None = None) -> Services:
 
 def get_repo() -> Repository:
     return services().repo()
-
-
-def get_outbox() -> LegacyOutbox:
-    return services().outbox
 
 
 def get_pages() -> SitePages:

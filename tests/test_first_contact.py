@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -160,7 +159,6 @@ def test_the_build_digest_covers_pages_forms_and_configuration(tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(shutil.which("make") is None, reason="make absent")
 def test_a_second_make_site_skips_an_unchanged_build(tmp_path):
     env = {**os.environ, "MENTORAT_SITE_DIR": str(tmp_path / "site")}
     env.pop("MAKEFLAGS", None)

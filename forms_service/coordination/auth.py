@@ -23,7 +23,7 @@ import hmac
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from flask import (
-    abort, current_app, g, redirect, render_template, request, session, url_for,
+    abort, g, redirect, render_template, request, session, url_for,
 )
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField

@@ -34,7 +34,6 @@ from ..services import get_repo
 from ..vocabulary import FORMATS, TRACKS
 from . import bp
 from .auth import current_coordinator, login_required
-from ..services import get_repo
 
 __all__ = ["confirm", "PAGE_SIZE", "SCORE_BANDS"]
 
