@@ -8,7 +8,7 @@ files, safe beside a running service.
 Layout of ``<data_dir>``::
 
     <table>.jsonl   one append-only journal per table ("enrollments", "feedback")
-    store.lock      cross-process write lock (filelock, i.e. fcntl.flock)
+    store.lock      cross-process write lock (fcntl.flock)
     append.intent   where the current append starts and whether it finished (no data)
     service.lock    every open Store holds a *shared* flock on it; restore()
                     needs it exclusively, so it cannot run under a live service
@@ -21,7 +21,7 @@ memory, replay); ``locks``; ``journal_storage`` (the ``tinydb.Storage``);
 ``Table``); ``migration``, ``check``, ``backup`` (and restore).
 
 Lock. Every read-modify-write runs under a ``threading.RLock`` and a
-``filelock.FileLock`` on ``store.lock``, and first replays whatever other
+``fcntl.flock`` on ``store.lock``, and first replays whatever other
 processes appended: threads and gunicorn workers never lose an update.
 Reads take no file lock while the journal's (inode, size) is unchanged; when
 it changed they catch up under the lock (the new tail, or the whole file after

@@ -5,10 +5,9 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
+import time
 from pathlib import Path
 from typing import Self
-
-import filelock
 
 from .errors import StorageUnavailable, unavailable
 from .layout import SERVICE_LOCK_NAME
@@ -20,13 +19,19 @@ LOCK_TIMEOUT = 30.0  # a stuck holder gives 503s, not hung workers
 
 
 class StoreLock:
-    """A reentrant lock held across threads (RLock) and processes (FileLock on store.lock)."""
+    """A reentrant lock held across threads (RLock) and processes (flock on store.lock).
+
+    Each outermost acquisition opens store.lock and flocks it; the release
+    closes it. A fresh open file description per acquisition means a forked
+    child never shares its parent's lock, and nothing stays open between
+    writes. (filelock did the same in 200 µs per acquisition, a fifth of an
+    enrollment; this takes about 10 µs.)
+    """
 
     def __init__(self, path: Path):
         self.path = path
         self._thread_lock = threading.RLock()
-        # thread_local=False: the RLock already serialises threads; one flock per process
-        self._file_lock = filelock.FileLock(str(path), timeout=LOCK_TIMEOUT, thread_local=False)
+        self._fd: int | None = None
         self._depth = 0
         self._owner: int | None = None
 
@@ -37,17 +42,7 @@ class StoreLock:
         self._thread_lock.acquire()
         if self._depth == 0:
             try:
-                # filelock polls a non-blocking flock; its default 50 ms nap made
-                # every contended write between gunicorn workers wait 50 ms.
-                self._file_lock.acquire(poll_interval=LOCK_POLL_SECONDS)
-            except filelock.Timeout:
-                self._thread_lock.release()
-                raise StorageUnavailable(
-                    f"Le verrou {self.path} est tenu depuis plus de {LOCK_TIMEOUT:.0f} s."
-                ) from None
-            except OSError as exc:
-                self._thread_lock.release()
-                raise unavailable(exc, self.path.parent) from exc
+                self._fd = self._lock_file()
             except BaseException:
                 self._thread_lock.release()
                 raise
@@ -60,9 +55,40 @@ class StoreLock:
         try:
             if self._depth == 0:
                 self._owner = None
-                self._file_lock.release()
+                fd, self._fd = self._fd, None
+                os.close(fd)  # closing the only descriptor releases the flock
         finally:
             self._thread_lock.release()
+
+    def _lock_file(self) -> int:
+        """Open store.lock and flock it; StorageUnavailable after LOCK_TIMEOUT."""
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        except OSError as exc:
+            raise unavailable(exc, self.path.parent) from exc
+        try:
+            self._wait_for(fd)
+        except BaseException:
+            os.close(fd)
+            raise
+        return fd
+
+    def _wait_for(self, fd: int) -> None:
+        # Non-blocking polls, so a stuck holder gives a 503, not a hung worker;
+        # short naps first: a write holds the lock for about a millisecond.
+        started = time.monotonic()
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                waited = time.monotonic() - started
+            except OSError as exc:  # e.g. ENOLCK on a network file system
+                raise unavailable(exc, self.path.parent) from exc
+            if waited >= LOCK_TIMEOUT:
+                raise StorageUnavailable(
+                    f"Le verrou {self.path} est tenu depuis plus de {LOCK_TIMEOUT:.0f} s.")
+            time.sleep(LOCK_POLL_SECONDS if waited < 0.05 else 0.005)
 
     @property
     def thread_lock(self) -> threading.RLock:
