@@ -321,6 +321,26 @@ def test_a_transaction_keeps_other_writers_waiting_until_it_ends(store, table):
 
 
 @STORE_ONLY
+def test_a_lock_held_elsewhere_too_long_gives_storage_unavailable(data_dir, store, table,
+                                                                  monkeypatch):
+    # Another process's flock (here: another open file description) holds store.lock.
+    import fcntl
+
+    from forms_service.storage import locks
+
+    holder = os.open(data_dir / "store.lock", os.O_RDWR)
+    fcntl.flock(holder, fcntl.LOCK_EX)
+    monkeypatch.setattr(locks, "LOCK_TIMEOUT", 0.2)
+    try:
+        with pytest.raises(StorageUnavailable, match="tenu depuis"):
+            table.insert(enrollment(1))
+    finally:
+        os.close(holder)
+    assert table.insert(enrollment(2)) == 1  # free again: nothing was half-written
+    assert [doc["n"] for doc in table.all()] == [2]
+
+
+@STORE_ONLY
 def test_a_transaction_is_not_a_rollback(data_dir, store, table):
     with pytest.raises(RuntimeError), store.transaction():
         table.insert(enrollment(1))
@@ -711,3 +731,27 @@ def test_restore_refuses_a_bad_archive_and_keeps_the_data(tmp_path, data_dir, me
     assert reopen_ids(data_dir) == [1, 2]
     assert [name for name in os.listdir(data_dir) if ".tmp-" in name] == []
     assert not (tmp_path / "evil").exists()
+
+
+@pytest.mark.parametrize("meanwhile", ["append", "compact"])
+def test_opening_catches_up_with_writes_made_during_its_unlocked_replay(data_dir, monkeypatch,
+                                                                        meanwhile):
+    # A worker starting replays without the lock; another worker keeps writing.
+    with Store(data_dir) as first:
+        first.table("enrollments").insert(enrollment(1))
+        first.table("enrollments").update(1, {"n": 10})
+    other = Store(data_dir)
+    replay = journal_storage.JournalStorage._replay_unlocked
+
+    def replay_then_the_other_writes(self, name):
+        replay(self, name)
+        other.table(name).insert(enrollment(2))
+        if meanwhile == "compact":
+            other.compact()  # the journal the replay read is replaced
+
+    monkeypatch.setattr(journal_storage.JournalStorage, "_replay_unlocked",
+                        replay_then_the_other_writes)
+    with Store(data_dir) as opened:
+        assert [doc["n"] for doc in opened.table("enrollments").all()] == [10, 2]
+        assert opened.table("enrollments").insert(enrollment(3)) == 3
+    other.close()

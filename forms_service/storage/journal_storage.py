@@ -57,6 +57,12 @@ class JournalStorage(Storage):
                 with os_errors(self.directory):
                     files.remove_temp_files(self.directory)
                 migrate_v1(self.directory)
+            # Replaying is the long part (1.5 s at 20,000 enrollments): without the
+            # lock, so a worker starting never holds up the others' writes. What
+            # they append meanwhile is caught up under the lock just after.
+            for name in journal_names(self.directory):
+                self._replay_unlocked(name)
+            with self.lock:
                 for name in journal_names(self.directory):
                     self.state(name)
         except BaseException:
@@ -302,6 +308,34 @@ class JournalStorage(Storage):
         except CorruptData:
             state.identity = None  # force a full reload, which will refuse too
             raise
+
+    def _replay_unlocked(self, name: str) -> None:
+        """Replay a journal's whole lines without the lock (opening only).
+
+        A journal is only ever appended to or replaced by a rename, so every
+        whole line read is a record: the next ``state()`` under the lock
+        catches up from there (or reloads if the file was replaced). A torn
+        tail, an empty file, anything unusual is left to that strict pass.
+        """
+        state = self._tables[name] = TableState(name, journal_path(self.directory, name))
+        try:
+            fd = os.open(state.path, os.O_RDWR | os.O_APPEND | os.O_CLOEXEC)
+        except OSError:
+            return  # the locked pass reports it
+        try:
+            with os_errors(self.directory):
+                info = os.fstat(fd)
+                data = files.read_fd(fd, info.st_size)
+            whole = data[: data.rfind(b"\n") + 1]
+            if whole:
+                replay_strict(state, whole)
+        except BaseException:
+            os.close(fd)
+            raise
+        if not whole:
+            os.close(fd)
+            return
+        state.fd, state.identity = fd, (info.st_dev, info.st_ino)
 
     def _reload(self, state: TableState) -> None:
         """Replay a whole journal (first open, or another process rewrote it)."""
