@@ -11,7 +11,10 @@ import secrets
 from .records import FORMAT_VERSION, InvalidTransition, _valid_id, new_reference, now_iso
 from .vocabulary import STATUS_LABELS, STATUS_TRANSITIONS
 
-__all__ = ["EnrollmentRecords"]
+__all__ = ["EnrollmentRecords", "PENDING_MAIL"]
+
+# On a new enrollment until its confirmation is queued: the key of that job.
+PENDING_MAIL = "pending_mail"
 
 
 class EnrollmentRecords:
@@ -19,37 +22,68 @@ class EnrollmentRecords:
 
     def enroll(self, answers: dict, *, notice_version: str, cohort: str | None = None,
                submission: str | None = None) -> tuple[dict | None, str]:
-        """Store an enrollment and queue its e-mail; return (new record, reference to show).
+        """Store an enrollment with its pending confirmation; return (new record, reference).
+
+        One durable write: the confirmation to send is a mark on the record
+        itself (``PENDING_MAIL``, the key of the job to come), so the record
+        and its e-mail can never be kept one without the other; the sender
+        turns marks into queued jobs (``queue_confirmations``).
 
         The record is ``None`` when nothing new was stored: the address is
-        already enrolled (only the e-mail job is queued: the sender tells the
+        already enrolled (only an e-mail job is queued: the sender tells the
         owner), or the same post came twice (``submission`` seen: nothing more
         is stored or queued, and the first answer's reference is returned).
-        The job is appended before the record: a crash between the two leaves
-        a job that finds no record and sends nothing, never a record without
-        its confirmation.
         """
-        now = now_iso()
-        reference = new_reference("enrollment")
-        job = self.mail.job("inscription", email=answers["email"], reference=reference)
-        job["key"] = f"inscription:{submission or secrets.token_hex(16)}"
+        key = f"inscription:{submission or secrets.token_hex(16)}"
         with self._transaction():
-            job_id, queued = self.mail.table.insert_unique(job, "key")
-            if not queued:  # a double post of the same page
-                return None, self.mail.table.get(job_id)["refs"].get("reference", reference)
+            # A double post of the same page: its record still waits for its job, or
+            # the job is queued (a confirmation, or "already enrolled").
+            if (earlier := self.enrollments.find(PENDING_MAIL, key)) is not None:
+                return None, earlier["reference"]
+            if (job := self.mail.table.find("key", key)) is not None:
+                return None, job["refs"]["reference"]
+            now = now_iso()
             record = {
                 **answers,
                 "v": FORMAT_VERSION,
-                "reference": reference,
+                "reference": new_reference("enrollment"),
                 "status": "nouveau",
                 "status_history": [{"status": "nouveau", "at": now}],
                 "cohort": cohort,
                 "notice_version": notice_version,
                 "consented_at": now,
                 "created_at": now,
+                PENDING_MAIL: key,
             }
             doc_id, created = self.enrollments.insert_unique(record, "email")
-            return (self.enrollments.get(doc_id) if created else None), reference
+            if created:
+                return self.enrollments.get(doc_id), record["reference"]
+            # Already enrolled: the sender writes to the address's owner, who alone sees it.
+            job = self.mail.job("inscription", email=answers["email"],
+                                reference=record["reference"])
+            self.mail.table.insert({**job, "key": key})
+            return None, record["reference"]
+
+    def queue_confirmations(self) -> int:
+        """Turn each enrollment's pending confirmation into a queued job; return how many.
+
+        Safe to repeat and to interrupt: the job is inserted under the mark's
+        key (a second try finds it) before the mark is removed.
+        """
+        queued = 0
+        for pending in self.enrollments.having(PENDING_MAIL):
+            with self._transaction():
+                record = self.enrollments.get(pending["id"])
+                if record is None or PENDING_MAIL not in record:
+                    continue  # erased, or queued by another process meanwhile
+                key = record.pop(PENDING_MAIL)
+                if self.mail.table.find("key", key) is None:
+                    job = self.mail.job("inscription", email=record["email"],
+                                        reference=record["reference"])
+                    self.mail.table.insert({**job, "key": key})
+                    queued += 1
+                self.enrollments.modify(record["id"], lambda _current, done=record: done)
+        return queued
 
     def add_feedback(self, answers: dict, *, submission_key: str) -> tuple[dict, bool]:
         """Store a feedback once per submission key (a double post stores it once)."""
@@ -144,9 +178,7 @@ class EnrollmentRecords:
         self.mail.put("adresse", enrollment_id=enrollment_id, new_email=new_email)
 
     def enrollment_by_email(self, email: str) -> dict | None:
-        wanted = email.casefold()
-        found = self.enrollments.search(lambda d: str(d.get("email", "")).casefold() == wanted)
-        return found[0] if found else None
+        return self.enrollments.find("email", email)  # casefolded, as insert_unique compares
 
     # ------------------------------------------------------------- enrollments (coordination)
 

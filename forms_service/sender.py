@@ -84,6 +84,7 @@ class Sender:
     def send_due(self) -> Report:
         """Send every job whose time has come, and the legacy files; one SMTP session."""
         report = Report()
+        self.repo.queue_confirmations()  # new enrollments' marks become jobs
         jobs = self.repo.mail.due()
         files = self.legacy.pending()
         if not self.settings.smtp_host or not (jobs or files):

@@ -22,7 +22,8 @@ __all__ = ["ROW_BUILDERS", "rows", "to_xlsx", "LIST_SEPARATOR", "decimal"]
 
 LIST_SEPARATOR = " ; "
 # Stored fields never exported to a spreadsheet: private, technical, or exported apart.
-LEFT_OUT = {"notes", "v", "status_history", "submission", "checkpoints", "consent"}
+LEFT_OUT = {"notes", "v", "status_history", "submission", "checkpoints", "consent",
+            "pending_mail"}
 PAIR_STATUS = {"active": _("en cours"), "closed": _("clos")}
 
 ENROLLMENT_COLUMNS = [

@@ -44,6 +44,10 @@ class UniqueIndex:
         ids = self._ids.get(unique_value(value))
         return min(ids) if ids else None
 
+    def holders(self) -> list[int]:
+        """The ids of every document holding the field, in id order."""
+        return sorted(self._value_of)
+
 
 @dataclass
 class TableState:

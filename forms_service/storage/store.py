@@ -62,6 +62,22 @@ class Table:
                 return existing, False
             return self._tiny.insert(doc), True
 
+    def find(self, key: str, value: Any) -> dict | None:
+        """The document whose doc[key] equals value (strings casefolded), by index: O(1)."""
+        with self._storage.lock.thread_lock:
+            doc_id = self._storage.state(self.name).index(key).find(value)
+            return None if doc_id is None else self.get(doc_id)
+
+    def having(self, key: str) -> list[dict]:
+        """The documents that hold the field key, in id order, by index (not a scan).
+
+        Made for a field that only a few documents hold at a time, such as a
+        mark set on creation and removed once handled.
+        """
+        with self._storage.lock.thread_lock:
+            ids = self._storage.state(self.name).index(key).holders()
+            return [self.get(doc_id) for doc_id in ids]
+
     def get(self, doc_id: int) -> dict | None:
         doc_id = _as_id(doc_id)
         doc = self._tiny.get(doc_id=doc_id)
