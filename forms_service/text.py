@@ -49,6 +49,8 @@ def clean_text(value, multiline: bool = False):
     for brk in LINE_BREAKS:  # a line break typed in one-line text becomes a space
         value = value.replace(brk, "\n" if multiline else " ")
     value = unicodedata.normalize("NFC", value)
+    if value.isprintable():  # no Cc, Cf, Cs, Co, Cn, Zl, Zp: _keep would keep every character
+        return value.strip()
     return "".join(c for c in value if _keep(c, multiline)).strip()
 
 

@@ -56,6 +56,22 @@ def test_clean_text(raw, cleaned):
     assert clean_text(raw) == cleaned
 
 
+@pytest.mark.parametrize("multiline", [False, True])
+def test_the_printable_shortcut_cleans_exactly_like_the_character_rules(multiline):
+    # clean_text skips its per-character rules when str.isprintable() holds: every
+    # character of the Basic Multilingual Plane must come out the same either way.
+    import unicodedata
+
+    from forms_service.text import _keep, clean_text
+
+    for code in range(0x10000):
+        value = unicodedata.normalize("NFC", f"a{chr(code)}b")
+        if not value.isprintable():
+            continue
+        by_rules = "".join(c for c in value if _keep(c, multiline)).strip()
+        assert clean_text(value, multiline) == by_rules, hex(code)
+
+
 def test_multiline_keeps_line_breaks_and_tabs():
     from forms_service.text import clean_multiline
 

@@ -43,9 +43,9 @@ def mentor(app, name: str, **fields) -> dict:
     return enroll(app, name, **{**defaults, **fields})
 
 
-def outbox_messages(app) -> list:
-    """The queued messages, rendered as the sender would send them."""
-    return queued_mail(app)
+def introductions(app) -> list:
+    """The introductions waiting in the queue (enrolling queues confirmations too)."""
+    return [m for m in queued_mail(app) if m["Subject"] == "Votre binôme de mentorat"]
 
 
 def post(client, path: str, **data):
@@ -157,7 +157,8 @@ def test_confirming_a_suggestion_stores_it_and_introduces_both_people(app, clien
     assert pair["confirmed_by"] == repo(app).coordinator_by_email("coord@exemple.fr")["id"]
     assert [c["month"] for c in pair["checkpoints"]] == [1, 3, 6]
     assert pair["checkpoints"][0]["due"] == add_months(date.today(), 1).isoformat()
-    mails = {m["To"]: m for m in outbox_messages(app)}
+    mails = {m["To"]: m for m in introductions(app)}
+    assert len(mails) == len(introductions(app))  # one each
     assert set(mails) == {"awa.diallo@exemple.fr", "marc.petit@exemple.fr"}
     to_awa = text_of(mails["awa.diallo@exemple.fr"])
     assert "Marc Petit" in to_awa and "marc.petit@exemple.fr" in to_awa and "Ventes" in to_awa
