@@ -1,5 +1,6 @@
 """The WSGI entry point gunicorn loads: ``forms_service.wsgi:app``."""
 
+import gc
 import logging
 
 from . import create_app
@@ -16,3 +17,8 @@ try:
     services(app).repo()
 except StorageError:
     logging.getLogger(__name__).exception("données illisibles au démarrage du processus")
+
+# What the worker has loaded (modules, the store's records) lives as long as it
+# does: keep it out of the collector's full passes, which would otherwise walk
+# every stored document again and again.
+gc.freeze()

@@ -755,3 +755,52 @@ def test_opening_catches_up_with_writes_made_during_its_unlocked_replay(data_dir
         assert [doc["n"] for doc in opened.table("enrollments").all()] == [10, 2]
         assert opened.table("enrollments").insert(enrollment(3)) == 3
     other.close()
+
+
+@STORE_ONLY
+def test_the_last_fsync_of_a_write_runs_once_the_lock_is_free(table, monkeypatch):
+    # Another writer (a thread here, a gunicorn worker in production) need not wait
+    # for this write's disk sync; the write is still durable before insert returns.
+    table.insert(enrollment(0))  # a table's first write creates its journal, under the lock
+    real = files.fsync
+    other_done = threading.Event()
+    synced = []
+
+    def fsync(fd):
+        synced.append(fd)
+        if len(synced) == 1:
+            writer = threading.Thread(
+                target=lambda: (table.insert(enrollment(2)), other_done.set()))
+            writer.start()
+            assert other_done.wait(5), "the other writer waited for this fsync"
+        real(fd)
+
+    monkeypatch.setattr(files, "fsync", fsync)
+    assert table.insert(enrollment(1)) == 2
+    assert len(synced) == 2  # each write synced before its call returned
+    assert [doc["n"] for doc in table.all()] == [0, 1, 2]
+
+
+@STORE_ONLY
+def test_a_failed_sync_followed_by_another_write_is_kept_and_still_reported(
+        data_dir, table, monkeypatch):
+    table.insert(enrollment(0))
+    real = files.fsync
+    calls = []
+
+    def fsync(fd):
+        calls.append(fd)
+        if len(calls) == 1:  # another writer appends while this sync fails
+            writer = threading.Thread(target=lambda: table.insert(enrollment(2)))
+            writer.start()
+            writer.join(5)
+            raise OSError(errno.EIO, os.strerror(errno.EIO))
+        real(fd)
+
+    monkeypatch.setattr(files, "fsync", fsync)
+    with pytest.raises(StorageUnavailable):
+        table.insert(enrollment(1))
+    monkeypatch.undo()
+    # It cannot be cut out alone: it stays, and the caller was told it failed.
+    assert [doc["n"] for doc in table.all()] == [0, 1, 2]
+    assert reopen_ids(data_dir) == [1, 2, 3]

@@ -6,6 +6,7 @@ import fcntl
 import os
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Self
 
@@ -14,7 +15,7 @@ from .layout import SERVICE_LOCK_NAME
 
 __all__ = ["LOCK_POLL_SECONDS", "LOCK_TIMEOUT", "StoreLock", "service_lock"]
 
-LOCK_POLL_SECONDS = 0.0005
+LOCK_POLL_SECONDS = 0.0001
 LOCK_TIMEOUT = 30.0  # a stuck holder gives 503s, not hung workers
 
 
@@ -34,6 +35,9 @@ class StoreLock:
         self._fd: int | None = None
         self._depth = 0
         self._owner: int | None = None
+        # Called as the outermost hold ends, still under the lock; what it returns
+        # runs once the lock is free, in the same thread, before __exit__ returns.
+        self.on_release: Callable[[], Callable[[], None] | None] | None = None
 
     def held(self) -> bool:
         return self._depth > 0 and self._owner == threading.get_ident()
@@ -51,14 +55,20 @@ class StoreLock:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
+        after = None
         self._depth -= 1
         try:
             if self._depth == 0:
-                self._owner = None
-                fd, self._fd = self._fd, None
-                os.close(fd)  # closing the only descriptor releases the flock
+                try:
+                    after = self.on_release() if self.on_release else None
+                finally:
+                    self._owner = None
+                    fd, self._fd = self._fd, None
+                    os.close(fd)  # closing the only descriptor releases the flock
         finally:
             self._thread_lock.release()
+        if after is not None:
+            after()
 
     def _lock_file(self) -> int:
         """Open store.lock and flock it; StorageUnavailable after LOCK_TIMEOUT."""
@@ -75,7 +85,7 @@ class StoreLock:
 
     def _wait_for(self, fd: int) -> None:
         # Non-blocking polls, so a stuck holder gives a 503, not a hung worker;
-        # short naps first: a write holds the lock for about a millisecond.
+        # short naps first: a write holds the lock for well under a millisecond.
         started = time.monotonic()
         while True:
             try:

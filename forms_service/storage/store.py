@@ -166,9 +166,10 @@ class Store:
 
         What the block reads stays true while it writes: other threads of this
         process wait for it (reads included), other processes wait to write,
-        and blocks nest. It is not a rollback: each write inside is durable as
-        soon as it returns, an exception leaves the writes made before it, and
-        other processes may read them before the block ends.
+        and blocks nest. It is not a rollback: the writes inside reach the disk
+        in order and are all durable when the block ends (the last one's fsync
+        runs as the lock is released), an exception leaves the writes made
+        before it, and other processes may read them before the block ends.
         """
         with self._lock:
             yield self
