@@ -123,9 +123,15 @@ class JournalStorage(Storage):
         state = self._tables.get(name)
         if state is None:
             state = self._tables[name] = TableState(name, journal_path(self.directory, name))
-        if self.lock.held() or not self._matches_disk(state):
+        if self.lock.held():
+            # Caught up once per hold: while we hold the lock, only we write.
+            if state.caught_up_in != self.lock.hold:
+                self._catch_up(state)
+                state.caught_up_in = self.lock.hold
+        elif not self._matches_disk(state):
             with self.lock:
                 self._catch_up(state)
+                state.caught_up_in = self.lock.hold
         return state
 
     def allocate_id(self, name: str) -> int:
@@ -286,6 +292,7 @@ class JournalStorage(Storage):
         except OSError:
             log.exception("cannot truncate %s back after a failed sync", state.path)
         state.identity = None  # reload from disk on next use
+        state.caught_up_in = None
 
     def _declare(self, state: TableState, status: str) -> None:
         """Record in append.intent where the next append starts, and whether it is over.

@@ -38,6 +38,8 @@ class StoreLock:
         # Called as the outermost hold ends, still under the lock; what it returns
         # runs once the lock is free, in the same thread, before __exit__ returns.
         self.on_release: Callable[[], Callable[[], None] | None] | None = None
+        # Counts outermost acquisitions: within one hold, nobody else writes.
+        self.hold = 0
 
     def held(self) -> bool:
         return self._depth > 0 and self._owner == threading.get_ident()
@@ -51,6 +53,7 @@ class StoreLock:
                 self._thread_lock.release()
                 raise
             self._owner = threading.get_ident()
+            self.hold += 1
         self._depth += 1
         return self
 

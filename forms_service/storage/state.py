@@ -64,6 +64,7 @@ class TableState:
     identity: tuple[int, int] | None = None  # (st_dev, st_ino) of that journal
     offset: int = 0  # bytes replayed
     indexes: dict[str, UniqueIndex] = field(default_factory=dict)
+    caught_up_in: int | None = None  # the StoreLock hold it was last caught up in
 
     @property
     def exists(self) -> bool:
