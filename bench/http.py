@@ -81,7 +81,7 @@ def wait_ready(port: int, path: str) -> None:
     raise RuntimeError(f"le serveur du port {port} n'a pas démarré")
 
 
-WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
+WORKERS = 2
 
 
 def gunicorn(app: str, port: int, env: dict, log) -> subprocess.Popen:
