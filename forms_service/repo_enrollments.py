@@ -82,7 +82,7 @@ class EnrollmentRecords:
                                         reference=record["reference"])
                     self.mail.table.insert({**job, "key": key})
                     queued += 1
-                self.enrollments.modify(record["id"], lambda _current, done=record: done)
+                self.enrollments.modify(record["id"], lambda _current: record)  # called at once
         return queued
 
     def add_feedback(self, answers: dict, *, submission_key: str) -> tuple[dict, bool]:

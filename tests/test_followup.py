@@ -9,7 +9,7 @@ from html import unescape
 
 import pytest
 
-from helpers import text_of
+from helpers import queued_mail, text_of
 
 from conftest import SECRET
 from coordination_helpers import csrf_token, login, repo
@@ -17,7 +17,7 @@ from forms_service.coordination.followup import alerts, checkpoint_rows, silent_
 from forms_service.reminders import (
     checkpoint_schedule, due_reminders, link_token, read_link, send_reminders,
 )
-from test_pairs import enroll, mentor, outbox_messages
+from test_pairs import enroll, mentor
 
 CONFIRMED = date(2026, 1, 10)
 
@@ -37,7 +37,7 @@ def remind(app, on: date) -> int:
 
 def reminders_queued(app) -> list:
     """The queued reminders (enrolling and pairing queue their own messages too)."""
-    return [m for m in outbox_messages(app) if m["Subject"].startswith("Point d")]
+    return [m for m in queued_mail(app) if m["Subject"].startswith("Point d")]
 
 
 def link_of(message) -> str:

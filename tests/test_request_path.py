@@ -26,7 +26,7 @@ from conftest import ROOT, SECRET, Server, free_port
 from coordination_helpers import csrf_token, login
 from helpers import JSON, mail_texts, queued_mail, repo
 from test_coordination_enrollments import close_enrollment
-from test_forms import FEEDBACK, MENTEE, MENTOR
+from test_forms import FEEDBACK, MENTEE
 from test_pairs import enroll, mentor
 
 HOSTILE_NAME = "=?utf-8?q?=0D=0ABcc:_x@evil.fr=0D=0AReply-To:_x@evil.fr?="
@@ -114,6 +114,33 @@ def test_an_enrollment_posted_twice_without_javascript_is_stored_and_answered_on
     assert len(repo(app).enrollments) == 1
     assert [subject for _to, subject, _text in mail_texts(app)] == [
         "Votre inscription au programme de mentorat"]
+
+
+def test_an_enrollment_is_one_durable_write_whose_confirmation_the_sender_queues(
+        app, client, data_dir, monkeypatch):
+    from forms_service.purge import erase_person
+    from forms_service.storage import files
+
+    client.post("/api/formulaires/enrollment", data=MENTEE, headers=JSON)  # tables exist now
+    synced = []
+    real = files.fsync
+    monkeypatch.setattr(files, "fsync", lambda fd: (synced.append(fd), real(fd)))
+    mail = data_dir / "mail.jsonl"
+    mail_before = mail.read_bytes() if mail.exists() else None
+    posted = client.post("/api/formulaires/enrollment",
+                         data={**MENTEE, "email": "deux@exemple.fr"}, headers=JSON)
+    assert posted.status_code == 201
+    assert len(synced) == 1  # the record alone, with its confirmation to come
+    assert (mail.read_bytes() if mail.exists() else None) == mail_before
+    second = repo(app).enrollment_by_email("deux@exemple.fr")
+    assert second["pending_mail"].startswith("inscription:")
+
+    # Erased before the sender passed: nothing is ever queued for that person.
+    erase_person(repo(app), second["id"], secret=app.secret_key, outbox=None)
+    assert repo(app).queue_confirmations() == 1  # the first enrollment only
+    assert repo(app).queue_confirmations() == 0  # a second pass finds nothing
+    assert all("pending_mail" not in record for record in repo(app).enrollments.all())
+    assert [to for to, _subject, _text in mail_texts(app)] == [MENTEE["email"]]
 
 
 # ---------------------------------------------------------------------- bad input is a 4xx

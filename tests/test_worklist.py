@@ -18,9 +18,8 @@ from datetime import date
 import pytest
 from click.testing import CliRunner
 from coordination_helpers import csrf_token, login, repo
-from helpers import text_of
+from helpers import queued_mail as queued, text_of
 from test_pairs import enroll, mentor
-from test_pairs import outbox_messages as queued
 
 
 def outbox_messages(app) -> list:

@@ -39,8 +39,8 @@ append runs just after the lock is released (still before the call returns),
 so other writers never wait on the disk; an earlier append of the same hold
 is synced before the next one is written, so appends reach the disk in order.
 If that late ``fsync`` fails after another writer appended behind it, the
-line cannot be cut out alone: it stays, and the call still fails. A process killed inside a
-multi-page ``write`` can leave part of a line: ``append.intent`` says
+line cannot be cut out alone: it stays, and the call still fails. A process
+killed inside a multi-page ``write`` can leave part of a line: ``append.intent`` says
 "table, offset, pending" during each append, so the next opener recognises
 that torn tail as never acknowledged and cuts it off; any other torn line is
 damage (below). Whole-file rewrites (compaction, erasure, migration, repair)

@@ -183,11 +183,11 @@ class JournalStorage(Storage):
         self, state: TableState, docs: dict[str, dict] | None = None, dropped: bool = False
     ) -> None:
         """Compact: replace the journal by header + live documents, atomically."""
-        self._sync_unsynced()  # what was appended before is durable before this rewrite
         docs = state.docs if docs is None else docs
         foreign = docs is not state.docs
         next_id = max([state.next_id, *(int(key) + 1 for key in docs)])
         with os_errors(self.directory):
+            self._sync_unsynced()  # what was appended before is durable before this rewrite
             lines = journal_lines(state.name, next_id, docs, dropped)
             fd = files.replace_file(state.path, lines)
             info = os.fstat(fd)
