@@ -30,6 +30,7 @@ from .i18n import _
 from .links import Expired, pair_link, read_address_token, read_personal_token
 from .purge import erase_person, withdraw_person
 from .render import render_form, template_environment
+from .repo_enrollments import PENDING_MAIL
 from .services import get_limiter, get_pages, get_repo
 from .text import clean_text, is_address
 from .typography import french_spacing, typeset
@@ -132,7 +133,9 @@ def _labels() -> dict[str, str]:
 
 
 CHOICE_LABELS = {**FORM_CHOICE_LABELS, "status": STATUS_LABELS}
-HIDDEN_KEYS = {"v", "id"}
+# Bookkeeping, not what the person told us: the record's format, its id, and the
+# key of a confirmation the sender has not queued yet (gone within seconds).
+HIDDEN_KEYS = {"v", "id", PENDING_MAIL}
 
 
 def _display(key: str, value) -> str:
