@@ -21,7 +21,7 @@ from markupsafe import escape
 from .errors import MESSAGES, TOO_LARGE, Rejected
 from .i18n import _
 from .services import get_pages
-from .typography import french_spacing
+from .typography import french_message
 
 __all__ = ["Rejected", "check_origin", "origin_of", "wants_json", "refusal", "TOO_LARGE",
            "MESSAGES"]
@@ -43,12 +43,12 @@ def refusal(status: int, message: str | None = None, *, field: str = "__form__",
     caller's page (the form with its answers kept), or the site's error page
     says the message.
     """
-    found = {name or "__form__": [french_spacing(m) for m in messages]
+    found = {name or "__form__": [french_message(m) for m in messages]
              for name, messages in (errors or {}).items()}
     if message is None and not found:
         message = MESSAGES.get(status, MESSAGES[500])
     if message is not None:
-        message = french_spacing(message)
+        message = french_message(message)
     if wants_json():
         body = {"ok": False, "errors": found}
         if message is not None:

@@ -38,6 +38,11 @@ def french_spacing(text: str) -> str:
     return _CLOSE_QUOTE.sub(NBSP + "»", text)
 
 
+def french_message(text: str) -> str:
+    """A message people read (a form's answer): French spacing and typographic apostrophes."""
+    return curly_apostrophes(french_spacing(text))
+
+
 def curly_apostrophes(text: str) -> str:
     """Return text with the apostrophes between letters made typographic (’)."""
     return _APOSTROPHE.sub("’", text)

@@ -144,7 +144,7 @@ def test_a_page_older_than_a_day_must_be_reloaded(built_site, data_dir, apps, mo
                            headers=JSON)
     assert response.status_code == 400
     message = response.get_json()["errors"]["__form__"][0]
-    assert "plus d'un jour" in message and RELOAD.search(message)
+    assert "plus d’un jour" in message and RELOAD.search(message)
     assert stored(app) == 0
 
 
