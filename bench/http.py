@@ -4,7 +4,7 @@
                                    [--slow-mail 2] [--profile]
 
 Both run under the same gunicorn settings as `make run` (2 sync workers),
-one after the other in the same run, loaded by the same client: CLIENTS
+side by side in the same run, loaded by the same client: CLIENTS
 threads posting urlencoded enrollments with distinct e-mails, as fast as
 the server answers (threads wait on sockets, so the client does not starve
 the server on a 2-core machine). For each size of data already stored
