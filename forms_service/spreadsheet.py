@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 
 from .export import iter_csv, neutralise
 from .i18n import _
+from .repo_enrollments import PENDING_MAIL
 from .vocabulary import CHOICE_LABELS, FORMATS, STATUS_LABELS
 
 __all__ = ["ROW_BUILDERS", "rows", "to_xlsx", "LIST_SEPARATOR", "decimal"]
@@ -23,7 +24,7 @@ __all__ = ["ROW_BUILDERS", "rows", "to_xlsx", "LIST_SEPARATOR", "decimal"]
 LIST_SEPARATOR = " ; "
 # Stored fields never exported to a spreadsheet: private, technical, or exported apart.
 LEFT_OUT = {"notes", "v", "status_history", "submission", "checkpoints", "consent",
-            "pending_mail"}
+            PENDING_MAIL}
 PAIR_STATUS = {"active": _("en cours"), "closed": _("clos")}
 
 ENROLLMENT_COLUMNS = [
