@@ -71,9 +71,9 @@ class EnrollmentRecords:
         key (a second try finds it) before the mark is removed.
         """
         queued = 0
-        for pending in self.enrollments.having(PENDING_MAIL):
+        for doc_id in self.enrollments.ids_having(PENDING_MAIL):
             with self._transaction():
-                record = self.enrollments.get(pending["id"])
+                record = self.enrollments.get(doc_id)
                 if record is None or PENDING_MAIL not in record:
                     continue  # erased, or queued by another process meanwhile
                 key = record.pop(PENDING_MAIL)

@@ -3,6 +3,7 @@ a real server process, and Debian's Chromium driven by Playwright."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -71,6 +72,19 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def smtp_server(handler):
+    """A real SMTP server (aiosmtpd) on a free port, handing each message to handler."""
+    from aiosmtpd.controller import Controller
+
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        yield controller
+    finally:
+        controller.stop()
 
 
 class Server:

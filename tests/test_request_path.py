@@ -22,7 +22,7 @@ from datetime import date
 import brotli
 import pytest
 
-from conftest import ROOT, SECRET, Server, free_port
+from conftest import ROOT, SECRET, Server, smtp_server
 from coordination_helpers import csrf_token, login
 from helpers import JSON, mail_texts, queued_mail, repo
 from test_coordination_enrollments import close_enrollment
@@ -270,14 +270,10 @@ class HoldingInbox:
 
 @pytest.fixture
 def holding_smtp():
-    from aiosmtpd.controller import Controller
-
     inbox = HoldingInbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield controller, inbox
-    inbox.release.set()
-    controller.stop()
+    with smtp_server(inbox) as controller:
+        yield controller, inbox
+        inbox.release.set()
 
 
 def post_enrollment(server, number: int) -> tuple[int, float]:

@@ -21,7 +21,7 @@ import pytest
 
 from helpers import text_of
 
-from conftest import ROOT, SECRET, free_port
+from conftest import ROOT, SECRET, smtp_server
 from coordination_helpers import csrf_token, login, repo
 from forms_service.reminders import add_months
 from test_pairs import enroll, mentor
@@ -44,13 +44,9 @@ class Inbox:
 
 @pytest.fixture
 def smtp():
-    from aiosmtpd.controller import Controller
-
     inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield controller, inbox
-    controller.stop()
+    with smtp_server(inbox) as controller:
+        yield controller, inbox
 
 
 @pytest.fixture

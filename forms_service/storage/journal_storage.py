@@ -247,27 +247,29 @@ class JournalStorage(Storage):
     def _take_unsynced(self):
         """StoreLock.on_release: hand the hold's unsynced append to its thread."""
         unsynced, self._unsynced = self._unsynced, None
-        return None if unsynced is None else lambda: self._sync_released(unsynced)
+        if unsynced is None:
+            return None
+
+        def sync_released() -> None:
+            with os_errors(self.directory):
+                self._sync(unsynced)
+
+        return sync_released
 
     def _sync_unsynced(self) -> None:
-        """Sync the hold's pending append now (under the lock), undoing it on failure."""
+        """Sync the hold's pending append now, under the lock (callers map OS errors)."""
         unsynced, self._unsynced = self._unsynced, None
         if unsynced is not None:
-            try:
-                files.fsync(unsynced.fd)
-            except OSError:
-                self._undo(unsynced)
-                raise
-            finally:
-                os.close(unsynced.fd)
+            self._sync(unsynced)
 
-    def _sync_released(self, unsynced: _Unsynced) -> None:
+    def _sync(self, unsynced: _Unsynced) -> None:
+        """fsync an append; on failure undo it (under the lock, taken or reentered), raise."""
         try:
             files.fsync(unsynced.fd)
-        except OSError as exc:
+        except OSError:
             with self.lock:
                 self._undo(unsynced)
-            raise unavailable(exc, self.directory) from exc
+            raise
         finally:
             os.close(unsynced.fd)
 

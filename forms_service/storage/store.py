@@ -68,15 +68,14 @@ class Table:
             doc_id = self._storage.state(self.name).index(key).find(value)
             return None if doc_id is None else self.get(doc_id)
 
-    def having(self, key: str) -> list[dict]:
-        """The documents that hold the field key, in id order, by index (not a scan).
+    def ids_having(self, key: str) -> list[int]:
+        """The ids of the documents that hold the field key, in order, by index (no scan).
 
         Made for a field that only a few documents hold at a time, such as a
         mark set on creation and removed once handled.
         """
         with self._storage.lock.thread_lock:
-            ids = self._storage.state(self.name).index(key).holders()
-            return [self.get(doc_id) for doc_id in ids]
+            return self._storage.state(self.name).index(key).holders()
 
     def get(self, doc_id: int) -> dict | None:
         doc_id = _as_id(doc_id)
