@@ -8,6 +8,7 @@ between tags is touched: never markup, code blocks, scripts or styles.
 
 from __future__ import annotations
 
+import functools
 import re
 
 __all__ = ["curly_apostrophes", "french_spacing", "typeset"]
@@ -38,6 +39,7 @@ def french_spacing(text: str) -> str:
     return _CLOSE_QUOTE.sub(NBSP + "»", text)
 
 
+@functools.lru_cache(maxsize=512)  # a few dozen distinct messages, each on every post
 def french_message(text: str) -> str:
     """A message people read (a form's answer): French spacing and typographic apostrophes."""
     return curly_apostrophes(french_spacing(text))

@@ -141,6 +141,24 @@ def test_other_skills_offered_and_sought_are_typed_in(programme):
     assert "Autre (précisez)" in labels
 
 
+def test_forms_built_one_after_another_share_no_answers_errors_or_choices(programme):
+    # Fields are bound once per process and copied for each form (forms.PublicForm.Meta):
+    # nothing one participant sends may show in the next one's form.
+    refused = enrollment(programme, email="pas-une-adresse", name="Awa Diallo")
+    assert not refused.validate()
+    elsewhere = dataclasses.replace(programme, departments=("Achats",), email_domains=("ex.fr",))
+    following = enrollment(elsewhere, name="Marc Petit", email="marc@ex.fr", department="Achats")
+    assert following.validate(), following.errors
+    assert following.name.data == "Marc Petit" and refused.name.data == "Awa Diallo"
+    assert following.email.errors == [] and refused.email.errors
+    assert [c.value for c in following.department.choices] == ["Achats"]
+    assert [c.value for c in refused.department.choices] == list(programme.departments)
+    assert "@ex.fr" in following.email.description
+    assert "@ex.fr" not in refused.email.description
+    assert following.name is not refused.name and following.name._form is following
+    assert 'value="Marc Petit"' in following.name() and "Awa" not in following.name()
+
+
 def test_the_shipped_departments_include_general_management(programme):
     assert "Direction générale" in programme.departments
 
