@@ -9,6 +9,7 @@ organisation come from ``programme.yml`` at construction.
 from __future__ import annotations
 
 import functools
+
 from wtforms import (
     BooleanField,
     EmailField,
@@ -167,6 +168,7 @@ class PublicForm(Form):
             bound = _BOUND.get(key)
             if bound is None:
                 bound = _BOUND[key] = unbound_field.bind(form=form, **options)
+                bound._form = None  # the first form holds someone's answers: not kept
             # Not copy.copy: a Field built without a form is an UnboundField.
             field = object.__new__(type(bound))
             field.__dict__.update(bound.__dict__, _form=form, meta=form.meta)
