@@ -10,9 +10,12 @@ defined, so module-level labels are translated too.
 
 from __future__ import annotations
 
+import functools
 import gettext as _gettext
 import os
 from pathlib import Path
+
+from .typography import curly_apostrophes
 
 __all__ = ["LANGUAGE", "gettext", "ngettext", "_", "translate_click"]
 
@@ -22,14 +25,23 @@ LANGUAGE = os.environ.get("MENTORAT_LANGUAGE", "fr")
 _catalogue = _gettext.translation(
     "messages", localedir=TRANSLATIONS, languages=[LANGUAGE], fallback=True
 )
-gettext = _catalogue.gettext
+
+
+# Messages are typed with the keyboard's apostrophe; people read the typographic
+# one (l’inscription). It is set here, once, for every message the service shows:
+# pages, e-mails, answers, the command's output. Values typed by people are not
+# messages and keep their own.
+@functools.lru_cache(maxsize=4096)
+def gettext(message: str) -> str:
+    """The message in the service's language, with typographic apostrophes."""
+    return curly_apostrophes(_catalogue.gettext(message))
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
     """Plural forms; without a catalogue, the French rule (0 and 1 take the singular)."""
     if isinstance(_catalogue, _gettext.GNUTranslations):
-        return _catalogue.ngettext(singular, plural, n)
-    return singular if n <= 1 else plural
+        return curly_apostrophes(_catalogue.ngettext(singular, plural, n))
+    return curly_apostrophes(singular if n <= 1 else plural)
 
 
 _ = gettext
@@ -57,6 +69,14 @@ def translate_click() -> None:
         except ImportError:  # a module Click's version does not have
             continue
         if hasattr(module, "_"):
-            module._ = _click_catalogue.gettext
+            module._ = _click_gettext
         if hasattr(module, "ngettext"):
-            module.ngettext = _click_catalogue.ngettext
+            module.ngettext = _click_ngettext
+
+
+def _click_gettext(message: str) -> str:
+    return curly_apostrophes(_click_catalogue.gettext(message))
+
+
+def _click_ngettext(singular: str, plural: str, n: int) -> str:
+    return curly_apostrophes(_click_catalogue.ngettext(singular, plural, n))

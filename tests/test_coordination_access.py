@@ -405,7 +405,7 @@ def test_cli_add_prompts_twice_without_password_stdin(cli, data_dir):
 @pytest.mark.parametrize("args, stdin, message", [
     (("coordinator", "add", "a@exemple.fr", "--password-stdin"), "court\n", "au moins 12"),
     (("coordinator", "add", "pas-une-adresse", "--password-stdin"), "une longue phrase\n",
-     "n'est pas une adresse"),
+     "n’est pas une adresse"),
     (("coordinator", "remove", "personne@exemple.fr"), None, "Aucun compte"),
     (("coordinator", "password", "personne@exemple.fr", "--password-stdin"),
      "une longue phrase\n", "Aucun compte"),
@@ -453,7 +453,7 @@ def test_the_audit_page_names_coordinators_and_actions(app, client):
     login(app, client)
     client.get(f"/coordination/inscriptions/{enrollment['id']}/")
     html = client.get("/coordination/journal/").get_data(as_text=True)
-    assert "consultation d&#39;une inscription" in html and EMAIL in html
+    assert "consultation d’une inscription" in html and EMAIL in html
     assert f'href="/coordination/inscriptions/{enrollment["id"]}/"' in html
     assert MENTEE["name"] not in html
 
@@ -470,7 +470,7 @@ def test_errors_inside_the_area_keep_its_look(app, client):
     response = client.get("/coordination/inscriptions/999/")
     html = response.get_data(as_text=True)
     assert response.status_code == 404
-    assert "Cette page n&#39;existe pas." in html and "Se déconnecter" in html
+    assert "Cette page n’existe pas." in html and "Se déconnecter" in html
 
 
 # ------------------------------------------------------------------------ in a real browser
@@ -517,3 +517,16 @@ def test_a_coordinator_logs_in_works_and_logs_out_in_a_browser(server, browser, 
         assert errors == [], errors  # no CSP violation, no request elsewhere
     finally:
         context.close()
+
+
+def test_messages_have_typographic_apostrophes_and_answers_keep_their_own(app, client):
+    # The apostrophe is set once, in i18n.gettext: every message, no typed value.
+    enrollment, _new = repo(app).enroll({**MENTEE}, notice_version="2026-11")
+    assert "d'études" in MENTEE["job_title"]
+    login(app, client)
+    detail = client.get(f"/coordination/inscriptions/{enrollment['id']}/").get_data(as_text=True)
+    assert "Chargée d&#39;études" in detail  # as the participant typed it
+    dashboard = client.get("/coordination/tableau-de-bord/").get_data(as_text=True)
+    text = re.sub(r"<script.*?</script>|<[^>]+>", " ", dashboard, flags=re.S)
+    assert "n’est affiché" in text
+    assert not re.search(r"[^\W\d_](?:'|&#39;)[^\W\d_]", text)

@@ -80,7 +80,7 @@ def test_confirm_reject_and_replace_in_place_with_javascript(browser, demo_serve
         message.wait_for()
         assert "page=2" in page.url
         text = message.inner_text()
-        assert ("en attente d'envoi" in text) if button == "Confirmer" else ("écartée" in text)
+        assert ("en attente d’envoi" in text) if button == "Confirmer" else ("écartée" in text)
         # Same page, the row still there, the view where it was.
         assert abs(page.evaluate("window.scrollY") - scrolled) < 400
         assert page.locator(f"#{row_id}.mentorat-card--done").count() == 1

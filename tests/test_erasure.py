@@ -112,7 +112,7 @@ def test_erasure_leaves_no_byte_of_the_participant(limited_app, data_dir, marker
     assert len(repo(app).feedback.search(lambda d: d.get("person_id") == who["id"])) == 1
 
     asked = client.post("/api/mon-inscription/effacer", data={"lien": token_of(who["link"])})
-    assert asked.status_code == 200 and "Confirmer l'effacement" in asked.get_data(as_text=True)
+    assert asked.status_code == 200 and "Confirmer l’effacement" in asked.get_data(as_text=True)
     done = client.post("/api/mon-inscription/effacer",
                        data={"lien": token_of(who["link"]), "confirme": "oui"})
     assert done.status_code == 303 and "fait=efface" in done.headers["Location"]

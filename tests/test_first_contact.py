@@ -70,7 +70,7 @@ def test_commands_refuse_a_missing_data_directory_and_create_none(tmp_path, args
     result = mentorat(*args, data_dir=data_dir)
     assert result.returncode == 1, result.stderr
     assert f"Répertoire de données : {data_dir}" in result.stderr
-    assert "n'existe pas" in result.stderr and "MENTORAT_DATA_DIR" in result.stderr
+    assert "n’existe pas" in result.stderr and "MENTORAT_DATA_DIR" in result.stderr
     assert not data_dir.exists() and result.stdout == ""
 
 
@@ -120,10 +120,10 @@ def test_every_help_is_french_and_complete(path, command):
 
 
 @pytest.mark.parametrize("args, expected", [
-    (["export", "inconnu"], "n'est pas l'une des valeurs"),
+    (["export", "inconnu"], "n’est pas l’une des valeurs"),
     (["export"], "Argument manquant"),
-    (["remind", "--date", "15/03/2027"], "n'est pas une date AAAA-MM-JJ"),
-    (["demo", "--participants", "3"], "n'est pas dans l'intervalle"),
+    (["remind", "--date", "15/03/2027"], "n’est pas une date AAAA-MM-JJ"),
+    (["demo", "--participants", "3"], "n’est pas dans l’intervalle"),
     (["inconnue"], "Commande inconnue"),
     (["export", "enrollment", "--bavard"], "Option inconnue"),
 ])

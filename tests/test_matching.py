@@ -351,7 +351,7 @@ def test_unknown_values_are_reported_with_the_enrollment(fields, message):
         (
             {"skills_offered": ["Gestion de projet"]},
             {"skills_sought": ["Négociation"]},
-            f"aucune compétence recherchée n'est proposée{NBSP}: Négociation",
+            f"aucune compétence recherchée n’est proposée{NBSP}: Négociation",
         ),
         (
             {},
@@ -381,7 +381,7 @@ def test_unknown_values_are_reported_with_the_enrollment(fields, message):
         (
             {"department": "Ventes"},
             {"department_preference": "autre"},
-            "même département alors qu'un autre était souhaité",
+            "même département alors qu’un autre était souhaité",
         ),
         ({}, {"department_preference": "indifferent"}, "pas de préférence de département"),
         (
@@ -429,11 +429,11 @@ def test_unknown_values_are_reported_with_the_enrollment(fields, message):
             {"experience": "2_5"},
             "mentor plus expérimenté (mentor 10 à 20 ans, mentoré 2 à 5 ans)",
         ),
-        ({"experience": "5_10"}, {"experience": "5_10"}, "même tranche d'expérience (5 à 10 ans)"),
+        ({"experience": "5_10"}, {"experience": "5_10"}, "même tranche d’expérience (5 à 10 ans)"),
         (
             {"track": "inverse", "experience": "2_5"},
             {"track": "inverse", "experience": "plus_20"},
-            "écart d'expérience adapté au mentorat inversé "
+            "écart d’expérience adapté au mentorat inversé "
             "(mentor 2 à 5 ans, mentoré plus de 20 ans)",
         ),
         (
@@ -683,7 +683,7 @@ def test_mentors_of_each_other_are_kept_and_flagged_when_there_is_no_other_way()
     result = suggest(pool, WEIGHTS)
     assert pairs_of(result) == {(1, 2), (2, 1)}
     assert all(
-        f"mentorat croisé{NBSP}: chacun accompagne aussi l'autre" in s.reasons
+        f"mentorat croisé{NBSP}: chacun accompagne aussi l’autre" in s.reasons
         for s in result.suggestions
     )
 
@@ -798,7 +798,7 @@ def test_unmatched_mentee_reasons(pool, reasons):
         ),
         pytest.param(
             [mentor(1, skills_offered=[]), mentor(3), person(2)],
-            ["mentorés compatibles tous proposés à d'autres mentors, au meilleur score d'ensemble"],
+            ["mentorés compatibles tous proposés à d’autres mentors, au meilleur score d’ensemble"],
             id="taken",
         ),
     ],

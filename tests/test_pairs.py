@@ -101,7 +101,7 @@ def test_a_full_mentor_leaves_the_pool_and_cannot_be_overfilled(app):
     with pytest.raises(PairingRefused, match="plus disponible"):
         repo(app).confirm_pair(marc["id"], zoe["id"], by=None, score=1, reasons=[],
                                checkpoints=[])
-    with pytest.raises(PairingRefused, match="n'attend plus"):
+    with pytest.raises(PairingRefused, match="n’attend plus"):
         repo(app).confirm_pair(mentor(app, "Léa Roux")["id"], awa["id"], by=None, score=1,
                                reasons=[], checkpoints=[])
     assert len(repo(app).all_pairs()) == 1

@@ -105,7 +105,7 @@ def test_introductions_and_reminders_go_through_smtp_and_the_link_signs_feedback
 
     # Reminders, from the cron command, a month later; a second run queues nothing.
     due = add_months(date.today(), 1).isoformat()
-    for expected in ("4 rappels mis en file d'envoi.", "0 rappel mis en file d'envoi."):
+    for expected in ("4 rappels mis en file d’envoi.", "0 rappel mis en file d’envoi."):
         assert expected in cli("remind", "--date", due)
         cli("send-mail")
     assert len(inbox.messages) == before + 4
@@ -225,7 +225,7 @@ def test_a_coordinator_matches_follows_up_and_reads_the_dashboard(mail_server, s
 
     due = add_months(date.today(), 1).isoformat()
     result = server.cli("remind", "--date", due)
-    assert result.returncode == 0 and "4 rappels mis en file d'envoi." in result.stderr, \
+    assert result.returncode == 0 and "4 rappels mis en file d’envoi." in result.stderr, \
         result.stderr
     deadline = time.monotonic() + 20  # the service's sender delivers them
     while len(inbox.messages) < 12 and time.monotonic() < deadline:

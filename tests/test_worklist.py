@@ -140,7 +140,7 @@ def test_negative_reasons_are_flagged_and_never_reach_an_email(app, client):
 @pytest.mark.parametrize("mentee_fields, reason_start, tone", [
     ({"availability": ["vendredi_matin"]}, "aucune demi-journée commune", NEGATIVE),
     ({"rhythm": "hebdomadaire"}, "rythmes éloignés", NEGATIVE),
-    ({"skills_sought": ["Gestion de projet"]}, "aucune compétence recherchée n'est", NEGATIVE),
+    ({"skills_sought": ["Gestion de projet"]}, "aucune compétence recherchée n’est", NEGATIVE),
     ({}, "langue commune", POSITIVE),
 ])
 def test_each_reason_knows_its_tone(mentee_fields, reason_start, tone):
@@ -224,7 +224,7 @@ def test_an_action_answers_json_for_fetch_and_returns_to_the_row_without(app, cl
     answer = post(client, "/coordination/appariement/confirmer", json_answer=True,
                   mentor_id=pairs[int(first)], mentee_id=first)
     assert answer.status_code == 200 and answer.get_json()["ok"]
-    assert "en attente d'envoi" in answer.get_json()["message"]
+    assert "en attente d’envoi" in answer.get_json()["message"]
     back = post(client, "/coordination/appariement/refuser", mentor_id=pairs[int(second)],
                 mentee_id=second, retour=PAGE + "?page=1", suite=second)
     assert back.status_code == 302
