@@ -59,7 +59,7 @@
     }).then(function (response) {
       return response.json().then(function (data) { answer(form, data, response.ok && data.ok); });
     }).catch(function () {
-      answer(form, {message: "La demande n'a pas abouti : rechargez la page, puis recommencez."}, false);
+      answer(form, {message: "La demande n’a pas abouti\u00a0: rechargez la page, puis recommencez."}, false);
     }).then(function () { if (button) { button.disabled = false; } });
   });
 })();
