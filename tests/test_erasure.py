@@ -6,7 +6,6 @@ from __future__ import annotations
 from forms_service.services import services
 import logging
 import secrets
-import shutil
 import tarfile
 from pathlib import Path
 

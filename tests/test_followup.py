@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from forms_service.services import services
 import re
 from datetime import date
 from html import unescape

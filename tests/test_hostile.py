@@ -14,8 +14,6 @@ import os
 import re
 import subprocess
 import sys
-from email import message_from_bytes
-from email.policy import default
 from urllib.parse import quote
 
 import pytest

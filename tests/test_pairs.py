@@ -6,8 +6,6 @@ import json
 import re
 import unicodedata
 from datetime import date
-from email import message_from_bytes
-from email.policy import default
 
 import pytest
 

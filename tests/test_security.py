@@ -10,8 +10,6 @@ import json
 import re
 import urllib.parse
 import urllib.request
-from email import message_from_bytes
-from email.policy import default
 from pathlib import Path
 from xml.etree import ElementTree
 
