@@ -519,14 +519,23 @@ def test_a_coordinator_logs_in_works_and_logs_out_in_a_browser(server, browser, 
         context.close()
 
 
-def test_messages_have_typographic_apostrophes_and_answers_keep_their_own(app, client):
-    # The apostrophe is set once, in i18n.gettext: every message, no typed value.
+@pytest.mark.parametrize("path", ["/coordination/tableau-de-bord/", "/coordination/suivi/",
+                                  "/coordination/appariement/"])
+def test_pages_of_the_area_follow_french_typography(app, client, path):
+    # Apostrophes are set once, in i18n.gettext (messages only); the no-break spaces
+    # once, in the area's base template (every page, whatever it holds).
+    repo(app).enroll({**MENTEE}, notice_version="2026-11")
+    login(app, client)
+    html = client.get(path).get_data(as_text=True)
+    text = re.sub(r"<script.*?</script>|<[^>]+>", " ", html, flags=re.S)
+    assert not re.search(r"[^\W\d_](?:'|&#39;)[^\W\d_]", text), path
+    assert not re.search(r"[^\s>] [:;?!»]|« ", text), path
+    assert "\u00a0:" in text or "\u202f" in text, path
+
+
+def test_a_participants_own_apostrophe_is_kept(app, client):
     enrollment, _new = repo(app).enroll({**MENTEE}, notice_version="2026-11")
     assert "d'études" in MENTEE["job_title"]
     login(app, client)
     detail = client.get(f"/coordination/inscriptions/{enrollment['id']}/").get_data(as_text=True)
     assert "Chargée d&#39;études" in detail  # as the participant typed it
-    dashboard = client.get("/coordination/tableau-de-bord/").get_data(as_text=True)
-    text = re.sub(r"<script.*?</script>|<[^>]+>", " ", dashboard, flags=re.S)
-    assert "n’est affiché" in text
-    assert not re.search(r"[^\W\d_](?:'|&#39;)[^\W\d_]", text)
