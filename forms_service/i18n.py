@@ -15,7 +15,7 @@ import gettext as _gettext
 import os
 from pathlib import Path
 
-from .typography import curly_apostrophes
+from .typography import french_message
 
 __all__ = ["LANGUAGE", "gettext", "ngettext", "_", "translate_click"]
 
@@ -27,21 +27,22 @@ _catalogue = _gettext.translation(
 )
 
 
-# Messages are typed with the keyboard's apostrophe; people read the typographic
-# one (l’inscription). It is set here, once, for every message the service shows:
-# pages, e-mails, answers, the command's output. Values typed by people are not
-# messages and keep their own.
+# Messages are typed with the keyboard's apostrophe and ordinary spaces; people
+# read French typography (l’inscription, « Merci ! » with its no-break space).
+# It is set here, once, for every message the service shows: pages, e-mails,
+# answers, the command's output. Values typed by people are not messages and
+# keep their own.
 @functools.lru_cache(maxsize=4096)
 def gettext(message: str) -> str:
-    """The message in the service's language, with typographic apostrophes."""
-    return curly_apostrophes(_catalogue.gettext(message))
+    """The message in the service's language, in French typography."""
+    return french_message(_catalogue.gettext(message))
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
     """Plural forms; without a catalogue, the French rule (0 and 1 take the singular)."""
     if isinstance(_catalogue, _gettext.GNUTranslations):
-        return curly_apostrophes(_catalogue.ngettext(singular, plural, n))
-    return curly_apostrophes(singular if n <= 1 else plural)
+        return french_message(_catalogue.ngettext(singular, plural, n))
+    return french_message(singular if n <= 1 else plural)
 
 
 _ = gettext
@@ -75,8 +76,8 @@ def translate_click() -> None:
 
 
 def _click_gettext(message: str) -> str:
-    return curly_apostrophes(_click_catalogue.gettext(message))
+    return french_message(_click_catalogue.gettext(message))
 
 
 def _click_ngettext(singular: str, plural: str, n: int) -> str:
-    return curly_apostrophes(_click_catalogue.ngettext(singular, plural, n))
+    return french_message(_click_catalogue.ngettext(singular, plural, n))

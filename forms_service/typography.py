@@ -23,8 +23,9 @@ _SPACE_BEFORE = re.compile(r"[ \t]+([;?!])")
 _GLUED_BEFORE = re.compile(r"(&#?\w+;)|(?<=[^\W\d_\)»])([;?!])(?=\s|$)")
 _SPACE_BEFORE_COLON = re.compile(r"[ \t]+:(?=\s|$)")
 _GLUED_COLON = re.compile(r"(?<=[^\W\d_\)»]):(?=\s|$)")
-_OPEN_QUOTE = re.compile(r"«[ \t]*")
-_CLOSE_QUOTE = re.compile(r"[ \t]*»")
+# Spaces already made no-break are matched too: typesetting twice changes nothing.
+_OPEN_QUOTE = re.compile("«[ \t\u00a0\u202f]*")
+_CLOSE_QUOTE = re.compile("[ \t\u00a0\u202f]*»")
 # Only an apostrophe between two letters (l'été, aujourd'hui): never a quote.
 _APOSTROPHE = re.compile(r"(?<=[^\W\d_])'(?=[^\W\d_])")
 

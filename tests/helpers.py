@@ -41,3 +41,12 @@ def mail_texts(app) -> list[tuple[str, str, str]]:
 def text_of(message) -> str:
     """The plain-text body of a message, whether or not it carries an attachment."""
     return message.get_body(preferencelist=("plain",)).get_content()
+
+
+def plain_spaces(text: str) -> str:
+    """Text with French no-break spaces (before « : », inside « ») as ordinary ones.
+
+    Messages come out in French typography (i18n.gettext); a test compares them
+    with what a person types.
+    """
+    return text.replace("\u00a0", " ").replace("\u202f", " ")

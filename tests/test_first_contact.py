@@ -16,14 +16,17 @@ import click
 import pytest
 
 from conftest import ROOT
+from helpers import plain_spaces
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def mentorat(*args: str, data_dir: Path, input: str | None = None, **env):
-    return subprocess.run([sys.executable, "-m", "forms_service.cli", *args], cwd=ROOT,
-                          capture_output=True, text=True, input=input,
-                          env={**os.environ, "MENTORAT_DATA_DIR": str(data_dir), **env})
+    result = subprocess.run([sys.executable, "-m", "forms_service.cli", *args], cwd=ROOT,
+                            capture_output=True, text=True, input=input,
+                            env={**os.environ, "MENTORAT_DATA_DIR": str(data_dir), **env})
+    result.stdout, result.stderr = plain_spaces(result.stdout), plain_spaces(result.stderr)
+    return result
 
 
 def readme_commands() -> list[list[str]]:
@@ -102,7 +105,7 @@ def test_every_help_is_french_and_complete(path, command):
                             cwd=ROOT, capture_output=True, text=True,
                             env={**os.environ, "COLUMNS": "80"})
     assert result.returncode == 0, result.stderr
-    text = result.stdout
+    text = plain_spaces(result.stdout)
     assert ENGLISH.findall(text) == [], text
     assert text.startswith("Utilisation : mentorat") and "Options :" in text
     assert "Afficher cette aide et quitter." in text

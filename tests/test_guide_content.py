@@ -69,10 +69,10 @@ def _programme(tmp_path: Path, old: str, new: str) -> Path:
 
 @pytest.mark.parametrize("old, new, message", [
     # An empty value is refused with programme.yml's line…
-    ("  dpo: dpo@exemple.fr ", "  dpo: \"\" ", r"programme\.yml, ligne \d+ : « contacts\.dpo »"),
+    ("  dpo: dpo@exemple.fr ", "  dpo: \"\" ", r"programme\.yml, ligne \d+\s:\s«\scontacts\.dpo\s»"),
     # …a missing one by the first page that shows it, with its key.
     ("  referent_harcelement:", "  # referent_harcelement:",
-     r"\w+\.md : contact « referent_harcelement » absent ou vide"),
+     r"\w+\.md\s:\scontact\s«\sreferent_harcelement\s»\sabsent ou vide"),
 ])
 def test_a_missing_contact_fails_the_build_naming_where_and_the_key(tmp_path, old, new, message):
     programme = _programme(tmp_path, old, new)
@@ -85,7 +85,7 @@ def test_an_unknown_contact_key_fails_the_build(tmp_path):
     from forms_service.programme import ProgrammeError, load_programme
 
     programme = _programme(tmp_path, "  dpo:", "  delegue:")
-    with pytest.raises(ProgrammeError, match=r"ligne \d+ : contact inconnu « delegue »"):
+    with pytest.raises(ProgrammeError, match=r"ligne \d+\s:\scontact inconnu\s«\sdelegue\s»"):
         load_programme(programme)
 
 
@@ -143,7 +143,7 @@ def test_retention_periods_are_validated_with_their_line(tmp_path):
     from forms_service.programme import ProgrammeError, load_programme
 
     programme = _programme(tmp_path, "sauvegardes_jours: 30", "sauvegardes_jours: jamais")
-    with pytest.raises(ProgrammeError, match=r"ligne \d+ : « conservation.sauvegardes_jours »"):
+    with pytest.raises(ProgrammeError, match=r"ligne \d+\s:\s«\sconservation.sauvegardes_jours\s»"):
         load_programme(programme)
 
 
