@@ -183,11 +183,11 @@ def send_mail(watch: bool, show_status: bool) -> None:
     from .config import load_secret_key
     from .sender import Sender, SenderBusy, sender_lock
 
+    if show_status:
+        _mail_status()  # opens the repository, which names the data directory
+        return
     settings = _settings()
     _data_dir(settings)
-    if show_status:
-        _mail_status()
-        return
     if not settings.smtp_host:
         raise Failure(_("MENTORAT_SMTP_HOST n'est pas défini : les messages restent en file."))
     secret = load_secret_key(settings)

@@ -343,6 +343,7 @@ def test_a_sender_killed_mid_batch_loses_nothing(built_site, tmp_path, holding_s
     status = subprocess.run([sys.executable, "-m", "forms_service.cli", "send-mail", "--status"],
                             env=env, cwd=ROOT, capture_output=True, text=True)
     assert status.returncode == 0 and "0 message en attente" in status.stderr
+    assert status.stderr.count("Répertoire de données") == 1, status.stderr
 
 
 def test_status_lists_failed_messages_without_addresses_and_exits_1(app):
