@@ -28,7 +28,7 @@ def _read_password(password_stdin: bool) -> str:
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
-        password = click.prompt(_("Mot de passe"), hide_input=True,
+        password = click.prompt(_("Mot de passe"), hide_input=True, prompt_suffix="\u00a0: ",
                                 confirmation_prompt=_("Répétez le mot de passe"), err=True)
     if len(password) < MIN_PASSWORD_LENGTH:
         raise Failure(_("Le mot de passe doit compter au moins %(n)d caractères ; "

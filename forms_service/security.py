@@ -14,6 +14,7 @@ import base64
 import hashlib
 import re
 import threading
+import time
 from pathlib import Path
 
 from flask import Flask, Response
@@ -66,12 +67,19 @@ def content_security_policy(settings: Settings, script_hashes: list[str]) -> str
 
 
 class _Policy:
-    """The headers, recomputed when the built site changes (``mentorat build`` again)."""
+    """The headers, recomputed when the built site changes (``mentorat build`` again).
+
+    The site is looked at once a second at most: every response asks, and a
+    rebuild takes effect within that second.
+    """
+
+    RECHECK_SECONDS = 1.0
 
     def __init__(self, settings: Settings):
         self.settings = settings
         self._lock = threading.Lock()
         self._stamp: float | None = -1.0
+        self._checked_at = float("-inf")
         self._headers: dict[str, str] = {}
 
     def _site_stamp(self) -> float | None:
@@ -81,12 +89,16 @@ class _Policy:
             return None
 
     def headers(self) -> dict[str, str]:
+        now = time.monotonic()
+        if now - self._checked_at < self.RECHECK_SECONDS:
+            return self._headers
         stamp = self._site_stamp()
         with self._lock:
             if stamp != self._stamp:
                 self._headers = security_headers(
                     self.settings, inline_script_hashes(self.settings.site_dir))
                 self._stamp = stamp
+            self._checked_at = now  # after the headers: no caller ever gets them half-made
             return self._headers
 
 
@@ -123,8 +135,10 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def add_security_headers(response: Response) -> Response:
-        for name, value in policy.headers().items():
-            response.headers.setdefault(name, value)
+        # One pass over the response's headers (setdefault would scan them once per name).
+        present = set(response.headers.keys(lower=True))
+        response.headers.extend([(name, value) for name, value in policy.headers().items()
+                                 if name.lower() not in present])
         return response
 
 

@@ -417,6 +417,15 @@ def test_cli_refuses_with_a_french_message(cli, data_dir, args, stdin, message):
     assert result.exit_code != 0 and message in plain_spaces(result.stderr)
 
 
+def test_cli_asks_the_password_twice_in_french(cli, data_dir):
+    result = cli("coordinator", "add", "a@exemple.fr",
+                 input="une longue phrase\nune longue phrase\n")
+    assert result.exit_code == 0, result.stderr
+    assert "Mot de passe\u00a0: " in result.stderr
+    assert "Répétez le mot de passe\u00a0: " in result.stderr
+    assert list(_accounts(data_dir)) == ["a@exemple.fr"]
+
+
 def test_cli_refuses_a_second_account_for_the_same_email(cli, data_dir):
     cli("coordinator", "add", "a@exemple.fr", "--password-stdin", input="une longue phrase\n")
     result = cli("coordinator", "add", "A@exemple.fr", "--password-stdin",

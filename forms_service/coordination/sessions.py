@@ -149,7 +149,9 @@ class ServerSessionInterface(SessionInterface):
     def __init__(self, settings: Settings):
         self.store = SessionStore(settings.data_dir, settings.session_idle_minutes * 60)
 
-    def open_session(self, app, request) -> ServerSession:
+    def open_session(self, app, request) -> ServerSession | None:
+        if not request.path.startswith(self.get_cookie_path(app)):
+            return None  # a null session: only the area has sessions (the cookie's path)
         sid = request.cookies.get(self.get_cookie_name(app))
         if sid and len(sid) <= 128:
             found = self.store.load(sid)
