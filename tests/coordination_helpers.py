@@ -52,3 +52,11 @@ def login(app, client, email: str = EMAIL, password: str = PASSWORD, *, create: 
 def session_cookie(client) -> str | None:
     cookie = client.get_cookie("mentorat_coordination", path="/coordination")
     return cookie.value if cookie else None
+
+
+COHORTS = "/coordination/inscriptions/ouverture/"
+
+
+def close_enrollment(client, next_opening=""):
+    return client.post(COHORTS, data={"action": "fermer", "fermer-next_opening": next_opening,
+                                      "fermer-csrf_token": csrf_token(client, COHORTS)})

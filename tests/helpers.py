@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default
+from urllib.parse import parse_qs, urlsplit
 
 from forms_service.messages import Outgoing, render
 from forms_service.services import services
@@ -50,3 +52,19 @@ def plain_spaces(text: str) -> str:
     with what a person types.
     """
     return text.replace("\u00a0", " ").replace("\u202f", " ")
+
+
+def mails(client) -> list[tuple[str, str, str]]:
+    """(To, Subject, body) of the queued messages, as the sender would send them."""
+    return mail_texts(client.application)
+
+
+def link_in(text: str) -> str:
+    """The personal link (path and query) an e-mail's text holds."""
+    url = re.search(r"http://\S+/formulaires/mon-inscription/\?lien=\S+", text).group(0)
+    parts = urlsplit(url)
+    return f"{parts.path}?{parts.query}"
+
+
+def token_of(link: str) -> str:
+    return parse_qs(urlsplit(link).query)["lien"][0]

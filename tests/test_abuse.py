@@ -12,7 +12,7 @@ import pytest
 from itsdangerous import TimestampSigner
 
 from conftest import SECRET
-from test_forms import FEEDBACK, MENTEE
+from people import FEEDBACK, MENTEE
 
 JSON = {"Accept": "application/json"}
 RELOAD = re.compile(r"rechargez", re.I)

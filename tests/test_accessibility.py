@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from content_rules import ROOT
-from test_browser_forms import fill_enrollment
+from browser_helpers import assert_clean, fill_enrollment, violations
 
 pytestmark = pytest.mark.browser
 
@@ -47,21 +47,6 @@ def site_pages(server) -> list[str]:
     paths = [re.sub(r"^https?://[^/]+", "", loc) for loc in re.findall(r"<loc>(.*?)</loc>", sitemap)]
     assert len(paths) > 10 and "/formulaires/inscription/" in paths, paths
     return paths + ["/cette-page-n-existe-pas/"]
-
-
-def violations(axe, page, where: str) -> list[str]:
-    """Run axe once on the page as it is now; one line per rule broken."""
-    report = axe.run(page).response
-    return [
-        f"{where}: {v['id']} ({v['impact']}) — {v['help']} — "
-        + ", ".join(" ".join(map(str, node["target"])) for node in v["nodes"][:8])
-        + (f" … (+{len(v['nodes']) - 8})" if len(v["nodes"]) > 8 else "")
-        for v in report["violations"]
-    ]
-
-
-def assert_clean(found: list[str]) -> None:
-    assert not found, "axe-core signale :\n" + "\n".join(found)
 
 
 @pytest.fixture(params=SCHEMES)

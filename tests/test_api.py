@@ -9,7 +9,7 @@ import re
 import pytest
 
 from helpers import mail_texts
-from test_forms import FEEDBACK, MENTEE, MENTOR
+from people import FEEDBACK, MENTEE, MENTOR
 
 JSON = {"Accept": "application/json"}
 

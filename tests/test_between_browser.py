@@ -13,8 +13,8 @@ import pytest
 from conftest import Server
 from forms_service.links import pair_link, personal_link
 from forms_service.reminders import checkpoint_schedule
-from test_accessibility import assert_clean, violations
-from test_pairs import PERSON
+from browser_helpers import assert_clean, violations
+from people import PERSON
 
 MENTEE = {**PERSON, "name": "Awa Diallo"}
 MENTOR = {**PERSON, "name": "Marc Petit", "role": "mentor", "capacity": 1, "experience": "10_20",

@@ -11,7 +11,7 @@ from conftest import SECRET
 from helpers import JSON, queued_mail, repo, text_of
 from forms_service.links import pair_token
 from forms_service.reminders import checkpoint_schedule, send_reminders
-from test_pairs import enroll, mentor
+from people import enroll, mentor
 
 
 @pytest.fixture

@@ -8,31 +8,9 @@ import json
 
 import pytest
 
+from browser_helpers import fill_enrollment
+
 pytestmark = pytest.mark.browser
-
-
-def fill_enrollment(page, *, name: str, email: str, role: str) -> None:
-    page.get_by_label("Prénom et nom (obligatoire)").fill(name)
-    page.get_by_label("Adresse électronique professionnelle (obligatoire)").fill(email)
-    page.get_by_label("Département (obligatoire)").select_option("Informatique")
-    page.get_by_label("Site (obligatoire)").select_option("Lyon")
-    page.get_by_label("Intitulé de poste (obligatoire)").fill("Développeuse")
-    page.get_by_label("De 5 à 10 ans").check()
-    page.locator("#enrollment-languages").get_by_label("français").check()
-    # The track first (issue 12), then the role; mentors are not asked the department wish.
-    page.get_by_label("Mentorat classique").check()
-    page.locator("#enrollment-role").get_by_label(role, exact=True).check()
-    if role == "Mentor":
-        page.locator("#enrollment-capacity").get_by_label("2").check()
-        page.locator("#enrollment-skills_offered").get_by_label("Gestion de projet").check()
-    else:
-        page.locator("#enrollment-skills_sought").get_by_label("Négociation").check()
-        page.get_by_label("Objectif 1").fill("Conduire seule un appel d'offres d'ici juin")
-        page.get_by_label("Oui, d’un autre département").check()
-    page.get_by_label("Hybride").check()
-    page.get_by_label("Toutes les deux semaines").check()
-    page.get_by_label("Mardi matin").check()
-    page.get_by_label("J’ai lu la notice").check()
 
 
 def exported(server, what: str) -> list[dict]:

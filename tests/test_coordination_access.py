@@ -13,7 +13,7 @@ from coordination_helpers import (
     EMAIL, PASSWORD, add_coordinator, csrf_token, login, repo, session_cookie,
 )
 from helpers import plain_spaces
-from test_forms import MENTEE
+from people import MENTEE
 
 LOGIN = "/coordination/connexion/"
 OPEN_ENDPOINTS = {"coordination.login", "coordination.static"}

@@ -192,7 +192,7 @@ def test_buttons_keep_their_label_on_hover_and_focus(browser, demo_server):
 def test_axe_finds_nothing_on_the_confirmation_steps(browser, demo_server):
     """The hand pick's confirmation and the closing confirmation are reached by a form."""
     from axe_playwright_python.sync_playwright import Axe
-    from test_accessibility import assert_clean, violations
+    from browser_helpers import assert_clean, violations
 
     axe = Axe()
     found = []

@@ -10,9 +10,9 @@ from html import unescape
 import pytest
 from click.testing import CliRunner
 
-from coordination_helpers import EMAIL, csrf_token, login, repo
+from coordination_helpers import COHORTS, EMAIL, close_enrollment, csrf_token, login, repo
 from helpers import plain_spaces
-from test_forms import MENTEE, MENTOR
+from people import MENTEE, MENTOR
 
 JSON = {"Accept": "application/json"}
 PEOPLE = [
@@ -171,17 +171,9 @@ def test_an_empty_note_is_refused(client, people, coordinator):
 
 # -------------------------------------------------------------------------------- cohorts
 
-COHORTS = "/coordination/inscriptions/ouverture/"
-
-
 def open_cohort(client, name):
     return client.post(COHORTS, data={"action": "ouvrir", "ouvrir-name": name,
                                       "ouvrir-csrf_token": csrf_token(client, COHORTS)})
-
-
-def close_enrollment(client, next_opening=""):
-    return client.post(COHORTS, data={"action": "fermer", "fermer-next_opening": next_opening,
-                                      "fermer-csrf_token": csrf_token(client, COHORTS)})
 
 
 def test_each_enrollment_records_the_open_cohort(app, client, coordinator):

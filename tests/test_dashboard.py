@@ -15,7 +15,7 @@ from forms_service.coordination.dashboard import (
     ratings_per_checkpoint, response_rates,
 )
 from forms_service.reminders import checkpoint_schedule
-from test_pairs import enroll, mentor
+from people import enroll, mentor
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from test_forms import FEEDBACK, MENTEE, MENTOR
-from test_participant import enroll, mails, token_of
+from people import FEEDBACK, MENTEE, MENTOR, enroll_by_post
+from helpers import mails, token_of
 
 JSON = {"Accept": "application/json"}
 
@@ -64,8 +64,8 @@ def fill_data_directory(app, client, data_dir, marker: str) -> dict:
     email = f"{marker.lower()}@exemple.fr"
     answers = {**MENTEE, "name": f"{marker} Diallo", "email": email,
                "job_title": f"Analyste {marker}", "comment": f"Je suis {marker}, merci."}
-    link = enroll(client, data_dir, answers)
-    enroll(client, data_dir, MENTOR)
+    link = enroll_by_post(client, data_dir, answers)
+    enroll_by_post(client, data_dir, MENTOR)
     store = repo(app)
     person = store.enrollment_by_email(email)
     mentor = store.enrollment_by_email(MENTOR["email"])
@@ -140,7 +140,7 @@ def test_erasure_leaves_no_byte_of_the_participant(limited_app, data_dir, marker
 
 def test_logs_never_carry_submitted_values(client, data_dir, marker, caplog):
     caplog.set_level(logging.DEBUG)
-    enroll(client, data_dir, {**MENTEE, "name": marker, "email": f"{marker}@exemple.fr"})
+    enroll_by_post(client, data_dir, {**MENTEE, "name": marker, "email": f"{marker}@exemple.fr"})
     client.post("/api/formulaires/enrollment", headers=JSON,
                 data={**MENTEE, "name": marker, "email": f"{marker}@exemple.fr"})  # a double
     client.post("/api/formulaires/enrollment", headers=JSON,
@@ -160,7 +160,7 @@ def test_logs_never_carry_submitted_values(client, data_dir, marker, caplog):
 def test_erasing_twice_or_an_unknown_id_is_harmless(app, client, data_dir):
     from forms_service.purge import erase_person
 
-    enroll(client, data_dir)
+    enroll_by_post(client, data_dir)
     [record] = repo(app).enrollments.all()
     first = erase_person(repo(app), record["id"], secret=app.secret_key,
                          outbox=data_dir / "outbox")

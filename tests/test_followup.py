@@ -16,7 +16,7 @@ from forms_service.coordination.followup import alerts, checkpoint_rows, silent_
 from forms_service.reminders import (
     checkpoint_schedule, due_reminders, link_token, read_link, send_reminders,
 )
-from test_pairs import enroll, mentor
+from people import enroll, mentor
 
 CONFIRMED = date(2026, 1, 10)
 

@@ -10,21 +10,7 @@ from werkzeug.datastructures import MultiDict
 
 from forms_service.forms import EnrollmentForm, FeedbackForm
 from forms_service.render import blank_form, render_form
-
-MENTEE = {
-    "name": "Awa Diallo", "email": "awa.diallo@exemple.fr", "department": "Marketing",
-    "site": "Nantes", "job_title": "Chargée d'études", "experience": "2_5",
-    "languages": ["français", "anglais"], "role": "mentore", "track": "classique",
-    "skills_sought": ["Négociation"], "goal_1": "Mener seule une négociation fournisseur d'ici juin",
-    "format": "hybride", "rhythm": "bimensuel", "availability": ["lundi_matin", "jeudi_apres_midi"],
-    "department_preference": "autre", "consent": "y",
-}
-MENTOR = {**MENTEE, "name": "Marc Petit", "email": "marc.petit@exemple.fr", "role": "mentor",
-          "capacity": "2", "skills_offered": ["Négociation", "Gestion de projet"],
-          "skills_sought": [], "goal_1": ""}
-FEEDBACK = {"checkpoint": "1", "role": "mentore", "satisfaction": "4", "progress": "3",
-            "meetings": "2", "identity": "anonyme"}
-
+from people import FEEDBACK, MENTEE, MENTOR
 
 def enrollment(programme, **changes) -> EnrollmentForm:
     data = {**MENTEE, **changes}

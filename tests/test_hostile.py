@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from markupsafe import escape
 
 from conftest import ROOT, SECRET
-from test_forms import FEEDBACK, MENTEE
+from people import FEEDBACK, MENTEE
 
 JSON = {"Accept": "application/json"}
 

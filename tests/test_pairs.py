@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from datetime import date
 
 import pytest
@@ -13,33 +12,7 @@ from helpers import queued_mail, text_of
 
 from coordination_helpers import csrf_token, login, repo
 from forms_service.reminders import add_months, checkpoint_schedule
-
-PERSON = {
-    "department": "Marketing", "site": "Nantes", "job_title": "Chargée d'études",
-    "experience": "2_5", "languages": ["français"], "manager_email": "", "role": "mentore",
-    "track": "classique", "capacity": None, "skills_offered": [], "skills_sought": ["Négociation"],
-    "skills_sought_other": "", "goals": ["Négocier seule d'ici juin"], "format": "hybride",
-    "rhythm": "bimensuel", "availability": ["lundi_matin", "jeudi_apres_midi"],
-    "department_preference": "indifferent", "comment": "", "consent": True,
-}
-
-
-def enroll(app, name: str, **fields) -> dict:
-    """Store an enrollment as the public form would; return it."""
-    # Addresses are plain ASCII (the form refuses others): "Zoé" writes zoe@…
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    email = fields.pop("email", None) or ".".join(ascii_name.lower().split()) + "@exemple.fr"
-    record, created = repo(app).enroll({**PERSON, "name": name, "email": email, **fields},
-                                       notice_version="2026-11")
-    assert created
-    return record
-
-
-def mentor(app, name: str, **fields) -> dict:
-    defaults = {"role": "mentor", "capacity": 1, "experience": "10_20", "skills_sought": [],
-                "skills_offered": ["Négociation"], "goals": [], "department": "Ventes"}
-    return enroll(app, name, **{**defaults, **fields})
-
+from people import enroll, mentor
 
 def introductions(app) -> list:
     """The introductions waiting in the queue (enrolling queues confirmations too)."""

@@ -12,13 +12,8 @@ import pytest
 from conftest import SECRET
 from forms_service.dates import format_datetime
 from forms_service.services import services
-from helpers import JSON, mail_texts, repo
-from test_forms import FEEDBACK, MENTEE, MENTOR
-
-
-def mails(client) -> list[tuple[str, str, str]]:
-    """(To, Subject, body) of the queued messages, as the sender would send them."""
-    return mail_texts(client.application)
+from helpers import JSON, link_in, mails, repo, token_of
+from people import FEEDBACK, MENTEE, MENTOR, enroll_by_post
 
 
 def _opens(link: str):
@@ -27,29 +22,10 @@ def _opens(link: str):
     return read_personal_token(SECRET, parse_qs(urlsplit(link).query)["lien"][0])
 
 
-def link_in(text: str) -> str:
-    url = re.search(r"http://\S+/formulaires/mon-inscription/\?lien=\S+", text).group(0)
-    parts = urlsplit(url)
-    return f"{parts.path}?{parts.query}"
-
-
-def token_of(link: str) -> str:
-    return parse_qs(urlsplit(link).query)["lien"][0]
-
-
-def enroll(client, data_dir, answers=MENTEE) -> str:
-    """Enroll; return the personal link found in the confirmation e-mail."""
-    response = client.post("/api/formulaires/enrollment", data=answers, headers=JSON)
-    assert response.status_code == 201
-    to, subject, text = mails(client)[-1]
-    assert to == answers["email"].lower()
-    return link_in(text)
-
-
 def test_the_confirmation_email_carries_a_personal_signed_link(app, client, data_dir):
     from itsdangerous import URLSafeTimedSerializer
 
-    link = enroll(client, data_dir)
+    link = enroll_by_post(client, data_dir)
     assert link.startswith("/formulaires/mon-inscription/?lien=")
     [record] = repo(app).enrollments.all()
     payload = URLSafeTimedSerializer(app.secret_key, salt="mentorat-participant-2").loads(
@@ -58,7 +34,7 @@ def test_the_confirmation_email_carries_a_personal_signed_link(app, client, data
 
 
 def test_the_page_shows_every_stored_field_escaped_in_the_sites_look(app, client, data_dir):
-    link = enroll(client, data_dir, {**MENTEE, "job_title": "Cheffe <b>d'études</b> & co"})
+    link = enroll_by_post(client, data_dir, {**MENTEE, "job_title": "Cheffe <b>d'études</b> & co"})
     response = client.get(link)
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
@@ -85,7 +61,7 @@ def test_the_page_shows_every_stored_field_escaped_in_the_sites_look(app, client
     "/formulaires/mon-inscription/?lien=eyJpZCI6MSwicmVmIjoiTS1BQUFBLUJCQkIifQ.forge",
 ])
 def test_a_bad_link_opens_nothing(client, data_dir, link):
-    enroll(client, data_dir)
+    enroll_by_post(client, data_dir)
     response = client.get(link)
     assert response.status_code == 404
     page = response.get_data(as_text=True)
@@ -95,7 +71,7 @@ def test_a_bad_link_opens_nothing(client, data_dir, link):
 def test_a_link_signed_for_another_purpose_opens_nothing(app, client, data_dir):
     from itsdangerous import URLSafeSerializer
 
-    enroll(client, data_dir)
+    enroll_by_post(client, data_dir)
     [record] = repo(app).enrollments.all()
     other = URLSafeSerializer(app.secret_key, salt="mentorat-lien").dumps(
         {"id": record["id"], "ref": record["reference"]})
@@ -111,7 +87,7 @@ def test_without_a_link_the_page_offers_to_find_the_enrollment(client):
 
 
 def test_the_correction_form_is_prefilled(client, data_dir):
-    page = client.get(enroll(client, data_dir)).get_data(as_text=True)
+    page = client.get(enroll_by_post(client, data_dir)).get_data(as_text=True)
     form = page[page.index('action="/api/mon-inscription/corriger"'):]
     assert 'value="Awa Diallo"' in form and 'value="awa.diallo@exemple.fr"' in form
     assert re.search(r'<option value="Marketing" selected>', form)
@@ -126,7 +102,7 @@ def correction(link: str, **changes) -> dict:
 
 def test_a_correction_is_stored_and_keeps_the_enrollment(app, client, data_dir, caplog):
     caplog.set_level(logging.INFO)
-    link = enroll(client, data_dir)
+    link = enroll_by_post(client, data_dir)
     [before] = repo(app).enrollments.all()
     response = client.post("/api/mon-inscription/corriger",
                            data=correction(link, site="Lyon", goal_1="Négocier un contrat-cadre"))
@@ -143,7 +119,7 @@ def test_a_correction_is_stored_and_keeps_the_enrollment(app, client, data_dir, 
 
 
 def test_a_correction_in_json(app, client, data_dir):
-    link = enroll(client, data_dir)
+    link = enroll_by_post(client, data_dir)
     response = client.post("/api/mon-inscription/corriger",
                            data=correction(link, rhythm="mensuel"), headers=JSON)
     assert response.status_code == 200 and response.get_json()["ok"] is True
@@ -151,7 +127,7 @@ def test_a_correction_in_json(app, client, data_dir):
 
 
 def test_an_invalid_correction_is_shown_with_its_errors_and_changes_nothing(app, client, data_dir):
-    link = enroll(client, data_dir)
+    link = enroll_by_post(client, data_dir)
     response = client.post("/api/mon-inscription/corriger", data=correction(link, name=""))
     assert response.status_code == 400
     page = response.get_data(as_text=True)
@@ -164,8 +140,8 @@ def test_an_invalid_correction_is_shown_with_its_errors_and_changes_nothing(app,
 
 
 def test_an_email_change_keeps_addresses_unique_and_reveals_no_one(app, client, data_dir):
-    link = enroll(client, data_dir)
-    enroll(client, data_dir, MENTOR)
+    link = enroll_by_post(client, data_dir)
+    enroll_by_post(client, data_dir, MENTOR)
     taken = client.post("/api/mon-inscription/corriger",
                         data=correction(link, email="MARC.PETIT@exemple.fr"), headers=JSON)
     free = client.post("/api/mon-inscription/corriger",
@@ -194,7 +170,7 @@ def test_an_email_change_keeps_addresses_unique_and_reveals_no_one(app, client, 
 
 
 def test_withdrawal_takes_one_click_and_a_confirmation(app, client, data_dir):
-    link = enroll(client, data_dir)
+    link = enroll_by_post(client, data_dir)
     first = client.post("/api/mon-inscription/retirer", data={"lien": token_of(link)})
     assert first.status_code == 200
     page = first.get_data(as_text=True)
@@ -215,8 +191,8 @@ def test_withdrawal_takes_one_click_and_a_confirmation(app, client, data_dir):
 
 
 def test_withdrawal_ends_an_active_pair(app, client, data_dir):
-    mentee_link = enroll(client, data_dir)
-    enroll(client, data_dir, MENTOR)
+    mentee_link = enroll_by_post(client, data_dir)
+    enroll_by_post(client, data_dir, MENTOR)
     store = repo(app)
     mentee, mentor = sorted(store.enrollments.all(), key=lambda r: r["role"] != "mentore")
     store.confirm_pair(mentor["id"], mentee["id"], by=None, score=80.0, reasons=[],
@@ -231,7 +207,7 @@ def test_withdrawal_ends_an_active_pair(app, client, data_dir):
 
 @pytest.mark.parametrize("action", ["retirer", "effacer", "corriger"])
 def test_posts_need_a_valid_link(app, client, data_dir, action):
-    enroll(client, data_dir)
+    enroll_by_post(client, data_dir)
     for token in ("", "faux", "x" * 2000):
         response = client.post(f"/api/mon-inscription/{action}",
                                 data={**MENTEE, "lien": token, "confirme": "oui"}, headers=JSON)
@@ -242,7 +218,7 @@ def test_posts_need_a_valid_link(app, client, data_dir, action):
 
 @pytest.mark.parametrize("action", ["retirer", "effacer", "corriger"])
 def test_cross_site_posts_are_refused_even_with_the_link(app, client, data_dir, action):
-    link = enroll(client, data_dir)
+    link = enroll_by_post(client, data_dir)
     response = client.post(f"/api/mon-inscription/{action}",
                            data={**correction(link), "confirme": "oui"},
                            headers={**JSON, "Origin": "https://attaquant.example",
@@ -253,7 +229,7 @@ def test_cross_site_posts_are_refused_even_with_the_link(app, client, data_dir, 
 
 
 def test_the_link_is_sent_again_to_an_enrolled_address_only(app, client, data_dir):
-    link = enroll(client, data_dir)
+    link = enroll_by_post(client, data_dir)
     answers = []
     for email in ("AWA.DIALLO@exemple.fr", "personne@exemple.fr", "pas-une-adresse@"):
         response = client.post("/api/mon-inscription/lien", data={"email": email}, headers=JSON)
@@ -278,7 +254,7 @@ def test_asking_for_the_link_without_an_address_is_a_french_400(client):
 
 
 def test_asking_for_the_link_with_the_honeypot_filled_sends_nothing(client, data_dir):
-    enroll(client, data_dir)
+    enroll_by_post(client, data_dir)
     response = client.post("/api/mon-inscription/lien", headers=JSON, data={
         "email": "awa.diallo@exemple.fr", "url_complementaire": "http://spam.example"})
     assert response.status_code == 200
@@ -306,7 +282,7 @@ def test_a_reminder_link_for_feedback_is_not_a_participant_link(client):
 
 @pytest.mark.browser
 def test_a_participant_corrects_withdraws_and_erases_in_a_browser(server, page):
-    from test_security import enroll_on
+    from people import enroll_on
 
     link = enroll_on(server, "navigateur.mon-inscription@exemple.fr")
     page.goto(server.url + link)
@@ -335,7 +311,7 @@ def test_a_participant_corrects_withdraws_and_erases_in_a_browser(server, page):
 
 def test_the_correction_form_carries_its_link_itself(app, client, data_dir):
     # A browser posts the form as rendered: the personal link must be inside it.
-    link = enroll(client, data_dir)
+    link = enroll_by_post(client, data_dir)
     html = client.get(link).get_data(as_text=True)
     form = html[html.index('action="/api/mon-inscription/corriger"'):]
     form = form[:form.index("</form>")]

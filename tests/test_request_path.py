@@ -23,11 +23,9 @@ import brotli
 import pytest
 
 from conftest import ROOT, SECRET, Server, smtp_server
-from coordination_helpers import csrf_token, login
+from coordination_helpers import close_enrollment, csrf_token, login
 from helpers import JSON, mail_texts, plain_spaces, queued_mail, repo
-from test_coordination_enrollments import close_enrollment
-from test_forms import FEEDBACK, MENTEE
-from test_pairs import enroll, mentor
+from people import FEEDBACK, MENTEE, enroll, mentor
 
 HOSTILE_NAME = "=?utf-8?q?=0D=0ABcc:_x@evil.fr=0D=0AReply-To:_x@evil.fr?="
 

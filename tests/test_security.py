@@ -6,17 +6,15 @@ from __future__ import annotations
 from forms_service.services import services
 import base64
 import hashlib
-import json
 import re
 import urllib.parse
-import urllib.request
 from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
 
 from conftest import SECRET
-from test_forms import MENTEE
+from people import MENTEE, enroll_on
 
 JSON = {"Accept": "application/json"}
 REQUIRED_DIRECTIVES = {
@@ -179,28 +177,6 @@ def site_paths(site: Path) -> list[str]:
     extra = ["/formulaires/merci/", "/formulaires/mon-inscription/", "/nulle-part/",
              "/coordination/"]
     return sorted(set(paths) | set(extra))
-
-
-def enroll_on(server, email: str) -> str:
-    """Enroll through the real server; return the personal link its e-mail will carry."""
-    from forms_service.links import personal_link
-    from forms_service.repository import Repository
-
-    data = urllib.parse.urlencode({**MENTEE, "email": email, "languages": "français",
-                                   "skills_sought": "Négociation",
-                                   "availability": "lundi_matin"}).encode()
-    request = urllib.request.Request(server.url + "/api/formulaires/enrollment", data=data,
-                                     headers=JSON)
-    with urllib.request.urlopen(request) as answer:
-        assert json.load(answer)["ok"] is True
-    # The message waits in the queue (no SMTP here): sign the link it will carry.
-    store = Repository(server.data_dir)
-    try:
-        record = store.enrollment_by_email(email)
-    finally:
-        store.close()
-    secret = (server.data_dir / "secret_key").read_text().strip()
-    return personal_link("", secret, record)
 
 
 @pytest.mark.browser

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from test_forms import MENTEE, MENTOR
+from people import MENTEE, MENTOR
 
 JSON = {"Accept": "application/json"}
 

@@ -24,7 +24,7 @@ from helpers import text_of
 from conftest import ROOT, SECRET, smtp_server
 from coordination_helpers import csrf_token, login, repo
 from forms_service.reminders import add_months
-from test_pairs import enroll, mentor
+from people import enroll, mentor
 
 
 class Inbox:
@@ -171,8 +171,8 @@ def mail_server(built_site, tmp_path, smtp):
 def test_a_coordinator_matches_follows_up_and_reads_the_dashboard(mail_server, smtp, page):
     from axe_playwright_python.sync_playwright import Axe
 
-    from test_accessibility import assert_clean, violations
-    from test_forms import MENTEE, MENTOR
+    from browser_helpers import assert_clean, violations
+    from people import MENTEE, MENTOR
 
     axe = Axe()
 

@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 from coordination_helpers import csrf_token, login, repo
 from helpers import queued_mail as queued, text_of
-from test_pairs import enroll, mentor
+from people import enroll, mentor
 
 
 def outbox_messages(app) -> list:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import Server
-from test_browser_forms import fill_enrollment
+from browser_helpers import fill_enrollment
 
 pytestmark = pytest.mark.browser
 

@@ -1,0 +1,43 @@
+"""What the browser tests share: filling the enrollment form, reading axe-core's report."""
+
+from __future__ import annotations
+
+
+def fill_enrollment(page, *, name: str, email: str, role: str) -> None:
+    page.get_by_label("Prénom et nom (obligatoire)").fill(name)
+    page.get_by_label("Adresse électronique professionnelle (obligatoire)").fill(email)
+    page.get_by_label("Département (obligatoire)").select_option("Informatique")
+    page.get_by_label("Site (obligatoire)").select_option("Lyon")
+    page.get_by_label("Intitulé de poste (obligatoire)").fill("Développeuse")
+    page.get_by_label("De 5 à 10 ans").check()
+    page.locator("#enrollment-languages").get_by_label("français").check()
+    # The track first (issue 12), then the role; mentors are not asked the department wish.
+    page.get_by_label("Mentorat classique").check()
+    page.locator("#enrollment-role").get_by_label(role, exact=True).check()
+    if role == "Mentor":
+        page.locator("#enrollment-capacity").get_by_label("2").check()
+        page.locator("#enrollment-skills_offered").get_by_label("Gestion de projet").check()
+    else:
+        page.locator("#enrollment-skills_sought").get_by_label("Négociation").check()
+        page.get_by_label("Objectif 1").fill("Conduire seule un appel d'offres d'ici juin")
+        page.get_by_label("Oui, d’un autre département").check()
+    page.get_by_label("Hybride").check()
+    page.get_by_label("Toutes les deux semaines").check()
+    page.get_by_label("Mardi matin").check()
+    page.get_by_label("J’ai lu la notice").check()
+
+
+
+def violations(axe, page, where: str) -> list[str]:
+    """Run axe once on the page as it is now; one line per rule broken."""
+    report = axe.run(page).response
+    return [
+        f"{where}: {v['id']} ({v['impact']}) — {v['help']} — "
+        + ", ".join(" ".join(map(str, node["target"])) for node in v["nodes"][:8])
+        + (f" … (+{len(v['nodes']) - 8})" if len(v["nodes"]) > 8 else "")
+        for v in report["violations"]
+    ]
+
+
+def assert_clean(found: list[str]) -> None:
+    assert not found, "axe-core signale :\n" + "\n".join(found)
