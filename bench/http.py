@@ -209,7 +209,8 @@ def run(stored: int, seconds: float, clients: int, site_dir: Path) -> None:
         missing = set(emails) - stored_emails(env)
         print(f"  vérification : {len(emails)} acceptés, {len(missing)} absents des données",
               flush=True)
-        print(f"  ratio service / Flask nu : {rate['service'] / rate['Flask nu']:.2f} "
+        # Three decimals: rounded to two, 0.246 would read as the 0.25 it misses.
+        print(f"  ratio service / Flask nu : {rate['service'] / rate['Flask nu']:.3f} "
               f"(objectif ≥ 0,25, puis 0,5) ; par tour : {min(ratios):.2f} à {max(ratios):.2f} "
               f"sur {len(ratios)} tours", flush=True)
 
