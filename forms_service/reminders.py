@@ -124,6 +124,7 @@ def send_reminders(repo, on: date, progress: Callable[[str], None] | None = None
     silent period (``silence_check``).
     """
     report = progress or (lambda message: None)
+    repo.restore_answered_marks()  # before the silence check reads them
     due = due_reminders(repo.active_pairs(), on)
     report(ngettext("%(num)d rappel à envoyer.", "%(num)d rappels à envoyer.", len(due))
            % {"num": len(due)})

@@ -113,6 +113,28 @@ class EnrollmentRecords:
             self.mark_answered(pair_id, month, person_id, doc_id)
             return self.feedback.get(doc_id)
 
+    def restore_answered_marks(self) -> int:
+        """Give back its pair's « answered » mark to any linked feedback that lacks it.
+
+        ``save_linked_feedback`` appends the answer, then the mark, in one
+        transaction but to two journals (two tables): a process killed between
+        the two keeps the answer alone. Safe to repeat; returns how many marks
+        were missing.
+        """
+        restored = 0
+        for record in self.feedback.all():
+            if not record.get("link_key"):
+                continue
+            pair_id, month, person_id = (int(part) for part in record["link_key"].split(":"))
+            pair = self.pairs.get(pair_id)
+            marked = pair is not None and any(
+                checkpoint["month"] == month and str(person_id) in checkpoint.get("answered", {})
+                for checkpoint in pair.get("checkpoints", ()))
+            if pair is not None and not marked and self.mark_answered(
+                    pair_id, month, person_id, record["id"], at=record.get("created_at")):
+                restored += 1
+        return restored
+
     def correct_enrollment(self, enrollment_id: int, answers: dict, *, notice_version: str,
                            new_email: str | None) -> dict:
         """Apply a participant's corrections (not the address); queue a new address's check."""

@@ -16,7 +16,7 @@ from forms_service.coordination.followup import alerts, checkpoint_rows, silent_
 from forms_service.reminders import (
     checkpoint_schedule, due_reminders, link_token, read_link, send_reminders,
 )
-from people import enroll, mentor
+from people import FEEDBACK, enroll, mentor
 
 CONFIRMED = date(2026, 1, 10)
 
@@ -114,6 +114,21 @@ def test_remind_sends_each_due_reminder_once(app, pair):
 def test_a_claimed_reminder_cannot_be_claimed_again(app, pair):
     assert repo(app).claim_reminder(pair["id"], 1, pair["mentee_id"]) is True
     assert repo(app).claim_reminder(pair["id"], 1, pair["mentee_id"]) is False
+
+
+def test_a_linked_answer_whose_mark_was_lost_gets_it_back_at_the_next_reminder_run(app, pair):
+    # As if the process died between the answer's append and the pair's mark.
+    mentee, answered_at = pair["mentee_id"], "2026-02-12T09:00:00+00:00"
+    repo(app).feedback.insert_unique(
+        {**FEEDBACK, "identity": "signe", "v": 1, "reference": "R-TEST",
+         "link_key": f"{pair['id']}:1:{mentee}", "created_at": answered_at}, "link_key")
+    assert silent_pairs([repo(app).pair(pair["id"])]) != []
+    remind(app, date(2026, 4, 1))
+    checkpoint = repo(app).pair(pair["id"])["checkpoints"][0]
+    assert checkpoint["answered"][str(mentee)]["at"] == answered_at
+    assert silent_pairs([repo(app).pair(pair["id"])]) == []
+    assert repo(app).enrollment(mentee)["status"] == "actif"
+    assert repo(app).restore_answered_marks() == 0  # nothing left to restore
 
 
 def test_the_personal_link_opens_a_prefilled_form_and_signs_the_feedback(app, client, pair,
