@@ -23,7 +23,6 @@ from .cli_common import (  # noqa: F401 - the names tests and scripts use from h
 )
 from .config import ROOT, ConfigError, Settings
 from .i18n import _, ngettext, translate_click
-from .typography import french_spacing
 
 __all__ = ["main"]
 
@@ -92,8 +91,8 @@ def _ready_line(settings: Settings) -> str:
     else:
         mail = _("les e-mails ne sont pas envoyés (MENTORAT_SMTP_HOST non défini) : ils "
                  "attendent dans la file (mentorat send-mail --status)")
-    return french_spacing(_("Prêt : ouvrez %(url)s — données dans %(dir)s ; %(mail)s.") % {
-        "url": f"http://127.0.0.1:{settings.port}/", "dir": settings.data_dir, "mail": mail})
+    return _("Prêt : ouvrez %(url)s — données dans %(dir)s ; %(mail)s.") % {
+        "url": f"http://127.0.0.1:{settings.port}/", "dir": settings.data_dir, "mail": mail}
 
 
 def _announce_when_ready(settings: Settings, timeout: float = 120) -> None:

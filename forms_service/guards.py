@@ -43,6 +43,7 @@ def refusal(status: int, message: str | None = None, *, field: str = "__form__",
     caller's page (the form with its answers kept), or the site's error page
     says the message.
     """
+    # Our messages come typeset from i18n.gettext; WTForms' own ones from its catalogue.
     found = {name or "__form__": [french_message(m) for m in messages]
              for name, messages in (errors or {}).items()}
     if message is None and not found:

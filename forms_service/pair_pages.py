@@ -23,7 +23,6 @@ from .render import template_environment
 from .repository import PairingRefused
 from .services import get_limiter, get_repo
 from .text import clean_multiline
-from .typography import french_spacing
 
 __all__ = ["bp"]
 
@@ -76,7 +75,7 @@ def _show(action: str):
 
 def _answer(action: str, token: str):
     if wants_json():
-        return jsonify(ok=True, message=french_spacing(DONE[action])), 200
+        return jsonify(ok=True, message=DONE[action]), 200
     endpoint = "pair_pages.meeting_page" if action == "rencontre" else "pair_pages.decline_page"
     return redirect(url_for(endpoint, fait="oui"), code=303)
 

@@ -33,7 +33,7 @@ from .render import render_form, template_environment
 from .repo_enrollments import PENDING_MAIL
 from .services import get_limiter, get_pages, get_repo
 from .text import clean_text, is_address
-from .typography import french_spacing, typeset
+from .typography import typeset
 from .vocabulary import CHOICE_LABELS as FORM_CHOICE_LABELS
 from .matching import candidates
 from .vocabulary import FINAL_STATUSES, MENTEE_ROLES, MENTOR_ROLES, WAITING_STATUSES
@@ -70,15 +70,8 @@ EXPIRED_LINK = _("Ce lien a expiré (il vaut 90 jours). Demandez un nouveau lien
 _env = template_environment()
 
 
-def _french(value):
-    # Keep trusted markup trusted (gettext's output), so it is not escaped twice.
-    spaced = french_spacing(str(value))
-    return Markup(spaced) if isinstance(value, Markup) else spaced
-
-
 def template_filters(env) -> None:
-    """What the participant's templates use: French spacing, ``url_for``."""
-    env.filters["fr"] = _french
+    """What the participant's templates use: ``url_for`` (messages come typeset, see i18n)."""
     env.globals["url_for"] = url_for
 
 
@@ -164,7 +157,7 @@ def _display_item(key: str, item, names: dict) -> str:
 
 def _rows(record: dict) -> list[tuple[str, str]]:
     labels = _labels()
-    return [(french_spacing(labels.get(key, key)), _display(key, value))
+    return [(labels.get(key, key), _display(key, value))
             for key, value in record.items() if key not in HIDDEN_KEYS]
 
 
@@ -273,7 +266,7 @@ def _refused(refused: Rejected, record: dict | None = None, token: str = "",
 
 
 def _done(what: str, token: str = "", reference: str | None = None):
-    message = french_spacing(DONE[what])
+    message = DONE[what]
     if wants_json():
         return jsonify(ok=True, message=message, reference=reference), 200
     args = {"fait": what}

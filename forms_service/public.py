@@ -43,7 +43,7 @@ from .render import placeholder, render_form, replace_form_region
 from .repository import new_reference, submission_key
 from .rounds import closed_notice, round_state
 from .services import get_limiter, get_pages, get_repo
-from .typography import french_message, typeset
+from .typography import typeset
 from .vocabulary import DEFAULT_FORM_PAGES
 
 __all__ = ["bp"]
@@ -286,7 +286,7 @@ def _message(key: str) -> str:
 
 def _success(reference: str, message: str):
     if wants_json():
-        return jsonify(ok=True, reference=reference, message=french_message(message)), 201
+        return jsonify(ok=True, reference=reference, message=message), 201
     signed = _references().dumps(reference)
     return redirect(url_for("public.thanks", ref=signed), code=303)
 

@@ -100,7 +100,7 @@ class EnrollmentRecords:
     def save_linked_feedback(self, answers: dict, pair_id: int, month: int, person_id: int
                              ) -> dict:
         """Store a link's feedback: one per person and checkpoint; a later post updates it."""
-        key = f"{pair_id}:{month}:{person_id}"
+        key = _link_key(pair_id, month, person_id)
         record = {**answers, "v": FORMAT_VERSION, "reference": new_reference("feedback"),
                   "link_key": key, "created_at": now_iso()}
         with self._transaction():
@@ -125,13 +125,12 @@ class EnrollmentRecords:
         for record in self.feedback.all():
             if not record.get("link_key"):
                 continue
-            pair_id, month, person_id = (int(part) for part in record["link_key"].split(":"))
+            pair_id, month, person_id = _link_parts(record["link_key"])
             pair = self.pairs.get(pair_id)
-            marked = pair is not None and any(
-                checkpoint["month"] == month and str(person_id) in checkpoint.get("answered", {})
-                for checkpoint in pair.get("checkpoints", ()))
-            if pair is not None and not marked and self.mark_answered(
-                    pair_id, month, person_id, record["id"], at=record.get("created_at")):
+            if pair is None or _answered(pair, month, person_id):
+                continue
+            if self.mark_answered(pair_id, month, person_id, record["id"],
+                                  at=record.get("created_at")):
                 restored += 1
         return restored
 
@@ -248,3 +247,17 @@ class EnrollmentRecords:
 
         self.enrollments.modify(person_id, change)
 
+
+def _link_key(pair_id: int, month: int, person_id: int) -> str:
+    """A linked feedback's key: one answer per person and checkpoint."""
+    return f"{pair_id}:{month}:{person_id}"
+
+
+def _link_parts(key: str) -> tuple[int, int, int]:
+    pair_id, month, person_id = (int(part) for part in key.split(":"))
+    return pair_id, month, person_id
+
+
+def _answered(pair: dict, month: int, person_id: int) -> bool:
+    return any(checkpoint["month"] == month and str(person_id) in checkpoint.get("answered", {})
+               for checkpoint in pair.get("checkpoints", ()))

@@ -8,7 +8,6 @@ between tags is touched: never markup, code blocks, scripts or styles.
 
 from __future__ import annotations
 
-import functools
 import re
 
 __all__ = ["curly_apostrophes", "french_spacing", "typeset"]
@@ -40,9 +39,8 @@ def french_spacing(text: str) -> str:
     return _CLOSE_QUOTE.sub(NBSP + "»", text)
 
 
-@functools.lru_cache(maxsize=512)  # a few dozen distinct messages, each on every post
 def french_message(text: str) -> str:
-    """A message people read (a form's answer): French spacing and typographic apostrophes."""
+    """A message people read: French spacing and typographic apostrophes (i18n.gettext)."""
     return curly_apostrophes(french_spacing(text))
 
 

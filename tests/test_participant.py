@@ -86,6 +86,21 @@ def test_without_a_link_the_page_offers_to_find_the_enrollment(client):
     assert 'action="/api/mon-inscription/lien"' in page
 
 
+def test_the_pages_messages_read_in_french_typography(client, data_dir):
+    # Set once, in i18n.gettext: the templates apply no filter of their own.
+    def text(path: str) -> str:
+        page = client.get(path).get_data(as_text=True)
+        return re.sub(r"<script.*?</script>|<[^>]+>", " ", page, flags=re.S)
+
+    without_link, personal = text("/formulaires/mon-inscription/"), text(enroll_by_post(
+        client, data_dir))
+    assert "inscription\u00a0: nous y envoyons" in without_link
+    assert not re.search(r"[^\W\d_](?:'|&#39;)[^\W\d_]", without_link)
+    # The personal page also shows what was typed (« Chargée d'études »), kept as typed.
+    assert not re.search(r"[^\W\d_] [:;?!]", without_link + personal)
+    assert "Vous ne souhaitez plus participer\u202f? Un clic" in personal
+
+
 def test_the_correction_form_is_prefilled(client, data_dir):
     page = client.get(enroll_by_post(client, data_dir)).get_data(as_text=True)
     form = page[page.index('action="/api/mon-inscription/corriger"'):]
