@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml
 # Rebuilt only when a page, the theme, a form, programme.yml or a package changed
 # (forms_service/buildstamp.py says; `mentorat build` alone always builds).
 site: setup
-	@$(BIN)/python forms_service/buildstamp.py || $(BIN)/mentorat build
+	@$(BIN)/python -m forms_service.buildstamp || $(BIN)/mentorat build
 
 run: site
 	@$(BIN)/mentorat serve

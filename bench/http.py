@@ -143,7 +143,7 @@ def load(port: int, seconds: float, clients: int, prefix: str) -> tuple[int, int
 
 
 def seed(data_dir: Path, count: int) -> None:
-    from forms_service.repository import Repository
+    from forms_service.records.repository import Repository
 
     repo = Repository(data_dir)
     answers = {**ANSWERS, "languages": ["français"], "availability": ["mardi_matin"],

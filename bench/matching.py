@@ -23,9 +23,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np
 
-from forms_service import matching
-from forms_service.match_report import build_report
-from forms_service.matching import EXPERIENCE_BANDS, RHYTHMS, SLOTS, suggest
+from forms_service.matching import suggest as matching
+from forms_service.matching.report import build_report
+from forms_service.matching.suggest import EXPERIENCE_BANDS, RHYTHMS, SLOTS, suggest
 
 WEIGHTS = {"competences": 5, "disponibilites": 2, "rythme": 1, "departement": 2, "experience": 1,
            "preference": 10}

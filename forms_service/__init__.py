@@ -1,86 +1,35 @@
-"""The forms service of the mentoring programme.
+"""The forms service of the mentoring programme: the guide's forms, their records, the area.
 
-``create_app`` builds the Flask application that serves the built guide,
-the public forms' endpoint and the coordinator area, on one origin.
+The package is read by its folders (each ``__init__`` says what it holds and
+what it may import); the few modules at this level are what every part
+shares:
+
+- ``config`` (``MENTORAT_*`` settings), ``programme`` (``programme.yml``),
+  ``vocabulary`` (roles, statuses, choices), ``i18n``, ``typography``,
+  ``dates``, ``text`` (cleaning typed text), ``errors`` (a refusal);
+- ``app`` (``create_app``), ``services`` (the accessors views use),
+  ``wsgi`` (what gunicorn loads), ``buildstamp`` (is the built site current?).
+
+Subpackages, from the bottom up: ``storage`` (TinyDB journals, safe across
+processes), ``mail`` (queue, messages, sender, links), ``records`` (the
+repository and the rules over it), ``matching`` (numpy/SciPy, loaded only
+when it runs), ``forms`` (WTForms classes and their rendering), ``exports``,
+``web`` (the public request path), ``coordination`` (the private area) and
+``cli`` (the ``mentorat`` command).
+
+Importing this package loads nothing: ``create_app`` is looked up on first use,
+so ``import forms_service.storage`` or ``forms_service.vocabulary`` (the
+build's hooks) pays neither Flask nor the views.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import logging
-
-from flask import Flask
-from werkzeug.exceptions import HTTPException
-
-from . import coordination, pair_pages, participant, public, security, services
-from .config import Settings, load_secret_key
-from .errors import Rejected
-from .guards import refusal
-from .programme import load_programme
-from .site import SiteDispatcher
-from .storage import StorageUnavailable
-
 __all__ = ["create_app"]
 
 
-def create_app(test_config: dict | None = None) -> Flask:
-    """Build the application from ``MENTORAT_*`` settings.
+def __getattr__(name: str):
+    if name == "create_app":
+        from .app import create_app
 
-    ``test_config`` may override settings (lower-case names of ``Settings``
-    fields) and Flask's own keys (upper case).
-    """
-    test_config = dict(test_config or {})
-    overrides = {k: test_config.pop(k) for k in list(test_config) if k.islower()}
-    settings = dataclasses.replace(Settings.from_env(), **overrides)
-
-    app = Flask(__name__)
-    app.config.from_mapping(
-        SETTINGS=settings,
-        PROGRAMME=load_programme(settings.programme),
-        MAX_CONTENT_LENGTH=settings.max_content_length,
-        # Form posts are urlencoded; a body bigger than this is refused (413).
-        MAX_FORM_MEMORY_SIZE=settings.max_content_length,
-        JSON_AS_ASCII=False,
-    )
-    app.config.update(test_config)
-    app.secret_key = load_secret_key(settings)
-    app.json.ensure_ascii = False
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-
-    found = services.init_app(app, settings)
-    # A crash mid-write may have left part of a message (personal data): remove it.
-    found.outbox.remove_partial()
-
-    app.register_blueprint(public.bp)
-    app.register_blueprint(participant.bp)
-    app.register_blueprint(pair_pages.bp)
-    coordination.init_app(app)
-    security.init_app(app)
-    _register_errors(app)
-    app.wsgi_app = SiteDispatcher(app.wsgi_app, settings.site_dir,
-                                  add_headers=security.static_headers(app), pages=found.pages)
-    return app
-
-
-def _register_errors(app: Flask) -> None:
-    """Every error of the service answers through ``guards.refusal``: JSON or the page."""
-
-    @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):
-        custom = error.description if isinstance(error.description, str) and \
-            error.description != type(error).description else None
-        return refusal(error.code or 500, custom)
-
-    @app.errorhandler(Rejected)
-    def rejected(error: Rejected):
-        return refusal(error.status, error.message, field=error.field)
-
-    @app.errorhandler(StorageUnavailable)
-    def storage_unavailable(error):
-        app.logger.error("stockage indisponible : %s", error)
-        return refusal(503)
-
-    @app.errorhandler(Exception)
-    def unexpected(error):
-        app.logger.exception("erreur inattendue")
-        return refusal(500)
+        return create_app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

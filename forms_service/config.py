@@ -95,17 +95,6 @@ class Settings:
         """Whether the public address is HTTPS (URL schemes are case-insensitive)."""
         return urlsplit(self.base_url).scheme.lower() == "https"
 
-    @property
-    def retention_days(self) -> int:
-        """Days closed, withdrawn and never-matched enrollments are kept.
-
-        Read from ``programme.yml`` (``conservation.inscriptions_jours``), the
-        same place the privacy notice shows, so the two never disagree.
-        """
-        from .programme import load_programme
-
-        return load_programme(self.programme).retention["inscriptions_jours"]
-
     @classmethod
     def from_env(cls, env: dict | None = None) -> "Settings":
         """Read ``MENTORAT_*``; an unset or empty variable keeps the field's default (above)."""

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import yaml
 
+from .config import Settings
 from .i18n import _
 
 __all__ = ["Programme", "ProgrammeError", "load_programme", "WEIGHT_NAMES", "CONTACT_NAMES",
@@ -211,8 +212,6 @@ def _followup(path: Path, node) -> dict:
 def configured_programme() -> Programme:
     """The programme the settings name (``MENTORAT_PROGRAMME``), read and checked: for the
     build's hooks, which have no application."""
-    from .config import Settings  # config reads programme.yml lazily too: no cycle at import
-
     return load_programme(Settings.from_env().programme)
 
 

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from flask import Flask, current_app
 
 from .config import Settings
-from .mail import LegacyOutbox
-from .ratelimit import RateLimiter
-from .repository import Repository
-from .site import SitePages
+from .mail.legacy_outbox import LegacyOutbox
+from .records.repository import Repository
+from .web.ratelimit import RateLimiter
+from .web.static_site import SitePages
 
 __all__ = ["init_app", "get_repo", "get_pages", "get_limiter", "services"]
 

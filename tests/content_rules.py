@@ -63,8 +63,12 @@ def shingles(text: str, size: int = SHINGLE) -> set[tuple[str, ...]]:
 
 
 def background_shingles() -> set[tuple[str, ...]]:
+    sources = sorted(BACKGROUND.glob("*.txt"))
+    # Without the source text the originality check would compare with nothing and pass.
+    if not sources:
+        raise FileNotFoundError(f"texte source introuvable : {BACKGROUND}/*.txt")
     found: set[tuple[str, ...]] = set()
-    for path in sorted(BACKGROUND.glob("*.txt")):
+    for path in sources:
         found |= shingles(path.read_text(encoding="utf-8"))
     return found
 

@@ -10,8 +10,9 @@
 
 from __future__ import annotations
 
-from forms_service.services import services
 import re
+
+from forms_service.services import services
 
 EMAIL = "coord@exemple.fr"
 PASSWORD = "une phrase de passe assez longue"

@@ -8,7 +8,7 @@ from email.message import EmailMessage
 from email.policy import default
 from urllib.parse import parse_qs, urlsplit
 
-from forms_service.messages import Outgoing, render
+from forms_service.mail.messages import Outgoing, render
 from forms_service.services import services
 
 JSON = {"Accept": "application/json"}

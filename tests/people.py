@@ -66,8 +66,8 @@ def enroll_by_post(client, data_dir, answers=MENTEE) -> str:
 
 def enroll_on(server, email: str) -> str:
     """Enroll through the real server; return the personal link its e-mail will carry."""
-    from forms_service.links import personal_link
-    from forms_service.repository import Repository
+    from forms_service.mail.links import personal_link
+    from forms_service.records.repository import Repository
 
     data = urllib.parse.urlencode({**MENTEE, "email": email, "languages": "français",
                                    "skills_sought": "Négociation",

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from forms_service.services import services
 import logging
 import re
 import sqlite3
 import time
 
 import pytest
-from itsdangerous import TimestampSigner
-
 from conftest import SECRET
+from itsdangerous import TimestampSigner
 from people import FEEDBACK, MENTEE
+
+from forms_service.forms.render import placeholder
+from forms_service.services import services
 
 JSON = {"Accept": "application/json"}
 RELOAD = re.compile(r"rechargez", re.I)
@@ -148,7 +149,7 @@ def test_a_page_older_than_a_day_must_be_reloaded(built_site, data_dir, apps, mo
     assert stored(app) == 0
 
 
-@pytest.mark.parametrize("token", ["", "__MENTORAT_RENDU__", "enrollment.forgé.abc",
+@pytest.mark.parametrize("token", ["", placeholder("enrollment"), "enrollment.forgé.abc",
                                    "feedback.AAAA.BBBB"])
 def test_a_missing_or_forged_render_time_is_refused(built_site, data_dir, apps, token):
     app = make_app(built_site, data_dir, min_fill_seconds=3)
@@ -190,7 +191,7 @@ def test_the_default_minimum_is_three_seconds():
 
 def test_rate_limit_settings():
     from forms_service.config import Settings
-    from forms_service.ratelimit import parse_limits
+    from forms_service.web.ratelimit import parse_limits
 
     assert Settings.from_env({}).rate_limit == "5/minute;30/hour"
     assert parse_limits("5/minute;30/hour") == [(5, 60), (30, 3600)]

@@ -16,8 +16,8 @@ import urllib.request
 from urllib.parse import urlsplit
 
 import pytest
-from content_rules import ROOT
 from browser_helpers import assert_clean, fill_enrollment, violations
+from content_rules import ROOT
 
 pytestmark = pytest.mark.browser
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from forms_service.services import services
 import json
 import re
 
 import pytest
-
 from helpers import mail_texts
 from people import FEEDBACK, MENTEE, MENTOR
+
+from forms_service.services import services
 
 JSON = {"Accept": "application/json"}
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-
-from conftest import Server
-from forms_service.links import pair_link, personal_link
-from forms_service.reminders import checkpoint_schedule
 from browser_helpers import assert_clean, violations
+from conftest import Server
 from people import PERSON
+
+from forms_service.mail.links import pair_link, personal_link
+from forms_service.records.checkpoints import checkpoint_schedule
 
 MENTEE = {**PERSON, "name": "Awa Diallo"}
 MENTOR = {**PERSON, "name": "Marc Petit", "role": "mentor", "capacity": 1, "experience": "10_20",
@@ -27,7 +27,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 @pytest.fixture(scope="module")
 def people(built_site, tmp_path_factory):
     """A server with a running pair, a waiting mentee and a mentor showing a profile."""
-    from forms_service.repository import Repository
+    from forms_service.records.repository import Repository
 
     data_dir = tmp_path_factory.mktemp("between-data")
     server = Server(built_site, data_dir)

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from icalendar import Calendar
-
 from conftest import SECRET
 from helpers import JSON, queued_mail, repo, text_of
-from forms_service.links import pair_token
-from forms_service.reminders import checkpoint_schedule, send_reminders
+from icalendar import Calendar
 from people import enroll, mentor
+
+from forms_service.mail.links import pair_token
+from forms_service.records.checkpoints import checkpoint_schedule, send_reminders
 
 
 @pytest.fixture
@@ -151,7 +151,7 @@ def test_a_paused_mentor_is_not_proposed_until_the_resume_date(app, pair):
 
 
 def test_erasure_removes_the_persons_meetings(app, pair):
-    from forms_service.purge import erase_person
+    from forms_service.records.purge import erase_person
 
     repo(app).log_meeting(pair["id"], pair["mentee_id"], date.today())
     erase_person(repo(app), pair["mentee_id"], secret=SECRET, outbox=None)
@@ -189,7 +189,7 @@ def test_the_coordinator_sees_meetings_and_they_export(app, client, pair):
 
 
 def personal_path(app, record) -> str:
-    from forms_service.links import personal_link
+    from forms_service.mail.links import personal_link
 
     return personal_link("", SECRET, record)
 
@@ -197,7 +197,7 @@ def personal_path(app, record) -> str:
 def test_a_waiting_mentee_ranks_visible_mentors_and_the_matching_weighs_it(app, client):
     from urllib.parse import parse_qs, urlsplit
 
-    from forms_service.matching import suggest
+    from forms_service.matching.suggest import suggest
 
     awa = enroll(app, "Awa Diallo")
     shy = mentor(app, "Marc Petit")

@@ -7,13 +7,18 @@ import time
 
 import pytest
 from click.testing import CliRunner
-from werkzeug.routing import AnyConverter, IntegerConverter
-
 from coordination_helpers import (
-    EMAIL, PASSWORD, add_coordinator, csrf_token, login, repo, session_cookie,
+    EMAIL,
+    PASSWORD,
+    add_coordinator,
+    csrf_token,
+    login,
+    repo,
+    session_cookie,
 )
 from helpers import plain_spaces
 from people import MENTEE
+from werkzeug.routing import AnyConverter, IntegerConverter
 
 LOGIN = "/coordination/connexion/"
 OPEN_ENDPOINTS = {"coordination.login", "coordination.static"}
@@ -353,7 +358,7 @@ def test_audit_log_records_who_did_what_without_personal_values(app, client):
 
 @pytest.fixture
 def cli(data_dir, monkeypatch):
-    from forms_service.cli import main
+    from forms_service.cli.commands import main
 
     monkeypatch.setenv("MENTORAT_DATA_DIR", str(data_dir))
     runner = CliRunner()
@@ -365,7 +370,7 @@ def cli(data_dir, monkeypatch):
 
 
 def _accounts(data_dir) -> dict:
-    from forms_service.repository import Repository
+    from forms_service.records.repository import Repository
 
     with Repository(data_dir).store as store:
         return {r["email"]: r for r in store.table("coordinators").all()}

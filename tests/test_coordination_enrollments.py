@@ -9,7 +9,6 @@ from html import unescape
 
 import pytest
 from click.testing import CliRunner
-
 from coordination_helpers import COHORTS, EMAIL, close_enrollment, csrf_token, login, repo
 from helpers import plain_spaces
 from people import MENTEE, MENTOR
@@ -145,7 +144,7 @@ def test_status_changes_outside_the_lifecycle_are_refused(app, client, coordinat
     ("actif", "actif"), ("clos", "clos"), ("retire", "retiré"),
 ])
 def test_status_labels(code, label):
-    from forms_service.repository import ENROLLMENT_STATUSES
+    from forms_service.records.repository import ENROLLMENT_STATUSES
 
     assert ENROLLMENT_STATUSES[code] == label
 
@@ -278,7 +277,7 @@ def test_feedback_and_pairs_export_even_when_empty(client, coordinator):
 
 
 def test_cli_export_is_audited_and_shows_progress(app, data_dir, monkeypatch):
-    from forms_service import cli
+    from forms_service.cli import commands as cli
 
     for person in PEOPLE:
         enroll(app, person)
@@ -291,7 +290,7 @@ def test_cli_export_is_audited_and_shows_progress(app, data_dir, monkeypatch):
     assert len(result.stdout.splitlines()) == len(PEOPLE)
     progress = plain_spaces(result.stderr)
     assert "Export : 2 / 4" in progress and "Export : 4 / 4" in progress
-    from forms_service.repository import Repository
+    from forms_service.records.repository import Repository
 
     with Repository(data_dir).store as store:
         [entry] = store.table("audit").all()
@@ -326,14 +325,14 @@ def test_french_date_times(iso, text):
 ])
 @pytest.mark.parametrize("fmt", ["csv", "json", "jsonl"])
 def test_streamed_exports_equal_the_whole_ones(records, fmt):
-    from forms_service.export import export, iter_export
+    from forms_service.exports.formats import export, iter_export
 
     assert "".join(iter_export(records, fmt)) == export(records, fmt)
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json", "jsonl"])
 def test_cli_export_progress_in_every_format(app, data_dir, monkeypatch, fmt):
-    from forms_service import cli
+    from forms_service.cli import commands as cli
 
     for person in PEOPLE:
         enroll(app, person)

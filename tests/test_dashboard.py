@@ -7,15 +7,21 @@ import xml.etree.ElementTree as ET
 from datetime import date
 
 import pytest
-
 from coordination_helpers import login, repo
-from forms_service.charts import HIDDEN, bar_chart, column_chart, format_number
-from forms_service.coordination.dashboard import (
-    count_by, enrollments_per_month, hide_small_groups, matched_share, mean, month_label,
-    ratings_per_checkpoint, response_rates,
-)
-from forms_service.reminders import checkpoint_schedule
 from people import enroll, mentor
+
+from forms_service.coordination.charts import HIDDEN, bar_chart, column_chart, format_number
+from forms_service.coordination.dashboard import (
+    count_by,
+    enrollments_per_month,
+    hide_small_groups,
+    matched_share,
+    mean,
+    month_label,
+    ratings_per_checkpoint,
+    response_rates,
+)
+from forms_service.records.checkpoints import checkpoint_schedule
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -7,10 +7,10 @@ import sys
 from collections import Counter
 
 import pytest
-
 from conftest import ROOT
 from coordination_helpers import login, repo
-from forms_service.demo import DataNotEmpty, fill
+
+from forms_service.cli.demo import DataNotEmpty, fill
 
 
 def run_demo(data_dir, *args: str) -> subprocess.CompletedProcess:
@@ -59,7 +59,7 @@ def test_demo_builds_a_realistic_programme(app, programme):
 
 
 def test_the_same_seed_gives_the_same_programme(tmp_path, programme):
-    from forms_service.repository import Repository
+    from forms_service.records.repository import Repository
 
     def names(seed, folder):
         store = Repository(tmp_path / folder)

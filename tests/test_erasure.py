@@ -3,16 +3,16 @@ directory, nor in a backup made afterwards, nor was any ever logged."""
 
 from __future__ import annotations
 
-from forms_service.services import services
 import logging
 import secrets
 import tarfile
 from pathlib import Path
 
 import pytest
-
-from people import FEEDBACK, MENTEE, MENTOR, enroll_by_post
 from helpers import mails, token_of
+from people import FEEDBACK, MENTEE, MENTOR, enroll_by_post
+
+from forms_service.services import services
 
 JSON = {"Accept": "application/json"}
 
@@ -46,6 +46,7 @@ def marker() -> str:
 @pytest.fixture
 def limited_app(built_site, data_dir):
     from conftest import SECRET
+
     from forms_service import create_app
 
     app = create_app({"TESTING": True, "data_dir": data_dir, "site_dir": built_site,
@@ -59,7 +60,8 @@ def fill_data_directory(app, client, data_dir, marker: str) -> dict:
     """One participant carrying the marker everywhere, one other who must remain."""
     from datetime import date
 
-    from forms_service.reminders import checkpoint_schedule, link_token
+    from forms_service.mail.links import feedback_token
+    from forms_service.records.checkpoints import checkpoint_schedule
 
     email = f"{marker.lower()}@exemple.fr"
     answers = {**MENTEE, "name": f"{marker} Diallo", "email": email,
@@ -81,7 +83,7 @@ def fill_data_directory(app, client, data_dir, marker: str) -> dict:
         "what_works": f"Retour signé de {marker}"})
     client.post("/api/formulaires/feedback", headers=JSON, data={
         **FEEDBACK, "identity": "signe", "checkpoint": "3",
-        "lien": link_token(app.secret_key, pair["id"], 3, person["id"]),
+        "lien": feedback_token(app.secret_key, pair["id"], 3, person["id"]),
         "what_is_hard": f"Difficulté de {marker}"})
     client.post("/api/formulaires/feedback", headers=JSON, data={
         **FEEDBACK, "what_works": "Un retour anonyme qui reste"})
@@ -158,7 +160,7 @@ def test_logs_never_carry_submitted_values(client, data_dir, marker, caplog):
 
 
 def test_erasing_twice_or_an_unknown_id_is_harmless(app, client, data_dir):
-    from forms_service.purge import erase_person
+    from forms_service.records.purge import erase_person
 
     enroll_by_post(client, data_dir)
     [record] = repo(app).enrollments.all()

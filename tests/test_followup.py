@@ -7,16 +7,14 @@ from datetime import date
 from html import unescape
 
 import pytest
-
-from helpers import queued_mail, text_of
-
 from conftest import SECRET
 from coordination_helpers import csrf_token, login, repo
-from forms_service.coordination.followup import alerts, checkpoint_rows, silent_pairs
-from forms_service.reminders import (
-    checkpoint_schedule, due_reminders, link_token, read_link, send_reminders,
-)
+from helpers import queued_mail, text_of
 from people import FEEDBACK, enroll, mentor
+
+from forms_service.coordination.followup import alerts, checkpoint_rows, silent_pairs
+from forms_service.mail.links import feedback_token, read_feedback_token
+from forms_service.records.checkpoints import checkpoint_schedule, due_reminders, send_reminders
 
 CONFIRMED = date(2026, 1, 10)
 
@@ -46,11 +44,11 @@ def link_of(message) -> str:
 # ----------------------------------------------------------------------------- pure rules
 
 def test_a_token_names_pair_checkpoint_and_person_and_cannot_be_forged():
-    token = link_token(SECRET, 7, 3, 12)
-    assert read_link(SECRET, token) == {"pair": 7, "month": 3, "person": 12}
-    assert read_link("x" * 48, token) is None
-    assert read_link(SECRET, token[:-2] + "xx") is None
-    assert read_link(SECRET, "") is None
+    token = feedback_token(SECRET, 7, 3, 12)
+    assert read_feedback_token(SECRET, token) == {"pair": 7, "month": 3, "person": 12}
+    assert read_feedback_token("x" * 48, token) is None
+    assert read_feedback_token(SECRET, token[:-2] + "xx") is None
+    assert read_feedback_token(SECRET, "") is None
 
 
 @pytest.mark.parametrize("on, expected", [
@@ -133,7 +131,7 @@ def test_a_linked_answer_whose_mark_was_lost_gets_it_back_at_the_next_reminder_r
 
 def test_the_personal_link_opens_a_prefilled_form_and_signs_the_feedback(app, client, pair,
                                                                          monkeypatch):
-    monkeypatch.setattr("forms_service.reminders.today", lambda: date(2026, 2, 12))
+    monkeypatch.setattr("forms_service.records.checkpoints.today", lambda: date(2026, 2, 12))
     remind(app, date(2026, 2, 10))
     message = next(m for m in reminders_queued(app) if m["To"] == "awa.diallo@exemple.fr")
     assert "Marc Petit" in text_of(message) and "1 mois" in text_of(message)
@@ -160,7 +158,7 @@ def test_the_personal_link_opens_a_prefilled_form_and_signs_the_feedback(app, cl
 
 
 def test_a_forged_link_shows_the_blank_form_and_ties_nothing(app, client, pair):
-    forged = link_token("z" * 48, pair["id"], 1, pair["mentee_id"])
+    forged = feedback_token("z" * 48, pair["id"], 1, pair["mentee_id"])
     html = client.get(f"/formulaires/retour/?lien={forged}").get_data(as_text=True)
     assert forged not in html
     client.post("/api/formulaires/feedback", headers={"Accept": "application/json"},

@@ -6,11 +6,12 @@ import dataclasses
 import re
 
 import pytest
+from people import FEEDBACK, MENTEE, MENTOR
 from werkzeug.datastructures import MultiDict
 
-from forms_service.forms import EnrollmentForm, FeedbackForm
-from forms_service.render import blank_form, render_form
-from people import FEEDBACK, MENTEE, MENTOR
+from forms_service.forms.definitions import EnrollmentForm, FeedbackForm
+from forms_service.forms.render import blank_form, render_form
+
 
 def enrollment(programme, **changes) -> EnrollmentForm:
     data = {**MENTEE, **changes}

@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from content_rules import ROOT, apostrophes, total_words
 
 DOCS = ROOT / "docs"

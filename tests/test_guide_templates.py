@@ -6,7 +6,6 @@ import re
 import zipfile
 
 import pytest
-
 from content_rules import ROOT
 
 TEMPLATES = sorted(p.stem for p in (ROOT / "docs" / "modeles").glob("*.md") if p.stem != "index")

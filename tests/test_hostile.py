@@ -7,8 +7,6 @@ through the whole enrollment and back out of `mentorat export`.
 
 from __future__ import annotations
 
-from forms_service.services import services
-from helpers import queued_mail, text_of
 import json
 import os
 import re
@@ -17,11 +15,14 @@ import sys
 from urllib.parse import quote
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
-from markupsafe import escape
-
 from conftest import ROOT, SECRET
+from helpers import queued_mail, text_of
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from markupsafe import escape
 from people import FEEDBACK, MENTEE
+
+from forms_service.services import services
 
 JSON = {"Accept": "application/json"}
 
@@ -334,7 +335,7 @@ def test_hostile_strings_come_back_as_their_normalised_form_and_stay_inert(
         assert french_spacing(f"Bonjour {clean_text(value)},") in text_of(message)
 
     # Inert in the participant's page.
-    from forms_service.links import personal_link
+    from forms_service.mail.links import personal_link
 
     for record in records.values():
         link = personal_link("", app.secret_key, {"id": record["id"],

@@ -8,7 +8,7 @@ import random
 
 import pytest
 
-from forms_service.matching import (
+from forms_service.matching.suggest import (
     EXPERIENCE_BANDS,
     RHYTHMS,
     SLOTS,

@@ -7,12 +7,12 @@ import re
 from datetime import date
 
 import pytest
-
-from helpers import queued_mail, text_of
-
 from coordination_helpers import csrf_token, login, repo
-from forms_service.reminders import add_months, checkpoint_schedule
+from helpers import queued_mail, text_of
 from people import enroll, mentor
+
+from forms_service.records.checkpoints import add_months, checkpoint_schedule
+
 
 def introductions(app) -> list:
     """The introductions waiting in the queue (enrolling queues confirmations too)."""
@@ -63,7 +63,7 @@ def test_confirming_stores_the_pair_and_moves_both_people_on(app):
 
 
 def test_a_full_mentor_leaves_the_pool_and_cannot_be_overfilled(app):
-    from forms_service.repository import PairingRefused
+    from forms_service.records.repository import PairingRefused
 
     marc = mentor(app, "Marc Petit")
     awa, zoe = enroll(app, "Awa Diallo"), enroll(app, "Zoé Martin")

@@ -8,16 +8,16 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-
 from conftest import SECRET
-from forms_service.dates import format_datetime
-from forms_service.services import services
 from helpers import JSON, link_in, mails, repo, token_of
 from people import FEEDBACK, MENTEE, MENTOR, enroll_by_post
 
+from forms_service.dates import format_datetime
+from forms_service.services import services
+
 
 def _opens(link: str):
-    from forms_service.links import read_personal_token
+    from forms_service.mail.links import read_personal_token
 
     return read_personal_token(SECRET, parse_qs(urlsplit(link).query)["lien"][0])
 
@@ -278,6 +278,7 @@ def test_asking_for_the_link_with_the_honeypot_filled_sends_nothing(client, data
 
 def test_asking_for_the_link_is_rate_limited(built_site, data_dir, steady_minute):
     from conftest import SECRET
+
     from forms_service import create_app
 
     app = create_app({"TESTING": True, "data_dir": data_dir, "site_dir": built_site,

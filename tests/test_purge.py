@@ -10,7 +10,6 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, SECRET
 
 NOW = datetime.now(timezone.utc)
@@ -69,7 +68,7 @@ def write_mail(data_dir: Path, to: str, sent: bool = False) -> Path:
 
 @pytest.fixture
 def filled(data_dir):
-    from forms_service.repository import Repository
+    from forms_service.records.repository import Repository
 
     repo = Repository(data_dir)
     ids = {name: repo.enrollments.insert({"v": 1, **record}) for name, record in PEOPLE.items()}
@@ -92,7 +91,7 @@ def filled(data_dir):
 
 
 def test_purge_deletes_what_is_past_retention_and_says_so(data_dir, filled):
-    from forms_service.repository import Repository
+    from forms_service.records.repository import Repository
 
     result = run_purge(data_dir)
     assert result.returncode == 0, result.stderr
@@ -130,7 +129,7 @@ def test_a_second_purge_finds_nothing(data_dir, filled):
 
 
 def test_the_retention_period_comes_from_the_programme_file(data_dir, filled, tmp_path):
-    from forms_service.repository import Repository
+    from forms_service.records.repository import Repository
 
     programme = tmp_path / "programme.yml"
     programme.write_text((ROOT / "programme.yml").read_text(encoding="utf-8").replace(
@@ -146,8 +145,8 @@ def test_the_retention_period_comes_from_the_programme_file(data_dir, filled, tm
 
 
 def test_purge_candidates_without_deleting(data_dir, filled):
-    from forms_service.purge import purge_candidates
-    from forms_service.repository import Repository
+    from forms_service.records.purge import purge_candidates
+    from forms_service.records.repository import Repository
 
     repo = Repository(data_dir)
     try:
@@ -163,8 +162,8 @@ def test_purge_candidates_without_deleting(data_dir, filled):
 
 
 def test_purge_deletes_sent_mail_and_audit_entries_past_their_own_periods(data_dir, filled):
-    from forms_service.purge import purge
-    from forms_service.repository import Repository
+    from forms_service.records.purge import purge
+    from forms_service.records.repository import Repository
 
     old, recent = write_mail(data_dir, "ancien@exemple.fr", sent=True), \
         write_mail(data_dir, "recent@exemple.fr", sent=True)

@@ -21,7 +21,6 @@ from datetime import date
 
 import brotli
 import pytest
-
 from conftest import ROOT, SECRET, Server, smtp_server
 from coordination_helpers import close_enrollment, csrf_token, login
 from helpers import JSON, mail_texts, plain_spaces, queued_mail, repo
@@ -56,7 +55,7 @@ def test_a_closed_round_shows_its_notice_to_real_browsers(app, client, encoding,
 def test_a_form_on_any_page_listed_by_the_build_is_served_and_can_be_sent(
         built_site, data_dir, tmp_path):
     from forms_service import create_app
-    from forms_service.site import FORM_MANIFEST
+    from forms_service.web.static_site import FORM_MANIFEST
 
     site = tmp_path / "site"
     shutil.copytree(built_site, site)
@@ -116,7 +115,7 @@ def test_an_enrollment_posted_twice_without_javascript_is_stored_and_answered_on
 
 def test_an_enrollment_is_one_durable_write_whose_confirmation_the_sender_queues(
         app, client, data_dir, monkeypatch):
-    from forms_service.purge import erase_person
+    from forms_service.records.purge import erase_person
     from forms_service.storage import files
 
     client.post("/api/formulaires/enrollment", data=MENTEE, headers=JSON)  # tables exist now
@@ -205,7 +204,7 @@ def test_a_line_separator_in_a_name_never_breaks_the_introduction(app, client):
 def test_a_personal_link_expires_after_ninety_days(app, client, monkeypatch):
     from itsdangerous import URLSafeTimedSerializer
 
-    from forms_service.links import PERSONAL_SALT
+    from forms_service.mail.links import PERSONAL_SALT
 
     client.post("/api/formulaires/enrollment", data=MENTEE, headers=JSON)
     [record] = repo(app).enrollments.all()
@@ -220,12 +219,13 @@ def test_a_personal_link_expires_after_ninety_days(app, client, monkeypatch):
 
 
 def test_a_feedback_link_stops_with_its_pair_and_fixes_its_author(app, client, monkeypatch):
-    from forms_service.reminders import checkpoint_schedule, link_token
+    from forms_service.mail.links import feedback_token
+    from forms_service.records.checkpoints import checkpoint_schedule
 
     awa, marc = enroll(app, "Awa Diallo"), mentor(app, "Marc Petit")
     pair = repo(app).confirm_pair(marc["id"], awa["id"], by=None, score=80.0, reasons=[],
                                   checkpoints=checkpoint_schedule(date.today(), (1, 3, 6)))
-    token = link_token(SECRET, pair["id"], 1, awa["id"])
+    token = feedback_token(SECRET, pair["id"], 1, awa["id"])
     signed = {**FEEDBACK, "identity": "signe", "lien": token, "checkpoint": "1",
               "name": "Quelqu'un d'autre", "email": "autre@exemple.fr"}
     for satisfaction in ("2", "5"):  # a second post updates the first
@@ -310,7 +310,7 @@ def test_a_mail_server_that_holds_every_message_never_slows_an_enrollment(
 
 @pytest.mark.slow
 def test_a_sender_killed_mid_batch_loses_nothing(built_site, tmp_path, holding_smtp):
-    from forms_service.repository import Repository
+    from forms_service.records.repository import Repository
 
     controller, inbox = holding_smtp
     data_dir = tmp_path / "data"
@@ -358,7 +358,7 @@ def test_status_lists_failed_messages_without_addresses_and_exits_1(app):
 
 
 def test_retries_back_off_then_give_up():
-    from forms_service.mailqueue import BACKOFF, retry_delay
+    from forms_service.mail.mailqueue import BACKOFF, retry_delay
 
     assert [retry_delay(n) for n in (1, 2, 3, 4, 9)] == [60, 300, 1800, 3600, 3600]
     assert BACKOFF[-1] == 3600

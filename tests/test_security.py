@@ -3,7 +3,6 @@ a Content-Security-Policy that a real Chromium accepts on every page."""
 
 from __future__ import annotations
 
-from forms_service.services import services
 import base64
 import hashlib
 import re
@@ -12,9 +11,10 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
-
 from conftest import SECRET
 from people import MENTEE, enroll_on
+
+from forms_service.services import services
 
 JSON = {"Accept": "application/json"}
 REQUIRED_DIRECTIVES = {

@@ -3,14 +3,14 @@ no half-written message surviving a restart."""
 
 from __future__ import annotations
 
-from forms_service.services import services
 import errno
 import os
 import time
 
 import pytest
-
 from people import MENTEE, MENTOR
+
+from forms_service.services import services
 
 JSON = {"Accept": "application/json"}
 

@@ -10,7 +10,6 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
-
 from content_rules import ROOT, prose, shared_sequences, word_count
 
 DOCS = ROOT / "docs"

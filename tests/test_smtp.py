@@ -10,21 +10,20 @@ from __future__ import annotations
 
 import re
 import subprocess
-import time
 import sys
+import time
 from datetime import date
 from email import message_from_bytes
 from email.policy import default
 from html import unescape
 
 import pytest
-
-from helpers import text_of
-
 from conftest import ROOT, SECRET, smtp_server
 from coordination_helpers import csrf_token, login, repo
-from forms_service.reminders import add_months
+from helpers import text_of
 from people import enroll, mentor
+
+from forms_service.records.checkpoints import add_months
 
 
 class Inbox:
@@ -170,7 +169,6 @@ def mail_server(built_site, tmp_path, smtp):
 @pytest.mark.slow
 def test_a_coordinator_matches_follows_up_and_reads_the_dashboard(mail_server, smtp, page):
     from axe_playwright_python.sync_playwright import Axe
-
     from browser_helpers import assert_clean, violations
     from people import MENTEE, MENTOR
 

@@ -21,7 +21,6 @@ import pytest
 from tinydb import TinyDB
 
 from forms_service import storage
-from forms_service.storage import files, journal_storage
 from forms_service.storage import (
     CorruptData,
     StorageError,
@@ -29,6 +28,8 @@ from forms_service.storage import (
     Store,
     backup,
     check,
+    files,
+    journal_storage,
     open_tinydb,
     restore,
 )

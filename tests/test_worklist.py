@@ -18,7 +18,8 @@ from datetime import date
 import pytest
 from click.testing import CliRunner
 from coordination_helpers import csrf_token, login, repo
-from helpers import queued_mail as queued, text_of
+from helpers import queued_mail as queued
+from helpers import text_of
 from people import enroll, mentor
 
 
@@ -26,9 +27,9 @@ def outbox_messages(app) -> list:
     """The introductions waiting in the queue (enrolling queues confirmations too)."""
     return [m for m in queued(app) if m["Subject"] == "Votre binôme de mentorat"]
 
-from forms_service.explanations import NEGATIVE, POSITIVE
-from forms_service.matching import candidates, french_key, suggest, why_not
-from forms_service.reminders import checkpoint_schedule
+from forms_service.matching.explain import NEGATIVE, POSITIVE
+from forms_service.matching.suggest import candidates, french_key, suggest, why_not
+from forms_service.records.checkpoints import checkpoint_schedule
 
 WEIGHTS = {"competences": 5, "disponibilites": 2, "rythme": 1, "departement": 2, "experience": 1}
 PAGE = "/coordination/appariement/"
@@ -74,7 +75,7 @@ def test_a_closed_pair_is_not_proposed_again_unless_asked_and_then_shows_its_his
 
 
 def test_match_command_includes_repeats_only_when_asked(app, data_dir, monkeypatch):
-    from forms_service import cli
+    from forms_service.cli import commands as cli
 
     alice, celine = enroll(app, "Alice Legendre"), mentor(app, "Céline Marin")
     close(app, confirm_pair(app, celine, alice))
@@ -144,7 +145,7 @@ def test_negative_reasons_are_flagged_and_never_reach_an_email(app, client):
     ({}, "langue commune", POSITIVE),
 ])
 def test_each_reason_knows_its_tone(mentee_fields, reason_start, tone):
-    from forms_service.matching import score_pair
+    from forms_service.matching.suggest import score_pair
 
     mentee = {"id": 2, "role": "mentore", **_base(**mentee_fields)}
     mentee["email"] = "mentee@exemple.fr"
@@ -413,7 +414,7 @@ def test_json_exports_keep_codes_for_scripts(app, client, round_with_pairs):
 
 def test_cli_exports_history_and_checkpoints_and_xlsx(app, data_dir, monkeypatch,
                                                       round_with_pairs):
-    from forms_service import cli
+    from forms_service.cli import commands as cli
 
     repo(app).close()
     monkeypatch.setenv("MENTORAT_DATA_DIR", str(data_dir))

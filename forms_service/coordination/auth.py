@@ -23,15 +23,21 @@ import hmac
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from flask import (
-    abort, g, redirect, render_template, request, session, url_for,
+    abort,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
 )
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import InputRequired, Length
 
 from ..i18n import _
-from . import bp, flash_fr
 from ..services import get_limiter, get_repo
+from .blueprint import bp, flash_fr
 
 __all__ = ["login_required", "current_coordinator", "hash_password", "verify_password",
            "password_hasher", "MIN_PASSWORD_LENGTH", "is_safe_next"]

@@ -15,11 +15,11 @@ from wtforms import DateField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from ..i18n import _
-from ..rounds import round_state
+from ..records.rounds import round_state
 from ..services import get_repo
 from ..text import clean_text
-from . import bp, flash_fr
 from .auth import current_coordinator, login_required
+from .blueprint import bp, flash_fr
 
 __all__ = ["cohorts"]
 

@@ -19,12 +19,12 @@ from datetime import date
 
 from flask import current_app, render_template
 
-from .. import charts
 from ..i18n import _
-from ..vocabulary import MENTEE_ROLES, MENTOR_ROLES, ROLES, TRACKS
-from . import bp
-from .auth import login_required
 from ..services import get_repo
+from ..vocabulary import MENTEE_ROLES, MENTOR_ROLES, ROLES, TRACKS
+from . import charts
+from .auth import login_required
+from .blueprint import bp
 
 __all__ = ["MIN_GROUP", "hide_small_groups", "mean", "enrollments_per_month", "count_by",
            "matched_share", "response_rates", "ratings_per_checkpoint", "month_label"]

@@ -7,16 +7,16 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from .. import forms as public_forms
 from .. import vocabulary
-from ..i18n import _
-from ..repository import ENROLLMENT_STATUSES, InvalidTransition
-from ..vocabulary import sensible_transitions
-from ..text import clean_multiline
-from . import bp, flash_fr
-from .auth import current_coordinator, login_required
 from ..dates import format_datetime
+from ..forms import definitions as public_forms
+from ..i18n import _
+from ..records.repository import ENROLLMENT_STATUSES, InvalidTransition
 from ..services import get_repo
+from ..text import clean_multiline
+from ..vocabulary import sensible_transitions
+from .auth import current_coordinator, login_required
+from .blueprint import bp, flash_fr
 
 __all__ = ["filter_enrollments", "FILTERS", "PAGE_SIZE", "answer_rows"]
 
@@ -131,7 +131,7 @@ SORTS = {"nom": (_("Nom"), "name"), "statut": (_("Statut"), "status"),
 
 def _sorted(records: list[dict], sort: str, order: str) -> list[dict]:
     """Newest first by default; else by the chosen column, names in French order."""
-    from ..explanations import french_key
+    from ..matching.explain import french_key
 
     if sort not in SORTS:
         return list(reversed(records))

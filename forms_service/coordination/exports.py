@@ -8,66 +8,17 @@ from __future__ import annotations
 
 from flask import Response, abort, render_template, request
 
-from .. import spreadsheet
-from ..export import to_json, to_jsonl
+from ..exports.tables import EXPORTS, FILE_NAMES, FORMATS, MEDIA_TYPES, export_body, export_records
 from ..i18n import _
-from . import bp
-from .auth import current_coordinator, login_required
 from ..services import get_repo
+from .auth import current_coordinator, login_required
+from .blueprint import bp
 
-__all__ = ["EXPORTS", "export_records", "export_body", "MEDIA_TYPES", "FORMATS"]
+__all__ = ["exports", "export_download", "audit"]
 
-# What can be exported -> (table, French label).
-EXPORTS = {
-    "enrollment": ("enrollments", _("Inscriptions")),
-    "feedback": ("feedback", _("Retours des points d'étape")),
-    "pairs": ("pairs", _("Binômes")),
-    "history": ("enrollments", _("Historique des statuts (une ligne par changement)")),
-    "checkpoints": ("pairs", _("Points d'étape (une ligne par point d'étape)")),
-    "meetings": ("meetings", _("Rencontres notées par les binômes (une ligne par rencontre)")),
-}
-FORMATS = ("csv", "xlsx", "json", "jsonl")
 # How the exports page names each format for HR.
 FORMAT_LABELS = {"csv": _("CSV pour un tableur"), "xlsx": _("XLSX pour un tableur"),
                  "json": _("JSON pour un script"), "jsonl": _("JSON Lines pour un script")}
-MEDIA_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "json": "application/json; charset=utf-8",
-    "jsonl": "application/x-ndjson; charset=utf-8",
-}
-FILE_NAMES = {"enrollment": "inscriptions", "feedback": "retours", "pairs": "binomes",
-              "history": "historique-statuts", "checkpoints": "points-etape",
-              "meetings": "rencontres"}
-# Private coordinator notes stay in the service: an export travels in e-mails and shares.
-PRIVATE_FIELDS = ("notes",)
-
-
-def export_records(repo, what: str) -> list[dict]:
-    """Return the records of one export for a script (codes and ids), without private notes."""
-    if what == "history":
-        return [{"enrollment_id": r["id"], "reference": r.get("reference"), **entry}
-                for r in repo.enrollments.all() for entry in r.get("status_history") or ()]
-    if what == "checkpoints":
-        return [{"pair_id": p["id"], "mentor_id": p["mentor_id"], "mentee_id": p["mentee_id"],
-                 **checkpoint} for p in repo.all_pairs() for checkpoint in p.get("checkpoints") or ()]
-    if what == "meetings":
-        return [{key: meeting.get(key) for key in
-                 ("pair_id", "date", "duration_minutes", "format", "logged_by")}
-                for meeting in repo.meetings.all()]
-    table, _label = EXPORTS[what]
-    return [{k: v for k, v in record.items() if k not in PRIVATE_FIELDS}
-            for record in repo.store.table(table).all()]
-
-
-def export_body(repo, what: str, fmt: str) -> str | bytes:
-    """The whole export in one format: str for text formats, bytes for XLSX."""
-    if fmt == "csv":
-        return spreadsheet.to_csv(spreadsheet.rows(repo, what))
-    if fmt == "xlsx":
-        return spreadsheet.to_xlsx(spreadsheet.rows(repo, what), FILE_NAMES[what])
-    records = export_records(repo, what)
-    return to_json(records) if fmt == "json" else "".join(to_jsonl(records))
 
 
 def _count(repo, what: str) -> int:

@@ -17,13 +17,13 @@ from datetime import date, timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from ..i18n import _
-from ..repository import PairingRefused
-from ..vocabulary import PAIR_END_STATUSES
-from . import bp
-from .auth import current_coordinator, login_required
 from ..dates import format_date
+from ..i18n import _
+from ..records.repository import PairingRefused
 from ..services import get_repo
+from ..vocabulary import PAIR_END_STATUSES
+from .auth import current_coordinator, login_required
+from .blueprint import bp
 
 __all__ = ["alerts", "checkpoint_rows", "silent_pairs", "LOW", "SOON_DAYS", "LATE_DAYS"]
 

@@ -20,20 +20,27 @@ from math import ceil
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 
-from ..explanations import positive
-from ..guards import wants_json
 from ..i18n import _
-from ..match_report import build_report
-from ..matching import (
-    LOW_SCORE, MENTEE_ROLES, MENTOR_ROLES, InvalidEnrollment, candidates, french_key, score_pair,
-    suggest, why_not,
+from ..matching.explain import positive
+from ..matching.report import build_report
+from ..matching.suggest import (
+    LOW_SCORE,
+    MENTEE_ROLES,
+    MENTOR_ROLES,
+    InvalidEnrollment,
+    candidates,
+    french_key,
+    score_pair,
+    suggest,
+    why_not,
 )
-from ..reminders import checkpoint_schedule
-from ..repository import AlreadyHandled, PairingRefused
+from ..records.checkpoints import checkpoint_schedule
+from ..records.repository import AlreadyHandled, PairingRefused
 from ..services import get_repo
 from ..vocabulary import FORMATS, TRACKS
-from . import bp
+from ..web.guards import wants_json
 from .auth import current_coordinator, login_required
+from .blueprint import bp
 
 __all__ = ["confirm", "PAGE_SIZE", "SCORE_BANDS"]
 

@@ -67,6 +67,8 @@ once on open, ids kept.
 
 Processes must open their ``Store`` after forking (gunicorn without
 ``--preload``, or in ``post_fork``): an inherited lock would be shared.
+
+Imports nothing else of the package: the bottom layer, usable by any script.
 """
 
 from __future__ import annotations

@@ -19,10 +19,10 @@ import re
 
 from mkdocs.exceptions import PluginError
 
-from forms_service.vocabulary import FORM_NAMES as PAGE_NAMES
-from forms_service.site import FORM_MANIFEST, RESERVED_PAGES
+from forms_service.forms.render import blank_form, render_form
 from forms_service.programme import ProgrammeError, configured_programme
-from forms_service.render import blank_form, render_form
+from forms_service.vocabulary import FORM_NAMES as PAGE_NAMES
+from forms_service.web.static_site import FORM_MANIFEST, RESERVED_PAGES
 
 MARKER = re.compile(r"<!--\s*formulaire\s*:\s*([^\s>]*)\s*-->")
 FENCE = re.compile(r"^(```|~~~).*?^\1", re.S | re.M)

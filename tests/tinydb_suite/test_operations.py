@@ -3,7 +3,7 @@
 # tests/tinydb_suite/conftest.py runs it against forms_service.storage.open_tinydb.
 
 from tinydb import where
-from tinydb.operations import delete, increment, decrement, add, subtract, set
+from tinydb.operations import add, decrement, delete, increment, set, subtract
 
 
 def test_delete(db):

@@ -5,7 +5,6 @@
 import re
 
 import pytest
-
 from tinydb import where
 
 

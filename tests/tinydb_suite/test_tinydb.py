@@ -6,10 +6,9 @@ import re
 from collections.abc import Mapping
 
 import pytest
-
-from tinydb import TinyDB, where, Query
-from tinydb.middlewares import Middleware, CachingMiddleware
-from tinydb.storages import MemoryStorage, JSONStorage
+from tinydb import Query, TinyDB, where
+from tinydb.middlewares import CachingMiddleware, Middleware
+from tinydb.storages import JSONStorage, MemoryStorage
 from tinydb.table import Document
 
 

@@ -1,0 +1,9 @@
+"""The programme's data for a spreadsheet (CSV, XLSX) or a script (JSON, JSON Lines).
+
+- ``tables``: what can be exported and one export in one format, for the
+  area's exports page and ``mentorat export``;
+- ``spreadsheet``: French headers, labels, one value a cell;
+- ``formats``: CSV for a French spreadsheet (no formula), JSON, JSON Lines.
+
+May import the shared top-level modules and ``records``. No Flask.
+"""

@@ -1,0 +1,437 @@
+"""The public forms, defined once: enrollment and feedback.
+
+These plain ``wtforms.Form`` classes carry no session, so the MkDocs build
+can render them (no app context) and the service validates posts with the
+very same fields, labels, limits and choices. Lists that differ per
+organisation come from ``programme.yml`` at construction.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from wtforms import (
+    BooleanField,
+    EmailField,
+    Form,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+    validators,
+    widgets,
+)
+
+from ..i18n import _
+from ..programme import Programme
+from ..text import clean_multiline, clean_text, is_address, looks_encoded
+from ..vocabulary import (
+    DEPARTMENT_PREFERENCES,
+    EXPERIENCE,
+    FEEDBACK_ROLES,
+    FORMATS,
+    MENTEE_ROLES,
+    MENTOR_ROLES,
+    OTHER_SKILL,
+    RHYTHMS,
+    ROLES,
+    SLOTS,
+    TRACKS,
+)
+
+__all__ = [
+    "EnrollmentForm", "FeedbackForm", "FORMS", "HONEYPOT", "RENDER_TOKEN",
+]
+
+NAME_MAX, EMAIL_MAX, SHORT_MAX, GOAL_MAX, LONG_MAX = 120, 254, 120, 300, 2000
+PRESENTATION_MAX = 400
+HONEYPOT = "url_complementaire"  # bots fill it; people never see it
+RENDER_TOKEN = "rendu"  # signed render time, injected when Flask answers the page
+
+OTHER = (OTHER_SKILL, _("Autre (précisez)"))
+
+REQUIRED = _("Ce champ est obligatoire.")
+CHOOSE_ONE = _("Choisissez une réponse.")
+CHOOSE_SOME = _("Cochez au moins une case.")
+
+
+INVALID_CHOICE = _("Choisissez une des réponses proposées.")
+
+
+def options(pairs) -> list[SelectChoice]:
+    """Turn (value, label) pairs into WTForms choices."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def _too_long(limit: int) -> str:
+    return _("%(limit)d caractères au maximum.") % {"limit": limit}
+
+
+def text_field(label, limit, required=True, description="", multiline=False, render_kw=None):
+    """A trimmed, cleaned text field with a French length limit."""
+    checks = [validators.InputRequired(REQUIRED) if required else validators.Optional()]
+    checks.append(validators.Length(max=limit, message=_too_long(limit)))
+    checks.append(plain_text)
+    field = TextAreaField if multiline else StringField
+    return field(label, checks, filters=[clean_multiline if multiline else clean_text],
+                 description=description, render_kw={"maxlength": limit, **(render_kw or {})})
+
+
+INVALID_EMAIL = _("Saisissez une adresse électronique valide, par exemple "
+                  "prenom.nom@exemple.fr.")
+
+
+def plain_address(form, field):
+    """Refuse what a mail header could misread: only one plain ASCII address passes."""
+    if field.data and not is_address(field.data):
+        raise validators.StopValidation(INVALID_EMAIL)
+
+
+def plain_text(form, field):
+    """Refuse encoded-word sequences (``=?utf-8?q?…?=``): text, never header syntax."""
+    if field.data and looks_encoded(field.data):
+        raise validators.StopValidation(_("Ces caractères ne sont pas acceptés : « =? » "
+                                          "suivi de « ?= »."))
+
+
+def email_field(label, required=True, description=""):
+    checks = [validators.InputRequired(REQUIRED) if required else validators.Optional(),
+              validators.Length(max=EMAIL_MAX, message=_too_long(EMAIL_MAX)),
+              plain_address,
+              validators.Email(INVALID_EMAIL, check_deliverability=False)]
+    return EmailField(label, checks, filters=[clean_text, lambda v: v.lower() if v else v],
+                      description=description, render_kw={"maxlength": EMAIL_MAX,
+                                                          "autocomplete": "email"})
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices shown as check boxes, keeping the submitted order out."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+    def pre_validate(self, form):
+        # Unknown values get a French message instead of WTForms' English one.
+        known = {choice.value for choice in self.choices}
+        if any(value not in known for value in self.data or ()):
+            raise ValidationError(_("Une des réponses cochées n’est pas proposée."))
+
+
+class CountField(IntegerField):
+    """A small whole number: a long string of digits is refused before any arithmetic."""
+
+    def process_formdata(self, valuelist):
+        if valuelist and len(str(valuelist[0]).strip()) > 6:
+            self.data = None  # NumberRange then says what is expected, once
+            return
+        super().process_formdata(valuelist)
+
+
+class Radio(RadioField):
+    """Radio buttons whose absence of answer is left to the required rule."""
+
+    def pre_validate(self, form):
+        if self.raw_data:  # nothing chosen is "required"'s business, not "invalid"
+            super().pre_validate(form)
+
+
+def radio_field(label, choices, required=True, description="", coerce=str):
+    checks = [validators.InputRequired(CHOOSE_ONE)] if required else []
+    return Radio(label, checks, choices=options(choices), description=description,
+                      coerce=coerce, invalid_choice_message=INVALID_CHOICE,
+                      invalid_value_message=INVALID_CHOICE)
+
+
+def select_field(label, description=""):
+    return SelectField(label, [validators.InputRequired(CHOOSE_ONE)], choices=[],
+                       description=description, invalid_choice_message=INVALID_CHOICE)
+
+
+# (unbound field, name, prefix) -> the field bound once, copied by PublicForm.Meta.bind_field.
+_BOUND: dict = {}
+
+
+class PublicForm(Form):
+    """Shared by the public forms: French messages, anti-bot fields."""
+
+    key = "form"  # the name in `/api/formulaires/<key>`
+
+    class Meta:
+        locales = ("fr_FR", "fr")
+        cache = True
+
+        def bind_field(self, form, unbound_field, options):
+            """Copy a field bound once per process instead of building it anew.
+
+            Building runs each field's constructor (label, flags, validators,
+            choices): a third of the time a post takes. What a request changes
+            (data, errors, choices, ids, descriptions) is assigned on the copy,
+            never mutated in place, so a shallow copy is enough.
+            """
+            key = (unbound_field, options["name"], options.get("prefix", ""))
+            bound = _BOUND.get(key)
+            if bound is None:
+                bound = _BOUND[key] = unbound_field.bind(form=form, **options)
+                bound._form = None  # the first form holds someone's answers: not kept
+            # Not copy.copy: a Field built without a form is an UnboundField.
+            field = object.__new__(type(bound))
+            field.__dict__.update(bound.__dict__, _form=form, meta=form.meta)
+            return field
+
+    # Left empty by people (hidden from them and from assistive technology).
+    url_complementaire = StringField(_("Ne pas remplir ce champ"), filters=[clean_text])
+    rendu = HiddenField()
+
+    _checked: frozenset = frozenset()  # fields with a check_<field> rule, found once per class
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls._checked = frozenset(name.removeprefix("check_") for name in dir(cls)
+                                 if name.startswith("check_"))
+
+    def __init__(self, formdata=None, *, programme: Programme, **kwargs):
+        super().__init__(formdata, **kwargs)
+        self.programme = programme
+        self.set_choices(programme)
+        for field in self:
+            # Ids carry the form's name so two forms can share a page.
+            field.id = f"{self.key}-{field.name}"
+
+    def set_choices(self, programme: Programme) -> None:
+        """Fill the choice lists that come from ``programme.yml``."""
+
+    def validate(self, extra_validators=None) -> bool:
+        """Validate fields, then the rules that depend on other answers.
+
+        Those rules live in ``check_<field>`` methods: WTForms' inline
+        validators would be skipped for optional fields left empty.
+        """
+        valid = super().validate(extra_validators)
+        for field in self:
+            if field.name in self._checked and not field.errors:
+                try:
+                    getattr(self, f"check_{field.name}")(field)
+                except ValidationError as error:
+                    field.errors = [*field.errors, str(error)]
+                    valid = False
+        return valid
+
+    @property
+    def is_bot(self) -> bool:
+        return bool(self.url_complementaire.data)
+
+    def cleaned(self) -> dict:
+        """Return the answers to store: only declared fields, no anti-bot ones."""
+        skip = {HONEYPOT, RENDER_TOKEN}
+        return {name: field.data for name, field in self._fields.items() if name not in skip}
+
+
+def _domains(programme: Programme) -> str:
+    return ", ".join("@" + d for d in programme.email_domains)
+
+
+@functools.lru_cache(maxsize=64)
+def _choices(values: tuple[str, ...]) -> tuple[SelectChoice, ...]:
+    """Choices whose label is the value; built once per list (forms only read them)."""
+    return tuple(SelectChoice(v, v) for v in values)
+
+
+class EnrollmentForm(PublicForm):
+    """Enroll as mentor, mentee or both, in the classic or reverse track."""
+
+    key = "enrollment"
+
+    # Declared in the order people read them: the error summary follows this order.
+    name = text_field(_("Prénom et nom"), NAME_MAX, render_kw={"autocomplete": "name"})
+    email = email_field(_("Adresse électronique professionnelle"),
+                  description=_("Nous vous écrivons à cette adresse, et à elle seule."))
+    department = select_field(_("Département"))
+    site = select_field(_("Site"))
+    job_title = text_field(_("Intitulé de poste"), SHORT_MAX,
+                     render_kw={"autocomplete": "organization-title"})
+    experience = radio_field(_("Expérience professionnelle"), EXPERIENCE)
+    languages = CheckboxesField(_("Langues dans lesquelles vous pouvez échanger"),
+                                [validators.InputRequired(CHOOSE_SOME)], choices=[])
+    manager_email = email_field(
+        _("Adresse électronique de votre responsable (facultatif)"), required=False,
+        description=_("Elle sert uniquement à ne jamais vous associer à votre propre responsable."))
+    # The track comes first: what "mentor" means depends on it.
+    track = radio_field(_("Parcours"), TRACKS, description=_(
+        "En mentorat classique, une personne plus expérimentée accompagne une personne qui "
+        "souhaite progresser. En mentorat inversé, c’est l’inverse : le ou la collègue la plus "
+        "récente dans le métier est mentor et partage ses usages numériques, ses pratiques "
+        "nouvelles et le regard d’une autre génération avec un·e collègue plus expérimenté·e. "
+        "Chacun·e s’inscrit seul·e : la coordination forme les binômes."))
+    role = radio_field(_("Vous vous inscrivez comme"), ROLES, description=_(
+        "Si vous souhaitez à la fois accompagner et être accompagné·e, choisissez « Les deux » : "
+        "une seule inscription suffit."))
+    # Asked of mentors only (the "mentor" fieldset).
+    capacity = radio_field(_("Nombre de personnes que vous pouvez accompagner"),
+                     [(1, "1"), (2, "2"), (3, "3")], required=False, coerce=int)
+    skills_offered = CheckboxesField(_("Compétences que vous pouvez partager"), choices=[])
+    skills_offered_other = text_field(_("Autre compétence que vous pouvez partager"), SHORT_MAX,
+                                      required=False)
+    profil_visible = BooleanField(
+        _("Montrer un court profil aux personnes mentorées en attente, pour qu’elles puissent "
+          "vous choisir"), description=_(
+            "Elles voient votre prénom, votre poste, votre département, votre site, vos "
+            "compétences et votre présentation ; jamais votre nom complet ni votre adresse. "
+            "Vous ne saurez pas qui vous a choisi·e."))
+    presentation = text_field(_("Présentation (quelques lignes, si votre profil est visible)"),
+                              PRESENTATION_MAX, required=False, multiline=True)
+    # Asked of mentees only (the "mentee" fieldset).
+    skills_sought = CheckboxesField(_("Compétences que vous souhaitez développer"), choices=[])
+    skills_sought_other = text_field(_("Autre compétence souhaitée"), SHORT_MAX, required=False)
+    goal_1 = text_field(_("Objectif 1"), GOAL_MAX, required=False, description=_(
+        "Un objectif SMART : spécifique, mesurable, atteignable, réaliste et daté. "
+        "Par exemple : « animer seul·e une réunion d’équipe de 30 minutes d’ici mars »."))
+    goal_2 = text_field(_("Objectif 2 (facultatif)"), GOAL_MAX, required=False)
+    goal_3 = text_field(_("Objectif 3 (facultatif)"), GOAL_MAX, required=False)
+    department_preference = radio_field(_("Souhaitez-vous un·e mentor d’un autre département ?"),
+                                  DEPARTMENT_PREFERENCES, required=False)
+    format = radio_field(_("Format des rencontres"), FORMATS, description=_(
+        "En présentiel, votre binôme travaille sur le même site que vous."))
+    rhythm = radio_field(_("Rythme souhaité"), RHYTHMS)
+    availability = CheckboxesField(_("Vos disponibilités habituelles"),
+                                   [validators.InputRequired(CHOOSE_SOME)], choices=options(SLOTS))
+    comment = text_field(_("Commentaire libre (facultatif)"), LONG_MAX, required=False, multiline=True)
+    consent = BooleanField(
+        _("J’ai lu la notice sur les données personnelles et j’accepte que mes réponses "
+          "servent à organiser le programme."),
+        [validators.InputRequired(_("Votre accord est nécessaire pour vous inscrire."))])
+
+    def set_choices(self, programme: Programme) -> None:
+        self.department.choices = _choices(programme.departments)
+        self.site.choices = _choices(programme.sites)
+        self.languages.choices = _choices(programme.languages)
+        self.skills_offered.choices = [*_choices(programme.skills), *options([OTHER])]
+        self.skills_sought.choices = [*_choices(programme.skills), *options([OTHER])]
+        if programme.email_domains:
+            self.email.description = _(
+                "Seules les adresses %(domains)s sont acceptées. Nous vous écrivons à cette "
+                "adresse, et à elle seule.") % {"domains": _domains(programme)}
+
+    def validate_email(self, field):
+        if field.data and not field.errors and not self.programme.accepts_email(field.data):
+            raise ValidationError(
+                _("Utilisez votre adresse professionnelle (%(domains)s).")
+                % {"domains": _domains(self.programme)})
+
+    def check_capacity(self, field):
+        if self.role.data in MENTOR_ROLES and not field.data:
+            raise ValidationError(_("Indiquez combien de personnes vous pouvez accompagner."))
+
+    def check_skills_offered(self, field):
+        if self.role.data in MENTOR_ROLES and not field.data:
+            raise ValidationError(_("Cochez au moins une compétence que vous pouvez partager."))
+
+    def check_skills_offered_other(self, field):
+        if (self.role.data in MENTOR_ROLES and OTHER_SKILL in (self.skills_offered.data or ())
+                and not field.data):
+            raise ValidationError(_("Précisez la compétence que vous pouvez partager."))
+
+    def check_skills_sought(self, field):
+        if self.role.data in MENTEE_ROLES and not field.data:
+            raise ValidationError(_("Cochez au moins une compétence à développer."))
+
+    def check_skills_sought_other(self, field):
+        if (self.role.data in MENTEE_ROLES and OTHER_SKILL in (self.skills_sought.data or ())
+                and not field.data):
+            raise ValidationError(_("Précisez la compétence que vous souhaitez développer."))
+
+    def check_goal_1(self, field):
+        if self.role.data in MENTEE_ROLES and not field.data:
+            raise ValidationError(_("Indiquez au moins un objectif."))
+
+    def check_presentation(self, field):
+        if self.role.data in MENTOR_ROLES and self.profil_visible.data and not field.data:
+            raise ValidationError(_("Écrivez quelques lignes pour votre profil visible, ou "
+                                    "décochez la case."))
+
+    def check_department_preference(self, field):
+        if self.role.data in MENTEE_ROLES and not field.data:
+            raise ValidationError(CHOOSE_ONE)
+
+    def cleaned(self) -> dict:
+        data = super().cleaned()
+        data["goals"] = [g for g in (data.pop("goal_1"), data.pop("goal_2"), data.pop("goal_3"))
+                         if g]
+        # Answers to the other role's questions (filled, then the role changed) are dropped.
+        if data["role"] not in MENTOR_ROLES:
+            data["capacity"], data["skills_offered"], data["skills_offered_other"] = None, [], ""
+            data["profil_visible"], data["presentation"] = False, ""
+        elif OTHER_SKILL not in data["skills_offered"]:
+            data["skills_offered_other"] = ""
+        if data["role"] not in MENTEE_ROLES:
+            data["skills_sought"], data["skills_sought_other"] = [], ""
+            data["goals"], data["department_preference"] = [], None
+        elif OTHER_SKILL not in data["skills_sought"]:
+            data["skills_sought_other"] = ""
+        data["consent"] = True
+        return data
+
+
+SATISFACTION = [(n, str(n)) for n in range(1, 6)]
+
+
+class FeedbackForm(PublicForm):
+    """Tell the coordination how the relationship goes, signed or anonymous."""
+
+    key = "feedback"
+
+    checkpoint = radio_field(_("Point d’étape"), [])
+    role = radio_field(_("Vous êtes"), FEEDBACK_ROLES)
+    satisfaction = radio_field(_("Votre satisfaction, de 1 (pas du tout satisfait·e) à 5 (très satisfait·e)"),
+                         SATISFACTION, coerce=int)
+    progress = radio_field(_("Les progrès vers les objectifs, de 1 (aucun) à 5 (objectifs atteints)"),
+                     SATISFACTION, coerce=int)
+    meetings = CountField(
+        _("Nombre de rencontres depuis le début"),
+        [validators.InputRequired(_("Indiquez un nombre, 0 si vous ne vous êtes pas encore vus.")),
+         validators.NumberRange(0, 100, _("Indiquez un nombre entre 0 et 100."))],
+        render_kw={"min": 0, "max": 100, "inputmode": "numeric"})
+    what_works = text_field(_("Ce qui fonctionne bien"), LONG_MAX, required=False, multiline=True)
+    what_is_hard = text_field(_("Ce qui est difficile"), LONG_MAX, required=False, multiline=True)
+    contact_requested = BooleanField(_("Je souhaite être contacté·e par la coordination"))
+    identity = radio_field(_("Votre retour est"), [
+        ("anonyme", _("Anonyme : ni nom ni adresse ne sont enregistrés")),
+        ("signe", _("Signé : la coordination sait qu’il vient de vous")),
+    ])
+    name = text_field(_("Prénom et nom (retour signé)"), NAME_MAX, required=False,
+                render_kw={"autocomplete": "name"})
+    email = email_field(_("Adresse électronique (retour signé)"), required=False)
+    # Set by the personal link of a reminder: which pair and checkpoint this answers.
+    lien = HiddenField(filters=[clean_text])
+
+    def set_choices(self, programme: Programme) -> None:
+        self.checkpoint.choices = options([
+            *[(str(m), _("%(months)d mois") % {"months": m}) for m in programme.checkpoints],
+            ("autre", _("Autre moment")),
+        ])
+
+    def check_name(self, field):
+        if self.identity.data == "signe" and not field.data and not self.lien.data:
+            raise ValidationError(_("Indiquez votre nom, ou choisissez un retour anonyme."))
+
+    def check_email(self, field):
+        if self.identity.data == "signe" and not field.data and not self.lien.data:
+            raise ValidationError(_("Indiquez votre adresse, ou choisissez un retour anonyme."))
+
+    def check_contact_requested(self, field):
+        if field.data and self.identity.data == "anonyme":
+            raise ValidationError(_("Pour être contacté·e, choisissez un retour signé."))
+
+    def cleaned(self) -> dict:
+        data = super().cleaned()
+        if data["identity"] == "anonyme":
+            for key in ("name", "email", "lien"):
+                data.pop(key, None)
+        return data
+
+
+FORMS = {"enrollment": EnrollmentForm, "feedback": FeedbackForm}

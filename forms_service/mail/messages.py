@@ -1,0 +1,258 @@
+"""Turn a queued job into the e-mail to send, from the records as they are now.
+
+Rendering happens in the sender, never in a request: a job names what to
+send and refers to stored records; ``render`` looks them up and returns the
+message, or ``None`` when there is nothing to send (an address nobody
+enrolled with, a person erased since, a pair that no longer exists).
+
+Headers never carry a value someone typed: the subject is a fixed sentence,
+``To`` is an address checked by ``text.is_address`` (independent of how the
+running Python parses headers), and everything personal is in the body.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import formatdate
+
+from ..config import Settings
+from ..i18n import _
+from ..templating import template_environment
+from ..text import is_address
+from ..typography import french_spacing
+from ..vocabulary import CHOICE_LABELS, TRACKS
+from .ics import checkpoint_update, pair_calendar
+from .links import address_link, feedback_link, pair_link, personal_link
+
+__all__ = ["Outgoing", "render", "compose", "UnsafeAddress"]
+
+# Plain-text messages: nothing to escape; what people typed stays as they typed it.
+_env = template_environment(autoescape=False, keep_trailing_newline=True)
+
+
+class UnsafeAddress(ValueError):
+    """An address that is not one plain ``addr-spec``: it never reaches a header."""
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """What the sender needs: the settings, the signing key and the records."""
+
+    settings: Settings
+    secret: str
+    repo: object
+    programme: object = None  # relances and contacts; None in contexts that need neither
+
+
+def compose(settings: Settings, to: str, subject: str, template: str, *,
+            message_id: str | None = None, calendar: bytes | None = None,
+            **context) -> EmailMessage:
+    """Build a plain-text message from ``templates/mail/<template>.txt``.
+
+    ``calendar`` attaches an ``.ics`` (``text/calendar; method=PUBLISH``).
+    """
+    if not is_address(to):
+        raise UnsafeAddress(_("adresse de destination invalide"))
+    message = EmailMessage(policy=SMTP)
+    message["From"] = settings.mail_from or f"mentorat@{settings.mail_domain}"
+    message["To"] = to
+    message["Subject"] = french_spacing(subject)
+    message["Date"] = formatdate(localtime=True)
+    if message_id:
+        message["Message-ID"] = message_id
+    body = _env.get_template(f"mail/{template}.txt").render(base_url=settings.base_url, **context)
+    message.set_content(french_spacing(body))
+    if calendar is not None:
+        message.add_attachment(calendar, maintype="text", subtype="calendar",
+                               filename="mentorat.ics", params={"method": "PUBLISH"})
+    return message
+
+
+def render(job: dict, out: Outgoing) -> tuple[EmailMessage, int | None] | None:
+    """Return the message a job stands for and whose enrollment it went to, or ``None``.
+
+    The enrollment's id lets erasure find the job once its address is dropped.
+    """
+    build = _KINDS[job["kind"]]
+    return build(job.get("refs", {}), out, job.get("message_id"))
+
+
+def _personal_link(out: Outgoing, record: dict) -> str:
+    return personal_link(out.settings.base_url, out.secret, record)
+
+
+def _enrollment(refs: dict, out: Outgoing, message_id):
+    record = out.repo.enrollment_by_email(refs.get("email", ""))
+    if record is None:
+        return None  # erased since, or the record never made it to disk
+    link = _personal_link(out, record)
+    if record.get("reference") == refs.get("reference"):
+        labels = {key: CHOICE_LABELS[key].get(record.get(key), "")
+                  for key in ("role", "track", "format")}
+        return compose(out.settings, record["email"],
+                       _("Votre inscription au programme de mentorat"),
+                       "enrollment_confirmation", message_id=message_id, record=record,
+                       labels=labels, link=link), record["id"]
+    # Someone enrolled this address again: only its owner hears of it.
+    return compose(out.settings, record["email"],
+                   _("Vous êtes déjà inscrit·e au programme de mentorat"), "already_enrolled",
+                   message_id=message_id, record=record, link=link), record["id"]
+
+
+def _link(refs: dict, out: Outgoing, message_id):
+    record = out.repo.enrollment_by_email(refs.get("email", ""))
+    if record is None:
+        return None
+    return compose(out.settings, record["email"], _("Votre lien personnel « Mon inscription »"),
+                   "personal_link", message_id=message_id, record=record,
+                   link=_personal_link(out, record)), record["id"]
+
+
+def _address(refs: dict, out: Outgoing, message_id):
+    record = out.repo.enrollment(refs.get("enrollment_id", -1))
+    new_email = refs.get("new_email", "")
+    if record is None or not is_address(new_email):
+        return None
+    taken = out.repo.enrollment_by_email(new_email)
+    if taken is not None and taken["id"] != record["id"]:
+        # Told to the address's owner only: the person correcting learns nothing.
+        return compose(out.settings, new_email, _("Demande de changement d'adresse"),
+                       "address_taken", message_id=message_id), taken["id"]
+    link = address_link(out.settings.base_url, out.secret, record, new_email)
+    return compose(out.settings, new_email, _("Confirmez votre nouvelle adresse"),
+                   "address_confirm", message_id=message_id, record=record, link=link), record["id"]
+
+
+def _find_pair(refs: dict, out: Outgoing) -> dict | None:
+    if "pair_id" in refs:
+        return out.repo.pair(refs["pair_id"])
+    # An introduction is queued before its pair is stored: find the pair of those two.
+    found = [pair for pair in out.repo.active_pairs()
+             if (pair["mentor_id"], pair["mentee_id"]) == (refs.get("mentor_id"),
+                                                           refs.get("mentee_id"))]
+    return found[-1] if found else None
+
+
+def _pair_people(refs: dict, out: Outgoing):
+    pair = _find_pair(refs, out)
+    if pair is None or refs.get("person_id") not in (pair["mentor_id"], pair["mentee_id"]):
+        return None
+    person = out.repo.enrollment(refs["person_id"])
+    other_id = pair["mentee_id"] if refs["person_id"] == pair["mentor_id"] else pair["mentor_id"]
+    other = out.repo.enrollment(other_id)
+    if person is None or other is None:
+        return None
+    role = "mentor" if refs["person_id"] == pair["mentor_id"] else "mentore"
+    return pair, person, other, role
+
+
+def _introduction(refs: dict, out: Outgoing, message_id):
+    found = _pair_people(refs, out)
+    if found is None:
+        return None
+    pair, person, other, role = found
+    return compose(out.settings, person["email"], _("Votre binôme de mentorat"),
+                   "introduction", message_id=message_id, person=person, other=other,
+                   role=role, pair=pair, reasons=positive_reasons(pair),
+                   track=dict(TRACKS).get(pair.get("track"), ""),
+                   decline_days=out.programme.followup["refus_jours"] if out.programme else 14,
+                   calendar=pair_calendar(pair, **_calendar_context(out)),
+                   **_pair_links(out, pair, person, "rencontre", "refus")), person["id"]
+
+
+def _reminder(refs: dict, out: Outgoing, message_id):
+    found = _pair_people(refs, out)
+    if found is None or found[0].get("status") != "active":
+        return None
+    pair, person, other, role = found
+    month = refs.get("month")
+    link = feedback_link(out.settings.base_url, out.secret, pair["id"], month, person["id"])
+    return compose(out.settings, person["email"],
+                   _("Point d'étape à %(months)d mois de votre binôme de mentorat")
+                   % {"months": month}, "reminder", message_id=message_id, person=person,
+                   other=other, month=month, link=link, role=role,
+                   calendar=checkpoint_update(pair, month, **_calendar_context(out)),
+                   **_pair_links(out, pair, person, "rencontre")), person["id"]
+
+
+def _calendar_context(out: Outgoing) -> dict:
+    return {"base_url": out.settings.base_url, "domain": out.settings.mail_domain,
+            "zone": out.settings.timezone}
+
+
+def _pair_links(out: Outgoing, pair: dict, person: dict, *purposes: str) -> dict:
+    """The personal links of a pair member, named ``rencontre_link``, ``refus_link``."""
+    return {f"{purpose}_link": pair_link(out.settings.base_url, out.secret, pair["id"],
+                                         person["id"], purpose) for purpose in purposes}
+
+
+def _nudge(refs: dict, out: Outgoing, message_id):
+    found = _pair_people(refs, out)
+    if found is None or found[0].get("status") != "active":
+        return None
+    pair, person, other, role = found
+    return compose(out.settings, person["email"], _("Des nouvelles de votre binôme de mentorat ?"),
+                   "nudge", message_id=message_id, person=person, other=other, role=role,
+                   **_pair_links(out, pair, person, "rencontre")), person["id"]
+
+
+def _coordination_to(refs: dict, out: Outgoing) -> str | None:
+    if refs.get("coordinator_id") is not None:
+        account = out.repo.coordinator(refs["coordinator_id"])
+        return account["email"] if account else None
+    return refs.get("address")
+
+
+def _alert(refs: dict, out: Outgoing, message_id):
+    pair = out.repo.pair(refs.get("pair_id", -1))
+    to = _coordination_to(refs, out)
+    if pair is None or pair.get("status") != "active" or not to:
+        return None
+    return compose(out.settings, to, _("Binôme sans nouvelles : à contacter"), "alert",
+                   message_id=message_id, pair=pair, days=refs.get("days"),
+                   link=f"{out.settings.base_url}/coordination/suivi/binomes/{pair['id']}/"), None
+
+
+def _declined_partner(refs: dict, out: Outgoing, message_id):
+    person = out.repo.enrollment(refs.get("person_id", -1))
+    if person is None:
+        return None
+    return compose(out.settings, person["email"], _("Votre binôme de mentorat"),
+                   "declined_partner", message_id=message_id, person=person), person["id"]
+
+
+def _declined_coordination(refs: dict, out: Outgoing, message_id):
+    pair = out.repo.pair(refs.get("pair_id", -1))
+    to = _coordination_to(refs, out)
+    if pair is None or not to:
+        return None
+    return compose(out.settings, to, _("Un binôme a été décliné"), "declined_coordination",
+                   message_id=message_id, pair=pair, reason=pair.get("decline_reason") or "",
+                   link=f"{out.settings.base_url}/coordination/suivi/binomes/{pair['id']}/"), None
+
+
+def positive_reasons(pair: dict) -> list[str]:
+    """The reasons worth telling both people, chosen when the pair was confirmed.
+
+    Pairs confirmed before that choice was stored tell none: a reason of an
+    older pair may say what the pair lacks, and that is never mailed.
+    """
+    return list(pair.get("positive_reasons") or ())
+
+
+def _notice(refs: dict, out: Outgoing, message_id):
+    record = out.repo.enrollment(refs.get("enrollment_id", -1))
+    if record is None:
+        return None
+    return compose(out.settings, record["email"],
+                   _("La notice sur vos données personnelles a changé"), "notice_changed",
+                   message_id=message_id, record=record, version=refs.get("version", ""),
+                   link=_personal_link(out, record)), record["id"]
+
+
+_KINDS = {"inscription": _enrollment, "lien": _link, "adresse": _address,
+          "presentation": _introduction, "rappel": _reminder, "relance": _nudge,
+          "alerte": _alert, "refus_partenaire": _declined_partner,
+          "refus_coordination": _declined_coordination, "notice": _notice}

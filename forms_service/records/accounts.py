@@ -1,0 +1,117 @@
+"""Coordinator accounts, the audit log and the enrollment rounds (cohorts).
+
+A part of ``Repository``.
+"""
+
+from __future__ import annotations
+
+from ..i18n import _
+from .common import AUDIT_WORD, FORMAT_VERSION, now_iso
+
+__all__ = ["AccountRecords"]
+
+
+class AccountRecords:
+    """Coordinator accounts, the audit log and the enrollment rounds (cohorts)."""
+
+    # ------------------------------------------------------------------------- coordinators
+
+    @property
+    def coordinators(self):
+        return self.store.table("coordinators")
+
+    def add_coordinator(self, email: str, password_hash: str) -> tuple[dict, bool]:
+        """Create a coordinator account unless the e-mail has one; return it and whether new."""
+        now = now_iso()
+        doc_id, created = self.coordinators.insert_unique({
+            "v": FORMAT_VERSION, "email": email.strip().casefold(),
+            "password_hash": password_hash, "created_at": now, "password_changed_at": now,
+        }, "email")
+        return self.coordinators.get(doc_id), created
+
+    def coordinator(self, doc_id: int) -> dict | None:
+        return self.coordinators.get(doc_id)
+
+    def coordinator_by_email(self, email: str) -> dict | None:
+        wanted = (email or "").strip().casefold()
+        found = self.coordinators.search(lambda d: d.get("email") == wanted)
+        return found[0] if found else None
+
+    def list_coordinators(self) -> list[dict]:
+        return sorted(self.coordinators.all(), key=lambda d: d["email"])
+
+    def remove_coordinator(self, email: str) -> bool:
+        """Delete the account (its sessions stop working at their next request)."""
+        record = self.coordinator_by_email(email)
+        if record is None:
+            return False
+        self.coordinators.remove(record["id"])
+        return True
+
+    def set_coordinator_password(self, doc_id: int, password_hash: str) -> dict:
+        return self.coordinators.update(doc_id, {"password_hash": password_hash,
+                                                 "password_changed_at": now_iso()})
+
+    # ---------------------------------------------------------------------------- audit log
+
+    @property
+    def audit_log(self):
+        return self.store.table("audit")
+
+    def audit(self, coordinator_id: int | None, action: str, record: int | str | None = None
+              ) -> None:
+        """Record that a coordinator (None: the command line) did action on record.
+
+        Only ids and action names are kept, never a personal value.
+        """
+        # Identifiers only: a value typed by a person (a name, an address) cannot pass.
+        if not AUDIT_WORD.fullmatch(action) or not (
+                record is None or (isinstance(record, int) and not isinstance(record, bool))
+                or (isinstance(record, str) and AUDIT_WORD.fullmatch(record))):
+            raise ValueError(_("entrée d'audit refusée : identifiants seulement"))
+        self.audit_log.insert({"v": FORMAT_VERSION, "coordinator": coordinator_id,
+                               "action": action, "record": record, "at": now_iso()})
+
+    # ------------------------------------------------------------------------------ cohorts
+
+    @property
+    def cohorts(self):
+        return self.store.table("cohorts")
+
+    def cohort_state(self) -> dict:
+        """Return ``{"open", "name", "next_opening"}`` of enrollment now.
+
+        With no cohort ever opened, enrollment is open without a cohort name.
+        """
+        records = self.cohorts.all()
+        if not records:
+            return {"open": True, "name": None, "next_opening": None}
+        latest = records[-1]
+        return {"open": latest.get("closed_at") is None, "name": latest["name"],
+                "next_opening": latest.get("next_opening")}
+
+    def open_cohort(self, name: str, *, by: int | None) -> dict:
+        """Open enrollment for cohort name, closing the one open before."""
+        state = self.cohort_state()
+        if state["open"] and state["name"]:
+            self.close_cohort(by=by, next_opening=None)
+        doc_id = self.cohorts.insert({"v": FORMAT_VERSION, "name": name, "opened_at": now_iso(),
+                                      "opened_by": by, "closed_at": None, "closed_by": None,
+                                      "next_opening": None})
+        return self.cohorts.get(doc_id)
+
+    def close_cohort(self, *, by: int | None, next_opening: str | None) -> dict:
+        """Close enrollment, saying when the next round opens (ISO date or None)."""
+        records = self.cohorts.all()
+        if records:
+            latest = records[-1]
+            changes = {"next_opening": next_opening}
+            if latest.get("closed_at") is None:
+                changes.update(closed_at=now_iso(), closed_by=by)
+            return self.cohorts.update(latest["id"], changes)
+        # Closing before any cohort was opened: a closed round with no name.
+        doc_id = self.cohorts.insert({"v": FORMAT_VERSION, "name": None, "opened_at": None,
+                                      "opened_by": None, "closed_at": now_iso(),
+                                      "closed_by": by, "next_opening": next_opening})
+        return self.cohorts.get(doc_id)
+

@@ -1,0 +1,304 @@
+"""Pairs: suggestions turned down, locks, the waiting pool, confirming, closing, checkpoints.
+
+A part of ``Repository``.
+"""
+
+from __future__ import annotations
+
+from ..i18n import _
+from ..vocabulary import (
+    MENTEE_ROLES,
+    MENTOR_ROLES,
+    PAIR_END_STATUSES,
+    PAIR_STATUSES,
+    WAITING_STATUSES,
+)
+from .common import FORMAT_VERSION, AlreadyHandled, PairingRefused, now_iso, open_roles, valid_id
+
+__all__ = ["PairRecords"]
+
+
+class PairRecords:
+    """Pairs: suggestions turned down, locks, the waiting pool, confirming, closing, checkpoints."""
+
+    # ------------------------------------------------------------------ pairs (matching, follow-up)
+
+    @property
+    def pairs(self):
+        return self.store.table("pairs")
+
+    @property
+    def rejections(self):
+        return self.store.table("rejections")
+
+    def pair(self, doc_id: int) -> dict | None:
+        return self.pairs.get(doc_id) if valid_id(doc_id) else None
+
+    def all_pairs(self) -> list[dict]:
+        return self.pairs.all()
+
+    def active_pairs(self) -> list[dict]:
+        return self.pairs.search(lambda d: d.get("status") == "active")
+
+    def rejected_pairs(self) -> set[tuple[int, int]]:
+        """Return the (mentor id, mentee id) pairs the coordination turned down."""
+        return {(d["mentor_id"], d["mentee_id"]) for d in self.rejections.all()}
+
+    def reject_pair(self, mentor_id: int, mentee_id: int, *, by: int | None) -> bool:
+        """Remember that this mentor must not be suggested to this mentee again.
+
+        Returns False when it was already turned down or confirmed (by someone
+        else, a moment ago): the caller says « déjà traité ».
+        """
+        with self._transaction():
+            if self.active_pair_of(mentee_id) is not None:
+                return False
+            _doc_id, created = self.rejections.insert_unique({
+                "v": FORMAT_VERSION, "key": f"{mentor_id}-{mentee_id}", "mentor_id": mentor_id,
+                "mentee_id": mentee_id, "at": now_iso(), "by": by}, "key")
+            if created:
+                self._unlock(mentee_id)
+            return created
+
+    def active_pair_of(self, mentee_id: int) -> dict | None:
+        """Return the active pair where this person is the mentee, if any."""
+        found = self.pairs.search(lambda d: d.get("status") == "active"
+                                  and d.get("mentee_id") == mentee_id)
+        return found[0] if found else None
+
+    def pairs_of(self, person_id: int) -> list[dict]:
+        """Return every pair (active or closed) this person was part of, newest first."""
+        found = self.pairs.search(lambda d: person_id in (d.get("mentor_id"), d.get("mentee_id")))
+        return sorted(found, key=lambda d: d.get("confirmed_at") or "", reverse=True)
+
+    def pair_history(self) -> dict[tuple[int, int], list[dict]]:
+        """Map (mentor id, mentee id) to the earlier pairs of those two people.
+
+        A closed pair counts both ways round (the same two people, whoever
+        mentored); a rejection only as it was turned down.
+        """
+        history: dict[tuple[int, int], list[dict]] = {}
+        for pair in self.pairs.all():
+            if pair.get("status") == "active":
+                continue
+            event = {"kind": "clos", "pair_id": pair["id"], "at": pair.get("closed_at"),
+                     "confirmed_at": pair.get("confirmed_at"),
+                     "reason": pair.get("close_reason")}
+            for key in ((pair["mentor_id"], pair["mentee_id"]),
+                        (pair["mentee_id"], pair["mentor_id"])):
+                history.setdefault(key, []).append(event)
+        for rejection in self.rejections.all():
+            history.setdefault((rejection["mentor_id"], rejection["mentee_id"]), []).append(
+                {"kind": "ecarte", "at": rejection.get("at"), "pair_id": None,
+                 "confirmed_at": None, "reason": None})
+        return history
+
+    # ------------------------------------------------------------------ locks (what if)
+
+    @property
+    def locks(self):
+        return self.store.table("locks")
+
+    def locked_pairs(self) -> list[tuple[int, int]]:
+        """Return the pairs coordinators locked for the next runs, oldest first."""
+        return [(d["mentor_id"], d["mentee_id"]) for d in self.locks.all()]
+
+    def lock_pair(self, mentor_id: int, mentee_id: int, *, by: int | None) -> bool:
+        """Keep this pair in every run until it is confirmed; one lock per mentee."""
+        with self._transaction():
+            if self.active_pair_of(mentee_id) is not None:
+                return False
+            self._unlock(mentee_id)
+            self.locks.insert({"v": FORMAT_VERSION, "mentor_id": mentor_id,
+                               "mentee_id": mentee_id, "at": now_iso(), "by": by})
+            return True
+
+    def unlock_pair(self, mentee_id: int) -> bool:
+        with self._transaction():
+            return self._unlock(mentee_id)
+
+    def _unlock(self, mentee_id: int) -> bool:
+        found = self.locks.search(lambda d: d.get("mentee_id") == mentee_id)
+        for lock in found:
+            self.locks.remove(lock["id"])
+        return bool(found)
+
+    def matching_pool(self) -> tuple[list[dict], dict[int, int]]:
+        """Return the enrollments as the matching must see them, and each mentor's load.
+
+        Someone enrolled as both ("les_deux") who already has a mentor takes
+        part only as mentor, and one whose places are all taken only as
+        mentee: the copies handed to the matching carry the role still open.
+        """
+        with self._transaction():
+            return self._pool_view()
+
+    def _pool_view(self) -> tuple[list[dict], dict[int, int]]:
+        load, has_mentor = self._loads()
+        pool = []
+        for person in self.enrollments.all():
+            status = person.get("status")
+            if status not in WAITING_STATUSES and status not in PAIR_STATUSES:
+                continue
+            can_mentor, can_be_mentee = open_roles(person, load, has_mentor)
+            # Someone « apparié » or « actif » takes part only with a role still open (a
+            # mentor's free place); the matching sees them as waiting for that role.
+            seen = person if status in WAITING_STATUSES else {**person, "status": "en_attente"}
+            if can_mentor and can_be_mentee:
+                pool.append(seen)
+            elif can_mentor or can_be_mentee:
+                pool.append({**seen, "role": "mentor" if can_mentor else "mentore"})
+        return pool, load
+
+    def _loads(self) -> tuple[dict[int, int], set[int]]:
+        load: dict[int, int] = {}
+        has_mentor: set[int] = set()
+        for pair in self.active_pairs():
+            load[pair["mentor_id"]] = load.get(pair["mentor_id"], 0) + 1
+            has_mentor.add(pair["mentee_id"])
+        return load, has_mentor
+
+    def confirm_pair(self, mentor_id: int, mentee_id: int, *, by: int | None, score: float,
+                     reasons: list[str], checkpoints: list[dict], at: str | None = None) -> dict:
+        """Store a confirmed pair and move both enrollments on; return the pair.
+
+        Raises ``PairingRefused`` (French message) when one of them is no
+        longer waiting, the mentee already has a mentor or the mentor has no
+        free place: checked and written under one lock, so two coordinators
+        confirming at once cannot overfill a mentor. Both become ``apparie``
+        (whoever keeps an open role, a mentor with free places, stays in the
+        pool for it). The caller checks the hard constraints
+        (``matching.score_pair``) and computes ``checkpoints``.
+        """
+        at = at or now_iso()
+        with self._transaction():
+            pool, load = self._pool_view()
+            roles = {person["id"]: person["role"] for person in pool}
+            done = self.active_pair_of(mentee_id)
+            if done is not None:
+                raise AlreadyHandled(_("Déjà traité : cette personne n'attend plus de mentor, "
+                                       "son binôme a été confirmé entre-temps (peut-être par "
+                                       "un autre coordinateur)."))
+            if mentor_id == mentee_id:
+                raise PairingRefused(_("Une personne ne peut pas être son propre mentor."))
+            if roles.get(mentor_id) not in MENTOR_ROLES:
+                raise PairingRefused(_("Ce mentor n'est plus disponible (déjà apparié, "
+                                       "complet ou sorti du vivier)."))
+            if roles.get(mentee_id) not in MENTEE_ROLES:
+                raise PairingRefused(_("Cette personne n'attend plus de mentor (déjà appariée "
+                                       "ou sortie du vivier)."))
+            mentor = self.enrollments.get(mentor_id)
+            # The introductions first: a crash before the pair leaves jobs that find no
+            # pair and send nothing, never a pair nobody was told about.
+            for person_id in (mentor_id, mentee_id):
+                self.mail.put("presentation", mentor_id=mentor_id, mentee_id=mentee_id,
+                              person_id=person_id)
+            doc_id = self.pairs.insert({
+                "v": FORMAT_VERSION, "mentor_id": mentor_id, "mentee_id": mentee_id,
+                "track": mentor.get("track"), "score": score, "reasons": list(reasons),
+                "confirmed_at": at, "confirmed_by": by, "status": "active",
+                "closed_at": None, "closed_by": None, "close_reason": None,
+                "checkpoints": checkpoints,
+            })
+            self._unlock(mentee_id)
+            for person_id in (mentor_id, mentee_id):
+                # A confirmed pair makes both « apparié » (a mentor's free places keep them
+                # in the pool all the same); someone already « actif » stays so.
+                if self.enrollments.get(person_id).get("status") != "actif":
+                    self._set_status(person_id, "apparie", at=at, by=by)
+            return self.pairs.get(doc_id)
+
+    def close_pair(self, pair_id: int, *, reason: str, by: int | None,
+                   mentor_status: str, mentee_status: str, at: str | None = None) -> dict:
+        """End an active pair with a reason; put each person back in the pool or close them.
+
+        ``mentor_status`` / ``mentee_status`` are ``en_attente`` (can be
+        matched again) or ``clos``. Someone who still has another active
+        pair keeps the status that pair gives (``apparie`` or ``actif``). Raises ``PairingRefused``
+        when the pair is not active, ``KeyError`` when it does not exist.
+        """
+        if {mentor_status, mentee_status} - set(PAIR_END_STATUSES):
+            raise ValueError("statut de fin inconnu")
+        at = at or now_iso()
+        with self._transaction():
+            pair = self.pairs.get(pair_id)
+            if pair is None:
+                raise KeyError(pair_id)
+            if pair.get("status") != "active":
+                raise PairingRefused(_("Ce binôme est déjà clos."))
+            pair = self.pairs.update(pair_id, {"status": "closed", "closed_at": at,
+                                               "closed_by": by, "close_reason": reason})
+            load, has_mentor = self._loads()
+            for person_id, wanted in ((pair["mentor_id"], mentor_status),
+                                      (pair["mentee_id"], mentee_status)):
+                busy = load.get(person_id, 0) > 0 or person_id in has_mentor
+                if busy:
+                    # Still in another running pair: their status follows that one.
+                    current = self.enrollments.get(person_id).get("status")
+                    wanted = current if current in PAIR_STATUSES else "apparie"
+                self._set_status(person_id, wanted, at=at, by=by)
+            return pair
+
+    def claim_reminder(self, pair_id: int, month: int, person_id: int,
+                       at: str | None = None) -> bool:
+        """Queue a checkpoint's reminder to this person, once; False if it already went.
+
+        The job (keyed by pair, month and person) is appended before the claim,
+        so a crash between the two is redone by the next run without a second job.
+        """
+        claimed = []
+
+        def change(pair: dict) -> dict:
+            for checkpoint in pair.get("checkpoints", ()):
+                reminded = checkpoint.setdefault("reminded", {})
+                if checkpoint["month"] == month and str(person_id) not in reminded:
+                    reminded[str(person_id)] = at or now_iso()
+                    claimed.append(True)
+            return pair
+
+        with self._transaction():
+            pair = self.pairs.get(pair_id)
+            already = pair is None or any(
+                str(person_id) in c.get("reminded", {}) for c in pair.get("checkpoints", ())
+                if c["month"] == month)
+            if already:
+                return False
+            job = self.mail.job("rappel", pair_id=pair_id, month=month, person_id=person_id)
+            job["key"] = f"rappel:{pair_id}:{month}:{person_id}"
+            self.mail.table.insert_unique(job, "key")
+            self.pairs.modify(pair_id, change)
+        return bool(claimed)
+
+    def mark_answered(self, pair_id: int, month: int, person_id: int, feedback_id: int,
+                      at: str | None = None) -> bool:
+        """Record that this person answered the pair's checkpoint; False if unknown."""
+        found = []
+
+        def change(pair: dict) -> dict:
+            for checkpoint in pair.get("checkpoints", ()):
+                if checkpoint["month"] == month:
+                    checkpoint.setdefault("answered", {})[str(person_id)] = {
+                        "at": at or now_iso(), "feedback_id": feedback_id}
+                    found.append(True)
+            return pair
+
+        pair = self.pairs.get(pair_id)
+        if pair is None or person_id not in (pair["mentor_id"], pair["mentee_id"]):
+            return False
+        with self._transaction():
+            self.pairs.modify(pair_id, change)
+            if found and pair.get("status") == "active":
+                # The first feedback shows the pair is under way: both become « actif ».
+                for someone in (pair["mentor_id"], pair["mentee_id"]):
+                    record = self.enrollments.get(someone)
+                    if record and record.get("status") == "apparie":
+                        self._set_status(someone, "actif", at=at or now_iso(), by=None)
+        return bool(found)
+
+    def mark_feedback_handled(self, feedback_id: int, *, by: int | None) -> bool:
+        """Record that the coordination dealt with a feedback's alert; False if unknown."""
+        if self.feedback.get(feedback_id) is None:
+            return False
+        self.feedback.update(feedback_id, {"handled_at": now_iso(), "handled_by": by})
+        return True
+
