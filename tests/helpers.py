@@ -27,7 +27,7 @@ def queued_mail(app) -> list[EmailMessage]:
     """
     out = Outgoing(app.config["SETTINGS"], app.secret_key, repo(app), app.config["PROGRAMME"])
     found = []
-    repo(app).queue_confirmations()  # what the sender does first
+    repo(app).queue_pending_mail()  # what the sender does first
     for job in repo(app).mail.table.search(lambda j: j.get("status") == "en_attente"):
         rendered = render(job, out)
         if rendered is not None:

@@ -130,12 +130,12 @@ def test_an_enrollment_is_one_durable_write_whose_confirmation_the_sender_queues
     assert len(synced) == 1  # the record alone, with its confirmation to come
     assert (mail.read_bytes() if mail.exists() else None) == mail_before
     second = repo(app).enrollment_by_email("deux@exemple.fr")
-    assert second["pending_mail"].startswith("inscription:")
+    assert [job["key"].split(":")[0] for job in second["pending_mail"]] == ["inscription"]
 
     # Erased before the sender passed: nothing is ever queued for that person.
     erase_person(repo(app), second["id"], secret=app.secret_key, outbox=None)
-    assert repo(app).queue_confirmations() == 1  # the first enrollment only
-    assert repo(app).queue_confirmations() == 0  # a second pass finds nothing
+    assert repo(app).queue_pending_mail() == 1  # the first enrollment only
+    assert repo(app).queue_pending_mail() == 0  # a second pass finds nothing
     assert all("pending_mail" not in record for record in repo(app).enrollments.all())
     assert [to for to, _subject, _text in mail_texts(app)] == [MENTEE["email"]]
 

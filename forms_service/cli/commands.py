@@ -215,7 +215,7 @@ def _mail_status() -> None:
 
     repo = _repository()
     try:
-        repo.queue_confirmations()  # so that new enrollments' confirmations are listed too
+        repo.queue_pending_mail()  # so that messages still on their records are listed too
         jobs = repo.mail.waiting_or_failed()
     finally:
         repo.close()

@@ -1,7 +1,7 @@
 """What every ``mentorat`` command shares: settings, messages, the data directory, French help.
 
-Split from ``cli`` so the command modules (``cli``, ``cli_accounts``) import it
-without importing each other.
+Split from ``commands`` so the command modules (``commands``, ``accounts``) import
+it without importing each other.
 """
 
 from __future__ import annotations

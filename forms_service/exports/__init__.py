@@ -5,5 +5,6 @@
 - ``spreadsheet``: French headers, labels, one value a cell;
 - ``formats``: CSV for a French spreadsheet (no formula), JSON, JSON Lines.
 
-May import the shared top-level modules and ``records``. No Flask.
+May import the shared top-level modules, ``records`` and ``mail.mailqueue`` (what
+a record still carries for the queue is left out). No Flask.
 """

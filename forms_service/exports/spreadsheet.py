@@ -15,7 +15,6 @@ import io
 from collections.abc import Callable, Iterable
 
 from ..i18n import _
-from ..records.enrollments import PENDING_MAIL
 from ..vocabulary import CHOICE_LABELS, FORMATS, STATUS_LABELS
 from .formats import iter_csv, neutralise
 
@@ -23,8 +22,7 @@ __all__ = ["ROW_BUILDERS", "rows", "to_xlsx", "LIST_SEPARATOR", "decimal"]
 
 LIST_SEPARATOR = " ; "
 # Stored fields never exported to a spreadsheet: private, technical, or exported apart.
-LEFT_OUT = {"notes", "v", "status_history", "submission", "checkpoints", "consent",
-            PENDING_MAIL}
+LEFT_OUT = {"notes", "v", "status_history", "submission", "checkpoints", "consent"}
 PAIR_STATUS = {"active": _("en cours"), "closed": _("clos")}
 
 ENROLLMENT_COLUMNS = [

@@ -9,6 +9,7 @@ leave the service.
 from __future__ import annotations
 
 from ..i18n import _
+from ..mail.mailqueue import PENDING
 from . import spreadsheet
 from .formats import to_json, to_jsonl
 
@@ -34,7 +35,8 @@ FILE_NAMES = {"enrollment": "inscriptions", "feedback": "retours", "pairs": "bin
               "history": "historique-statuts", "checkpoints": "points-etape",
               "meetings": "rencontres"}
 # Private coordinator notes stay in the service: an export travels in e-mails and shares.
-PRIVATE_FIELDS = ("notes",)
+# The messages a record has not yet handed to the queue are bookkeeping, not data.
+PRIVATE_FIELDS = ("notes", PENDING)
 
 
 def export_records(repo, what: str) -> list[dict]:

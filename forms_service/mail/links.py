@@ -10,7 +10,7 @@ signed with it, and it stops working:
   a fresh one.
 * the feedback link of a reminder: when its checkpoint closes (the next
   checkpoint's due date, or ``LAST_CHECKPOINT_DAYS`` after the last one) or
-  the pair closes; checked against the pair in ``reminders``.
+  the pair closes; checked against the pair in ``records.checkpoints``.
 * the confirmation of a corrected address: after ``ADDRESS_DAYS`` days.
 
 Pages opened by a link answer with ``Referrer-Policy: no-referrer`` so the

@@ -1,15 +1,27 @@
-"""The mail queue: one record per message to send, in the store's ``mail`` table.
+"""The mail queue: one job per message to send, in the store's ``mail`` table.
 
-A request never talks SMTP. It appends a *job* (what to send, to whom, by
-reference to stored records) in the same store transaction as the record
-that causes it, and answers; the sender (``forms_service.mail.sender``) renders
-the message from the records as they are at send time and delivers it.
+A request never talks SMTP (DESIGN decision 10). What it writes is made
+durable before it answers, and a message must never be kept without the
+record change that causes it, nor the change without its message. Each table
+is its own journal and ``Store.transaction()`` rolls nothing back, so the two
+cannot be two appends. Hence one way to queue a message:
+
+* **with the record that causes it** (almost every message): ``attach`` puts
+  the job on the record itself, under ``PENDING``; the caller writes the
+  record, and that one append carries both. The sender (and ``mentorat
+  send-mail``) then calls ``collect``, which inserts each pending job under
+  its key and removes it from the record: two appends, but a process killed
+  between them leaves a mark whose job exists, and the next ``collect`` finds
+  the key and only removes the mark. Never lost, never doubled.
+* **alone**, when the message is the request's only effect (« Retrouver mon
+  inscription », an address to confirm): ``put`` appends the job itself.
 
 A job is ``{"kind", "refs", "status", "attempts", "next_try", "last_error",
-"message_id", "created_at", "sent_at"}``:
+"message_id", "created_at", "sent_at", "key"}``:
 
-* ``kind`` names what to send (``KINDS``); ``refs`` holds the ids (and, for
-  the "same answer for anyone" paths, the address typed) the sender needs;
+* ``kind`` names what to send (``MailKind``, each with its builder in
+  ``mail.messages``); ``refs`` holds the ids (and, for the "same answer for
+  anyone" paths, the address typed) the sender needs;
 * ``status`` is ``en_attente`` → ``envoye`` | ``echec`` | ``sans_objet``
   (nothing to send once looked up: an unknown address, an erased person);
 * ``message_id`` is chosen when the job is queued, so a message sent again
@@ -23,26 +35,36 @@ are dropped: what remains says that a message went to which enrollment.
 
 from __future__ import annotations
 
+import secrets
 import time
+from collections.abc import Iterable
 from email.utils import make_msgid
+from enum import StrEnum
 
 from ..i18n import _
-from ..storage import Store
+from ..storage import Store, Table
 
-__all__ = ["MailQueue", "KINDS", "STATUS_LABELS", "BACKOFF", "GIVE_UP_AFTER", "retry_delay"]
+__all__ = ["MailQueue", "MailKind", "PENDING", "STATUS_LABELS", "BACKOFF", "GIVE_UP_AFTER",
+           "retry_delay", "without_pending"]
 
-KINDS = (
-    "inscription",   # confirmation, or "already enrolled" when the address was taken
-    "lien",          # "Retrouver mon inscription": the personal link, or nothing
-    "adresse",       # a corrected address to confirm, sent to that address
-    "presentation",  # a confirmed pair's introduction, to one of its two people
-    "rappel",        # a checkpoint reminder, to one person of a pair
-    "relance",       # a friendly nudge to one person of a silent pair
-    "alerte",        # a pair silent too long, to the coordination
-    "refus_partenaire",    # the partner of someone who declined the introduction
-    "refus_coordination",  # the coordination, about a declined introduction
-    "notice",        # the privacy notice changed: a summary and the personal link
-)
+
+class MailKind(StrEnum):
+    """What a job sends; ``mail.messages.BUILDERS`` holds one builder for each."""
+
+    INSCRIPTION = "inscription"  # confirmation, or "already enrolled" when the address was taken
+    LIEN = "lien"  # "Retrouver mon inscription": the personal link, or nothing
+    ADRESSE = "adresse"  # a corrected address to confirm, sent to that address
+    PRESENTATION = "presentation"  # a confirmed pair's introduction, to one of its two people
+    RAPPEL = "rappel"  # a checkpoint reminder, to one person of a pair
+    RELANCE = "relance"  # a friendly nudge to one person of a silent pair
+    ALERTE = "alerte"  # a pair silent too long, to the coordination
+    REFUS_PARTENAIRE = "refus_partenaire"  # the partner of someone who declined the introduction
+    REFUS_COORDINATION = "refus_coordination"  # the coordination, about a declined introduction
+    NOTICE = "notice"  # the privacy notice changed: a summary and the personal link
+
+
+# On a record: the jobs its change causes, until ``collect`` queues them (seconds).
+PENDING = "pending_mail"
 STATUS_LABELS = {
     "en_attente": _("en attente d'envoi"),
     "envoye": _("envoyé"),
@@ -70,18 +92,59 @@ class MailQueue:
         self.table = store.table("mail")
         self.domain = domain
 
-    def job(self, kind: str, **refs) -> dict:
-        """Return a new job, ready to insert (inside the caller's transaction)."""
-        if kind not in KINDS:
-            raise ValueError(f"unknown mail kind {kind!r}")
-        now = time.time()
-        return {"v": FORMAT_VERSION, "kind": kind, "refs": refs, "status": "en_attente",
-                "attempts": 0, "next_try": now, "created_at": now, "last_error": None,
-                "sent_at": None, "message_id": make_msgid(domain=self.domain)}
+    def attach(self, record: dict, kind: MailKind, *, key: str | None = None, **refs) -> dict:
+        """Add a message to those the record's change causes; return the record to write.
 
-    def put(self, kind: str, **refs) -> int:
-        """Queue one message durably; return the job's id."""
-        return self.table.insert(self.job(kind, **refs))
+        The message is queued with the record's next write (one append);
+        ``key`` (unique among jobs) makes a repeated request find it instead of
+        queuing it twice.
+        """
+        pending = _pending_of(record)
+        pending.append({"key": key or _new_key(kind), "kind": MailKind(kind), "refs": refs})
+        record[PENDING] = pending
+        return record
+
+    def put(self, kind: MailKind, *, key: str | None = None, **refs) -> int:
+        """Queue a message that is the request's only effect, durably; return the job's id."""
+        return self.table.insert(self._job(MailKind(kind), key or _new_key(kind), refs))
+
+    def known(self, key: str, sources: Iterable[Table]) -> dict | None:
+        """The refs of the message queued or pending under ``key``, or ``None``."""
+        job = self.table.find("key", key)
+        if job is not None:
+            return job["refs"]
+        for table in sources:
+            for doc_id in table.ids_having(PENDING):
+                for spec in _pending_of(table.get(doc_id) or {}):
+                    if spec["key"] == key:
+                        return spec["refs"]
+        return None
+
+    def collect(self, store: Store, sources: Iterable[Table]) -> int:
+        """Queue every message pending on a record of ``sources``; return how many were new.
+
+        Safe to repeat and to interrupt: each job is inserted under its key
+        (a second try finds it) before the record loses its mark.
+        """
+        queued = 0
+        for table in sources:
+            for doc_id in table.ids_having(PENDING):
+                with store.transaction():
+                    record = table.get(doc_id)
+                    if record is None or PENDING not in record:
+                        continue  # erased, or collected by another process meanwhile
+                    for spec in _pending_of(record):
+                        _doc_id, created = self.table.insert_unique(
+                            self._job(spec["kind"], spec["key"], spec["refs"]), "key")
+                        queued += created
+                    table.modify(doc_id, without_pending)
+        return queued
+
+    def _job(self, kind: MailKind, key: str, refs: dict) -> dict:
+        now = time.time()
+        return {"v": FORMAT_VERSION, "kind": MailKind(kind), "refs": refs, "key": key,
+                "status": "en_attente", "attempts": 0, "next_try": now, "created_at": now,
+                "last_error": None, "sent_at": None, "message_id": make_msgid(domain=self.domain)}
 
     def get(self, job_id: int) -> dict | None:
         return self.table.get(job_id)
@@ -142,3 +205,22 @@ class MailQueue:
 
 def _without_addresses(refs: dict) -> dict:
     return {key: value for key, value in refs.items() if key not in ADDRESS_REFS}
+
+
+def without_pending(record: dict) -> dict:
+    """The record without its pending messages (bookkeeping no one reads)."""
+    record.pop(PENDING, None)
+    return record
+
+
+def _new_key(kind: str) -> str:
+    return f"{kind}:{secrets.token_hex(16)}"
+
+
+def _pending_of(record: dict) -> list[dict]:
+    pending = record.get(PENDING)
+    if isinstance(pending, str):
+        # Written by earlier versions: a new enrollment's confirmation, by its key.
+        return [{"key": pending, "kind": MailKind.INSCRIPTION,
+                 "refs": {"email": record.get("email"), "reference": record.get("reference")}}]
+    return list(pending or ())

@@ -25,8 +25,9 @@ from ..typography import french_spacing
 from ..vocabulary import CHOICE_LABELS, TRACKS
 from .ics import checkpoint_update, pair_calendar
 from .links import address_link, feedback_link, pair_link, personal_link
+from .mailqueue import MailKind
 
-__all__ = ["Outgoing", "render", "compose", "UnsafeAddress"]
+__all__ = ["Outgoing", "BUILDERS", "render", "compose", "UnsafeAddress"]
 
 # Plain-text messages: nothing to escape; what people typed stays as they typed it.
 _env = template_environment(autoescape=False, keep_trailing_newline=True)
@@ -75,7 +76,7 @@ def render(job: dict, out: Outgoing) -> tuple[EmailMessage, int | None] | None:
 
     The enrollment's id lets erasure find the job once its address is dropped.
     """
-    build = _KINDS[job["kind"]]
+    build = BUILDERS[job["kind"]]
     return build(job.get("refs", {}), out, job.get("message_id"))
 
 
@@ -252,7 +253,16 @@ def _notice(refs: dict, out: Outgoing, message_id):
                    link=_personal_link(out, record)), record["id"]
 
 
-_KINDS = {"inscription": _enrollment, "lien": _link, "adresse": _address,
-          "presentation": _introduction, "rappel": _reminder, "relance": _nudge,
-          "alerte": _alert, "refus_partenaire": _declined_partner,
-          "refus_coordination": _declined_coordination, "notice": _notice}
+# Each kind of message (``MailKind``, declared once) and the function that writes it.
+BUILDERS = {
+    MailKind.INSCRIPTION: _enrollment,
+    MailKind.LIEN: _link,
+    MailKind.ADRESSE: _address,
+    MailKind.PRESENTATION: _introduction,
+    MailKind.RAPPEL: _reminder,
+    MailKind.RELANCE: _nudge,
+    MailKind.ALERTE: _alert,
+    MailKind.REFUS_PARTENAIRE: _declined_partner,
+    MailKind.REFUS_COORDINATION: _declined_coordination,
+    MailKind.NOTICE: _notice,
+}

@@ -84,7 +84,7 @@ class Sender:
     def send_due(self) -> Report:
         """Send every job whose time has come, and the legacy files; one SMTP session."""
         report = Report()
-        self.repo.queue_confirmations()  # new enrollments' marks become jobs
+        self.repo.queue_pending_mail()  # what records carry becomes jobs first
         jobs = self.repo.mail.due()
         files = self.legacy.pending()
         if not self.settings.smtp_host or not (jobs or files):

@@ -1,6 +1,6 @@
 """Say in French why a pair was proposed, why someone is left over, why a pair cannot be.
 
-The matching (``matching.py``) decides; this module only explains. Each
+The matching (``suggest``) decides; this module only explains. Each
 reason about a pair is a :class:`Reason`: a plain ``str`` (so templates,
 JSON and stored pairs see text) that also knows its ``tone``. Only the
 positive ones may go into the participants' introduction e-mail; the

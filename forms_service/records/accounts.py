@@ -1,11 +1,13 @@
 """Coordinator accounts, the audit log and the enrollment rounds (cohorts).
 
-A part of ``Repository``.
+A part of ``Repository``: the coordination's own tables (``coordinators``,
+``audit``, ``cohorts``), which no participant's record refers to.
 """
 
 from __future__ import annotations
 
 from ..i18n import _
+from ..storage import Store
 from .common import AUDIT_WORD, FORMAT_VERSION, now_iso
 
 __all__ = ["AccountRecords"]
@@ -14,11 +16,12 @@ __all__ = ["AccountRecords"]
 class AccountRecords:
     """Coordinator accounts, the audit log and the enrollment rounds (cohorts)."""
 
-    # ------------------------------------------------------------------------- coordinators
+    def __init__(self, store: Store):
+        self.coordinators = store.table("coordinators")
+        self.audit_log = store.table("audit")
+        self.cohorts = store.table("cohorts")
 
-    @property
-    def coordinators(self):
-        return self.store.table("coordinators")
+    # ------------------------------------------------------------------------- coordinators
 
     def add_coordinator(self, email: str, password_hash: str) -> tuple[dict, bool]:
         """Create a coordinator account unless the e-mail has one; return it and whether new."""
@@ -54,10 +57,6 @@ class AccountRecords:
 
     # ---------------------------------------------------------------------------- audit log
 
-    @property
-    def audit_log(self):
-        return self.store.table("audit")
-
     def audit(self, coordinator_id: int | None, action: str, record: int | str | None = None
               ) -> None:
         """Record that a coordinator (None: the command line) did action on record.
@@ -73,10 +72,6 @@ class AccountRecords:
                                "action": action, "record": record, "at": now_iso()})
 
     # ------------------------------------------------------------------------------ cohorts
-
-    @property
-    def cohorts(self):
-        return self.store.table("cohorts")
 
     def cohort_state(self) -> dict:
         """Return ``{"open", "name", "next_opening"}`` of enrollment now.

@@ -1,12 +1,19 @@
 """Between checkpoints: meetings logged, introductions declined, silent periods.
 
-A part of ``Repository``.
+A part of ``Repository``: it writes to a pair (through ``PairRecords``), its
+meetings (``Meetings``) and its people (``EnrollmentRecords``), and queues
+the messages those changes cause.
 """
 
 from __future__ import annotations
 
 from ..i18n import _
+from ..mail.mailqueue import MailKind, MailQueue, without_pending
+from ..storage import Store
 from .common import PairingRefused, now_iso
+from .enrollments import EnrollmentRecords
+from .meetings import Meetings
+from .pairs import PairRecords
 
 __all__ = ["BetweenRecords"]
 
@@ -14,12 +21,19 @@ __all__ = ["BetweenRecords"]
 class BetweenRecords:
     """Between checkpoints: meetings logged, introductions declined, silent periods."""
 
-    # ------------------------------------------------------------ between checkpoints
+    def __init__(self, store: Store, mail: MailQueue, meetings: Meetings,
+                 people: EnrollmentRecords, pairing: PairRecords):
+        self.store = store
+        self.mail = mail
+        self.meetings = meetings
+        self.people = people
+        self.pairing = pairing
+        self.pairs = pairing.pairs
 
     def log_meeting(self, pair_id: int, person_id: int, on, *, duration_minutes=None,
                     format=None) -> tuple[dict, bool]:
         """Record that an active pair met on a day (once per day); both people become « actif »."""
-        with self._transaction():
+        with self.store.transaction():
             pair = self.pairs.get(pair_id)
             if pair is None or pair.get("status") != "active" or \
                     person_id not in (pair["mentor_id"], pair["mentee_id"]):
@@ -31,8 +45,8 @@ class BetweenRecords:
                                                  format=format)
             if created:
                 for someone in (pair["mentor_id"], pair["mentee_id"]):
-                    if (self.enrollments.get(someone) or {}).get("status") == "apparie":
-                        self._set_status(someone, "actif", at=now_iso(), by=None)
+                    if (self.people.enrollments.get(someone) or {}).get("status") == "apparie":
+                        self.people.set_status(someone, "actif", at=now_iso(), by=None)
             return meeting, created
 
     def decline_pair(self, pair_id: int, person_id: int, reason: str,
@@ -44,33 +58,43 @@ class BetweenRecords:
         pair's record, for the coordination only.
         """
         at = now_iso()
-        with self._transaction():
+        with self.store.transaction():
             pair = self.pairs.get(pair_id)
             if pair is None or pair.get("status") != "active" or \
                     person_id not in (pair["mentor_id"], pair["mentee_id"]):
                 raise PairingRefused(_("Ce binôme n’est plus en cours : il ne peut plus être "
                                        "décliné."))
             partner = pair["mentee_id"] if person_id == pair["mentor_id"] else pair["mentor_id"]
-            self.mail.put("refus_partenaire", pair_id=pair_id, person_id=partner)
-            for refs in coordination:
-                self.mail.put("refus_coordination", pair_id=pair_id, **refs)
-            pair = self.pairs.update(pair_id, {
-                "status": "non_demarre", "closed_at": at, "closed_by": None,
-                "close_reason": "refus", "declined_by": person_id, "decline_reason": reason})
-            self.reject_pair(pair["mentor_id"], pair["mentee_id"], by=None)
+
+            def declined(current: dict) -> dict:
+                current.update(status="non_demarre", closed_at=at, closed_by=None,
+                               close_reason="refus", declined_by=person_id,
+                               decline_reason=reason)
+                self.mail.attach(current, MailKind.REFUS_PARTENAIRE, pair_id=pair_id,
+                                 person_id=partner)
+                for refs in coordination:
+                    self.mail.attach(current, MailKind.REFUS_COORDINATION, pair_id=pair_id,
+                                     **refs)
+                return current
+
+            pair = without_pending(self.pairs.modify(pair_id, declined))
+            self.pairing.reject_pair(pair["mentor_id"], pair["mentee_id"], by=None)
             for someone in (pair["mentor_id"], pair["mentee_id"]):
-                self._set_status(someone, "en_attente", at=at, by=None)
+                self.people.set_status(someone, "en_attente", at=at, by=None)
             return pair
 
     def mark_silence(self, pair_id: int, what: str, period: str, jobs: list[tuple]) -> bool:
         """Queue the nudge or alert of a silent period once; False when it already went."""
-        with self._transaction():
+        with self.store.transaction():
             pair = self.pairs.get(pair_id)
             if pair is None or pair.get("silence", {}).get(what) == period:
                 return False
-            for kind, refs in jobs:
-                self.mail.put(kind, pair_id=pair_id, **refs)
-            silence = {**pair.get("silence", {}), what: period}
-            self.pairs.update(pair_id, {"silence": silence})
+            def silent(current: dict) -> dict:
+                current["silence"] = {**current.get("silence", {}), what: period}
+                for kind, refs in jobs:
+                    self.mail.attach(current, kind, pair_id=pair_id, **refs)
+                return current
+
+            self.pairs.modify(pair_id, silent)
             return True
 

@@ -21,6 +21,7 @@ from datetime import date, timedelta
 
 from ..i18n import _, ngettext
 from ..mail.links import LAST_CHECKPOINT_DAYS
+from ..mail.mailqueue import MailKind
 from .meetings import coordination_recipients, last_activity, silence_of
 
 __all__ = [
@@ -129,11 +130,11 @@ def silence_check(repo, on: date, programme, reminded_today: set[int] = frozense
         period = since.isoformat()
         if silence.nudge_due:
             jobs = [] if pair["id"] in reminded_today else [
-                ("relance", {"person_id": pair["mentor_id"]}),
-                ("relance", {"person_id": pair["mentee_id"]})]
+                (MailKind.RELANCE, {"person_id": pair["mentor_id"]}),
+                (MailKind.RELANCE, {"person_id": pair["mentee_id"]})]
             nudged += repo.mark_silence(pair["id"], "nudged", period, jobs)
         if silence.alert_due:
-            jobs = [("alerte", {**refs, "days": silence.days})
+            jobs = [(MailKind.ALERTE, {**refs, "days": silence.days})
                     for refs in coordination_recipients(programme, repo)]
             alerted += repo.mark_silence(pair["id"], "alerted", period, jobs)
     return nudged, alerted

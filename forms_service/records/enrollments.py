@@ -1,47 +1,49 @@
 """Enrollments and feedback: what participants send, and what the coordination changes in it.
 
-A part of ``Repository`` (``self.enrollments``, ``self.feedback``, ``self.mail``,
-``self._transaction()`` come from there).
+A part of ``Repository``: it holds the ``enrollments`` and ``feedback``
+tables and queues the messages their changes cause (``mail.mailqueue``).
 """
 
 from __future__ import annotations
 
 import secrets
 
+from ..mail.mailqueue import MailKind, MailQueue, without_pending
+from ..storage import Store
 from ..vocabulary import STATUS_LABELS, STATUS_TRANSITIONS
 from .common import FORMAT_VERSION, InvalidTransition, new_reference, now_iso, valid_id
 
-__all__ = ["EnrollmentRecords", "PENDING_MAIL"]
-
-# On a new enrollment until its confirmation is queued: the key of that job.
-PENDING_MAIL = "pending_mail"
+__all__ = ["EnrollmentRecords"]
 
 
 class EnrollmentRecords:
     """Enrollments and feedback: what participants send, and what the coordination changes in it."""
 
+    def __init__(self, store: Store, mail: MailQueue):
+        self.store = store
+        self.mail = mail
+        self.enrollments = store.table("enrollments")
+        self.feedback = store.table("feedback")
+
     def enroll(self, answers: dict, *, notice_version: str, cohort: str | None = None,
                submission: str | None = None) -> tuple[dict | None, str]:
-        """Store an enrollment with its pending confirmation; return (new record, reference).
+        """Store an enrollment with its confirmation to send; return (new record, reference).
 
-        One durable write: the confirmation to send is a mark on the record
-        itself (``PENDING_MAIL``, the key of the job to come), so the record
-        and its e-mail can never be kept one without the other; the sender
-        turns marks into queued jobs (``queue_confirmations``).
+        One durable write: the confirmation rides on the record
+        (``MailQueue.attach``), so the record and its e-mail are never kept one
+        without the other.
 
         The record is ``None`` when nothing new was stored: the address is
-        already enrolled (only an e-mail job is queued: the sender tells the
-        owner), or the same post came twice (``submission`` seen: nothing more
-        is stored or queued, and the first answer's reference is returned).
+        already enrolled (the existing record carries the message: the sender
+        tells the owner), or the same post came twice (``submission`` seen:
+        nothing more is stored or queued, and the first answer's reference is
+        returned).
         """
-        key = f"inscription:{submission or secrets.token_hex(16)}"
-        with self._transaction():
-            # A double post of the same page: its record still waits for its job, or
-            # the job is queued (a confirmation, or "already enrolled").
-            if (earlier := self.enrollments.find(PENDING_MAIL, key)) is not None:
+        key = f"{MailKind.INSCRIPTION}:{submission or secrets.token_hex(16)}"
+        with self.store.transaction():
+            # A double post of the same page: its message is pending or queued already.
+            if (earlier := self.mail.known(key, [self.enrollments])) is not None:
                 return None, earlier["reference"]
-            if (job := self.mail.table.find("key", key)) is not None:
-                return None, job["refs"]["reference"]
             now = now_iso()
             record = {
                 **answers,
@@ -53,37 +55,18 @@ class EnrollmentRecords:
                 "notice_version": notice_version,
                 "consented_at": now,
                 "created_at": now,
-                PENDING_MAIL: key,
             }
+            # The message names the new reference: the sender confirms the enrollment that
+            # holds it, or tells the address's owner that someone enrolled it again.
+            refs = {"email": answers["email"], "reference": record["reference"]}
+            self.mail.attach(record, MailKind.INSCRIPTION, key=key, **refs)
             doc_id, created = self.enrollments.insert_unique(record, "email")
             if created:
-                return self.enrollments.get(doc_id), record["reference"]
-            # Already enrolled: the sender writes to the address's owner, who alone sees it.
-            job = self.mail.job("inscription", email=answers["email"],
-                                reference=record["reference"])
-            self.mail.table.insert({**job, "key": key})
+                return without_pending(self.enrollments.get(doc_id)), record["reference"]
+            # Already enrolled: the message rides on the existing record.
+            self.enrollments.modify(doc_id, lambda existing: self.mail.attach(
+                existing, MailKind.INSCRIPTION, key=key, **refs))
             return None, record["reference"]
-
-    def queue_confirmations(self) -> int:
-        """Turn each enrollment's pending confirmation into a queued job; return how many.
-
-        Safe to repeat and to interrupt: the job is inserted under the mark's
-        key (a second try finds it) before the mark is removed.
-        """
-        queued = 0
-        for doc_id in self.enrollments.ids_having(PENDING_MAIL):
-            with self._transaction():
-                record = self.enrollments.get(doc_id)
-                if record is None or PENDING_MAIL not in record:
-                    continue  # erased, or queued by another process meanwhile
-                key = record.pop(PENDING_MAIL)
-                if self.mail.table.find("key", key) is None:
-                    job = self.mail.job("inscription", email=record["email"],
-                                        reference=record["reference"])
-                    self.mail.table.insert({**job, "key": key})
-                    queued += 1
-                self.enrollments.modify(record["id"], lambda _current: record)  # called at once
-        return queued
 
     def add_feedback(self, answers: dict, *, submission_key: str) -> tuple[dict, bool]:
         """Store a feedback once per submission key (a double post stores it once)."""
@@ -97,62 +80,25 @@ class EnrollmentRecords:
         doc_id, created = self.feedback.insert_unique(record, "submission")
         return self.feedback.get(doc_id), created
 
-    def save_linked_feedback(self, answers: dict, pair_id: int, month: int, person_id: int
-                             ) -> dict:
-        """Store a link's feedback: one per person and checkpoint; a later post updates it."""
-        key = _link_key(pair_id, month, person_id)
-        record = {**answers, "v": FORMAT_VERSION, "reference": new_reference("feedback"),
-                  "link_key": key, "created_at": now_iso()}
-        with self._transaction():
-            doc_id, created = self.feedback.insert_unique(record, "link_key")
-            if not created:
-                previous = self.feedback.get(doc_id)
-                record = self.feedback.update(doc_id, {
-                    **answers, "updated_at": now_iso()})
-                record = record if record else previous
-            self.mark_answered(pair_id, month, person_id, doc_id)
-            return self.feedback.get(doc_id)
-
-    def restore_answered_marks(self) -> int:
-        """Give back its pair's « answered » mark to any linked feedback that lacks it.
-
-        ``save_linked_feedback`` appends the answer, then the mark, in one
-        transaction but to two journals (two tables): a process killed between
-        the two keeps the answer alone. Safe to repeat; returns how many marks
-        were missing.
-        """
-        restored = 0
-        for record in self.feedback.all():
-            if not record.get("link_key"):
-                continue
-            pair_id, month, person_id = _link_parts(record["link_key"])
-            pair = self.pairs.get(pair_id)
-            if pair is None or _answered(pair, month, person_id):
-                continue
-            if self.mark_answered(pair_id, month, person_id, record["id"],
-                                  at=record.get("created_at")):
-                restored += 1
-        return restored
-
     def correct_enrollment(self, enrollment_id: int, answers: dict, *, notice_version: str,
                            new_email: str | None) -> dict:
         """Apply a participant's corrections (not the address); queue a new address's check."""
         now = now_iso()
-        with self._transaction():
+
+        def change(record: dict) -> dict:
+            record.update({key: value for key, value in answers.items() if key != "email"})
+            record.update(updated_at=now, notice_version=notice_version, consented_at=now)
             if new_email:
-                self.request_address_change(enrollment_id, new_email)
+                self.mail.attach(record, MailKind.ADRESSE, enrollment_id=enrollment_id,
+                                 new_email=new_email)
+            return record
 
-            def change(record: dict) -> dict:
-                record.update({key: value for key, value in answers.items() if key != "email"})
-                record.update(updated_at=now, notice_version=notice_version, consented_at=now)
-                return record
-
-            return self.enrollments.modify(enrollment_id, change)
+        return self.enrollments.modify(enrollment_id, change)
 
     def change_email(self, enrollment_id: int, new_email: str) -> bool:
         """Give the enrollment a confirmed new address; False when another one holds it."""
         wanted = new_email.casefold()
-        with self._transaction():
+        with self.store.transaction():
             holder = self.enrollment_by_email(new_email)
             if holder is not None and holder["id"] != enrollment_id:
                 return False
@@ -184,19 +130,19 @@ class EnrollmentRecords:
                 lambda r: r.get("notice_version") != version
                 and r.get("notice_announced") != version
                 and r.get("status") not in ("retire", "clos")):
-            with self._transaction():
-                self.mail.put("notice", enrollment_id=record["id"], version=version)
-                self.enrollments.update(record["id"], {"notice_announced": version})
+            self.enrollments.modify(record["id"], lambda current: self.mail.attach(
+                {**current, "notice_announced": version}, MailKind.NOTICE,
+                enrollment_id=record["id"], version=version))
             queued += 1
         return queued
 
     def request_link(self, email: str) -> None:
         """Queue "send this address its personal link": the sender looks it up later."""
-        self.mail.put("lien", email=email)
+        self.mail.put(MailKind.LIEN, email=email)
 
     def request_address_change(self, enrollment_id: int, new_email: str) -> None:
         """Queue the confirmation of a corrected address, to that address."""
-        self.mail.put("adresse", enrollment_id=enrollment_id, new_email=new_email)
+        self.mail.put(MailKind.ADRESSE, enrollment_id=enrollment_id, new_email=new_email)
 
     def enrollment_by_email(self, email: str) -> dict | None:
         return self.enrollments.find("email", email)  # casefolded, as insert_unique compares
@@ -237,7 +183,8 @@ class EnrollmentRecords:
 
         return self.enrollments.modify(doc_id, change)
 
-    def _set_status(self, person_id: int, status: str, *, at: str, by: int | None) -> None:
+    def set_status(self, person_id: int, status: str, *, at: str, by: int | None) -> None:
+        """Move someone to status as a pair's life does (no lifecycle check), with history."""
         def change(record: dict) -> dict:
             if record.get("status") != status:
                 record["status"] = status
@@ -247,17 +194,3 @@ class EnrollmentRecords:
 
         self.enrollments.modify(person_id, change)
 
-
-def _link_key(pair_id: int, month: int, person_id: int) -> str:
-    """A linked feedback's key: one answer per person and checkpoint."""
-    return f"{pair_id}:{month}:{person_id}"
-
-
-def _link_parts(key: str) -> tuple[int, int, int]:
-    pair_id, month, person_id = (int(part) for part in key.split(":"))
-    return pair_id, month, person_id
-
-
-def _answered(pair: dict, month: int, person_id: int) -> bool:
-    return any(checkpoint["month"] == month and str(person_id) in checkpoint.get("answered", {})
-               for checkpoint in pair.get("checkpoints", ()))

@@ -1,11 +1,15 @@
 """Pairs: suggestions turned down, locks, the waiting pool, confirming, closing, checkpoints.
 
-A part of ``Repository``.
+A part of ``Repository``: it holds the ``pairs``, ``rejections`` and ``locks``
+tables, moves people on through ``EnrollmentRecords`` and queues the
+messages a pair's changes cause (``mail.mailqueue``).
 """
 
 from __future__ import annotations
 
 from ..i18n import _
+from ..mail.mailqueue import MailKind, MailQueue, without_pending
+from ..storage import Store
 from ..vocabulary import (
     MENTEE_ROLES,
     MENTOR_ROLES,
@@ -13,7 +17,16 @@ from ..vocabulary import (
     PAIR_STATUSES,
     WAITING_STATUSES,
 )
-from .common import FORMAT_VERSION, AlreadyHandled, PairingRefused, now_iso, open_roles, valid_id
+from .common import (
+    FORMAT_VERSION,
+    AlreadyHandled,
+    PairingRefused,
+    new_reference,
+    now_iso,
+    open_roles,
+    valid_id,
+)
+from .enrollments import EnrollmentRecords
 
 __all__ = ["PairRecords"]
 
@@ -21,15 +34,15 @@ __all__ = ["PairRecords"]
 class PairRecords:
     """Pairs: suggestions turned down, locks, the waiting pool, confirming, closing, checkpoints."""
 
+    def __init__(self, store: Store, mail: MailQueue, people: EnrollmentRecords):
+        self.store = store
+        self.mail = mail
+        self.people = people
+        self.pairs = store.table("pairs")
+        self.rejections = store.table("rejections")
+        self.locks = store.table("locks")
+
     # ------------------------------------------------------------------ pairs (matching, follow-up)
-
-    @property
-    def pairs(self):
-        return self.store.table("pairs")
-
-    @property
-    def rejections(self):
-        return self.store.table("rejections")
 
     def pair(self, doc_id: int) -> dict | None:
         return self.pairs.get(doc_id) if valid_id(doc_id) else None
@@ -50,7 +63,7 @@ class PairRecords:
         Returns False when it was already turned down or confirmed (by someone
         else, a moment ago): the caller says « déjà traité ».
         """
-        with self._transaction():
+        with self.store.transaction():
             if self.active_pair_of(mentee_id) is not None:
                 return False
             _doc_id, created = self.rejections.insert_unique({
@@ -95,17 +108,13 @@ class PairRecords:
 
     # ------------------------------------------------------------------ locks (what if)
 
-    @property
-    def locks(self):
-        return self.store.table("locks")
-
     def locked_pairs(self) -> list[tuple[int, int]]:
         """Return the pairs coordinators locked for the next runs, oldest first."""
         return [(d["mentor_id"], d["mentee_id"]) for d in self.locks.all()]
 
     def lock_pair(self, mentor_id: int, mentee_id: int, *, by: int | None) -> bool:
         """Keep this pair in every run until it is confirmed; one lock per mentee."""
-        with self._transaction():
+        with self.store.transaction():
             if self.active_pair_of(mentee_id) is not None:
                 return False
             self._unlock(mentee_id)
@@ -114,7 +123,7 @@ class PairRecords:
             return True
 
     def unlock_pair(self, mentee_id: int) -> bool:
-        with self._transaction():
+        with self.store.transaction():
             return self._unlock(mentee_id)
 
     def _unlock(self, mentee_id: int) -> bool:
@@ -130,13 +139,13 @@ class PairRecords:
         part only as mentor, and one whose places are all taken only as
         mentee: the copies handed to the matching carry the role still open.
         """
-        with self._transaction():
+        with self.store.transaction():
             return self._pool_view()
 
     def _pool_view(self) -> tuple[list[dict], dict[int, int]]:
         load, has_mentor = self._loads()
         pool = []
-        for person in self.enrollments.all():
+        for person in self.people.enrollments.all():
             status = person.get("status")
             if status not in WAITING_STATUSES and status not in PAIR_STATUSES:
                 continue
@@ -171,7 +180,7 @@ class PairRecords:
         (``matching.score_pair``) and computes ``checkpoints``.
         """
         at = at or now_iso()
-        with self._transaction():
+        with self.store.transaction():
             pool, load = self._pool_view()
             roles = {person["id"]: person["role"] for person in pool}
             done = self.active_pair_of(mentee_id)
@@ -187,26 +196,26 @@ class PairRecords:
             if roles.get(mentee_id) not in MENTEE_ROLES:
                 raise PairingRefused(_("Cette personne n'attend plus de mentor (déjà appariée "
                                        "ou sortie du vivier)."))
-            mentor = self.enrollments.get(mentor_id)
-            # The introductions first: a crash before the pair leaves jobs that find no
-            # pair and send nothing, never a pair nobody was told about.
-            for person_id in (mentor_id, mentee_id):
-                self.mail.put("presentation", mentor_id=mentor_id, mentee_id=mentee_id,
-                              person_id=person_id)
-            doc_id = self.pairs.insert({
+            mentor = self.people.enrollments.get(mentor_id)
+            pair = {
                 "v": FORMAT_VERSION, "mentor_id": mentor_id, "mentee_id": mentee_id,
                 "track": mentor.get("track"), "score": score, "reasons": list(reasons),
                 "confirmed_at": at, "confirmed_by": by, "status": "active",
                 "closed_at": None, "closed_by": None, "close_reason": None,
                 "checkpoints": checkpoints,
-            })
+            }
+            # The pair and both introductions: one append.
+            for person_id in (mentor_id, mentee_id):
+                self.mail.attach(pair, MailKind.PRESENTATION, mentor_id=mentor_id,
+                                 mentee_id=mentee_id, person_id=person_id)
+            doc_id = self.pairs.insert(pair)
             self._unlock(mentee_id)
             for person_id in (mentor_id, mentee_id):
                 # A confirmed pair makes both « apparié » (a mentor's free places keep them
                 # in the pool all the same); someone already « actif » stays so.
-                if self.enrollments.get(person_id).get("status") != "actif":
-                    self._set_status(person_id, "apparie", at=at, by=by)
-            return self.pairs.get(doc_id)
+                if self.people.enrollments.get(person_id).get("status") != "actif":
+                    self.people.set_status(person_id, "apparie", at=at, by=by)
+            return without_pending(self.pairs.get(doc_id))
 
     def close_pair(self, pair_id: int, *, reason: str, by: int | None,
                    mentor_status: str, mentee_status: str, at: str | None = None) -> dict:
@@ -220,7 +229,7 @@ class PairRecords:
         if {mentor_status, mentee_status} - set(PAIR_END_STATUSES):
             raise ValueError("statut de fin inconnu")
         at = at or now_iso()
-        with self._transaction():
+        with self.store.transaction():
             pair = self.pairs.get(pair_id)
             if pair is None:
                 raise KeyError(pair_id)
@@ -234,17 +243,16 @@ class PairRecords:
                 busy = load.get(person_id, 0) > 0 or person_id in has_mentor
                 if busy:
                     # Still in another running pair: their status follows that one.
-                    current = self.enrollments.get(person_id).get("status")
+                    current = self.people.enrollments.get(person_id).get("status")
                     wanted = current if current in PAIR_STATUSES else "apparie"
-                self._set_status(person_id, wanted, at=at, by=by)
+                self.people.set_status(person_id, wanted, at=at, by=by)
             return pair
 
     def claim_reminder(self, pair_id: int, month: int, person_id: int,
                        at: str | None = None) -> bool:
         """Queue a checkpoint's reminder to this person, once; False if it already went.
 
-        The job (keyed by pair, month and person) is appended before the claim,
-        so a crash between the two is redone by the next run without a second job.
+        The claim and the reminder are one append to the pair's record.
         """
         claimed = []
 
@@ -254,20 +262,54 @@ class PairRecords:
                 if checkpoint["month"] == month and str(person_id) not in reminded:
                     reminded[str(person_id)] = at or now_iso()
                     claimed.append(True)
+            if claimed:
+                self.mail.attach(pair, MailKind.RAPPEL,
+                                 key=f"{MailKind.RAPPEL}:{pair_id}:{month}:{person_id}",
+                                 pair_id=pair_id, month=month, person_id=person_id)
             return pair
 
-        with self._transaction():
-            pair = self.pairs.get(pair_id)
-            already = pair is None or any(
-                str(person_id) in c.get("reminded", {}) for c in pair.get("checkpoints", ())
-                if c["month"] == month)
-            if already:
+        with self.store.transaction():
+            if self.pairs.get(pair_id) is None:
                 return False
-            job = self.mail.job("rappel", pair_id=pair_id, month=month, person_id=person_id)
-            job["key"] = f"rappel:{pair_id}:{month}:{person_id}"
-            self.mail.table.insert_unique(job, "key")
             self.pairs.modify(pair_id, change)
         return bool(claimed)
+
+    def save_linked_feedback(self, answers: dict, pair_id: int, month: int, person_id: int
+                             ) -> dict:
+        """Store a link's feedback: one per person and checkpoint; a later post updates it."""
+        key = _link_key(pair_id, month, person_id)
+        record = {**answers, "v": FORMAT_VERSION, "reference": new_reference("feedback"),
+                  "link_key": key, "created_at": now_iso()}
+        with self.store.transaction():
+            doc_id, created = self.people.feedback.insert_unique(record, "link_key")
+            if not created:
+                previous = self.people.feedback.get(doc_id)
+                record = self.people.feedback.update(doc_id, {
+                    **answers, "updated_at": now_iso()})
+                record = record if record else previous
+            self.mark_answered(pair_id, month, person_id, doc_id)
+            return self.people.feedback.get(doc_id)
+
+    def restore_answered_marks(self) -> int:
+        """Give back its pair's « answered » mark to any linked feedback that lacks it.
+
+        ``save_linked_feedback`` appends the answer, then the mark, in one
+        transaction but to two journals (two tables): a process killed between
+        the two keeps the answer alone. Safe to repeat; returns how many marks
+        were missing.
+        """
+        restored = 0
+        for record in self.people.feedback.all():
+            if not record.get("link_key"):
+                continue
+            pair_id, month, person_id = _link_parts(record["link_key"])
+            pair = self.pairs.get(pair_id)
+            if pair is None or _answered(pair, month, person_id):
+                continue
+            if self.mark_answered(pair_id, month, person_id, record["id"],
+                                  at=record.get("created_at")):
+                restored += 1
+        return restored
 
     def mark_answered(self, pair_id: int, month: int, person_id: int, feedback_id: int,
                       at: str | None = None) -> bool:
@@ -285,20 +327,34 @@ class PairRecords:
         pair = self.pairs.get(pair_id)
         if pair is None or person_id not in (pair["mentor_id"], pair["mentee_id"]):
             return False
-        with self._transaction():
+        with self.store.transaction():
             self.pairs.modify(pair_id, change)
             if found and pair.get("status") == "active":
                 # The first feedback shows the pair is under way: both become « actif ».
                 for someone in (pair["mentor_id"], pair["mentee_id"]):
-                    record = self.enrollments.get(someone)
+                    record = self.people.enrollments.get(someone)
                     if record and record.get("status") == "apparie":
-                        self._set_status(someone, "actif", at=at or now_iso(), by=None)
+                        self.people.set_status(someone, "actif", at=at or now_iso(), by=None)
         return bool(found)
 
     def mark_feedback_handled(self, feedback_id: int, *, by: int | None) -> bool:
         """Record that the coordination dealt with a feedback's alert; False if unknown."""
-        if self.feedback.get(feedback_id) is None:
+        if self.people.feedback.get(feedback_id) is None:
             return False
-        self.feedback.update(feedback_id, {"handled_at": now_iso(), "handled_by": by})
+        self.people.feedback.update(feedback_id, {"handled_at": now_iso(), "handled_by": by})
         return True
 
+
+def _link_key(pair_id: int, month: int, person_id: int) -> str:
+    """A linked feedback's key: one answer per person and checkpoint."""
+    return f"{pair_id}:{month}:{person_id}"
+
+
+def _link_parts(key: str) -> tuple[int, int, int]:
+    pair_id, month, person_id = (int(part) for part in key.split(":"))
+    return pair_id, month, person_id
+
+
+def _answered(pair: dict, month: int, person_id: int) -> bool:
+    return any(checkpoint["month"] == month and str(person_id) in checkpoint.get("answered", {})
+               for checkpoint in pair.get("checkpoints", ()))

@@ -27,7 +27,7 @@ from ..forms.definitions import EMAIL_MAX, HONEYPOT, EnrollmentForm
 from ..forms.render import render_form
 from ..i18n import _
 from ..mail.links import Expired, pair_link, read_address_token, read_personal_token
-from ..records.enrollments import PENDING_MAIL
+from ..mail.mailqueue import PENDING as PENDING_MAIL
 from ..records.purge import erase_person, withdraw_person
 from ..services import get_limiter, get_pages, get_repo
 from ..templating import template_environment
