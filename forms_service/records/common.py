@@ -13,7 +13,7 @@ from datetime import date, datetime, timezone
 
 from ..vocabulary import MENTEE_ROLES, MENTOR_ROLES, STATUS_LABELS
 
-__all__ = ["FORMAT_VERSION", "ENROLLMENT_STATUSES", "AUDIT_ACTIONS", "InvalidTransition",
+__all__ = ["FORMAT_VERSION", "ENROLLMENT_STATUSES", "InvalidTransition",
            "PairingRefused", "AlreadyHandled", "new_reference", "now_iso", "paused",
            "submission_key"]
 
@@ -25,13 +25,6 @@ PREFIXES = {"enrollment": "M", "feedback": "R"}
 
 # Kept importable from here for the coordinator area.
 ENROLLMENT_STATUSES = STATUS_LABELS
-# What the audit log records: actions, never the values seen or exported.
-AUDIT_ACTIONS = ("connexion", "deconnexion", "consultation", "statut", "note", "export",
-                 "ouverture_inscriptions", "fermeture_inscriptions", "binome_confirme",
-                 "binome_ecarte", "binome_remplace", "binome_clos", "binome_consulte",
-                 "binome_verrouille", "binome_deverrouille", "retour_traite")
-
-
 AUDIT_WORD = re.compile(r"[a-z][a-z0-9_]{0,39}(\.[a-z0-9]{1,10})?")
 
 

@@ -21,7 +21,6 @@ from ..storage import Store
 from .accounts import AccountRecords
 from .between import BetweenRecords
 from .common import (  # noqa: F401 - the names callers import from here
-    AUDIT_ACTIONS,
     ENROLLMENT_STATUSES,
     FORMAT_VERSION,
     AlreadyHandled,
@@ -29,7 +28,6 @@ from .common import (  # noqa: F401 - the names callers import from here
     PairingRefused,
     new_reference,
     now_iso,
-    paused,
     submission_key,
 )
 from .enrollments import EnrollmentRecords
@@ -37,7 +35,7 @@ from .meetings import Meetings
 from .pairs import PairRecords
 
 __all__ = ["Repository", "FORMAT_VERSION", "new_reference", "now_iso", "ENROLLMENT_STATUSES",
-           "InvalidTransition", "AUDIT_ACTIONS", "PairingRefused", "AlreadyHandled",
+           "InvalidTransition", "PairingRefused", "AlreadyHandled",
            "submission_key"]
 
 
