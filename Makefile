@@ -42,6 +42,7 @@ preview: site
 	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:$(PREVIEW_PORT)
 
 bench: setup
+	$(BIN)/python bench/imports.py
 	$(BIN)/python bench/storage.py
 	$(BIN)/python bench/matching.py
 	$(BIN)/python bench/http.py
