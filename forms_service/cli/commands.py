@@ -228,7 +228,8 @@ def _mail_status() -> None:
             "error": job.get("last_error") or _("aucune")})
     say(ngettext("%(num)d message en attente ou en échec.",
                  "%(num)d messages en attente ou en échec.", len(jobs)) % {"num": len(jobs)})
-    if any(job["status"] == "echec" for job in jobs):
+    # Monitoring sees a message given up, and one whose last try failed, not only the first.
+    if any(job["status"] == "echec" or job.get("last_error") for job in jobs):
         sys.exit(1)
 
 

@@ -129,7 +129,7 @@ def _address(refs: dict, out: Outgoing, message_id):
 def _find_pair(refs: dict, out: Outgoing) -> dict | None:
     if "pair_id" in refs:
         return out.repo.pair(refs["pair_id"])
-    # An introduction is queued before its pair is stored: find the pair of those two.
+    # An introduction is written with its pair, before the pair has an id: it names the two.
     found = [pair for pair in out.repo.active_pairs()
              if (pair["mentor_id"], pair["mentee_id"]) == (refs.get("mentor_id"),
                                                            refs.get("mentee_id"))]

@@ -13,6 +13,12 @@ message again on its next run, with the same ``Message-ID``; nothing is
 ever lost. A refused or unreachable server schedules a retry
 (``mailqueue.BACKOFF``); after a day the job is « en échec ».
 
+One job never holds back the others: whatever goes wrong while one is
+rendered or sent (a refused server, a template error, a record that no longer
+fits) is counted on that job alone, logged once per try, and the sender moves
+on. A job that can never be sent (a kind this version does not know) is
+« en échec » at once.
+
 ``.eml`` files left in ``outbox/`` by earlier versions are sent too, then
 moved to ``outbox/sent/``.
 """
@@ -34,6 +40,7 @@ from ..config import Settings
 from ..programme import load_programme
 from ..records.repository import Repository
 from .legacy_outbox import LegacyOutbox
+from .mailqueue import MailKind
 from .messages import Outgoing, UnsafeAddress, render
 
 __all__ = ["Sender", "sender_lock", "SenderBusy", "Report", "POLL_SECONDS"]
@@ -98,11 +105,16 @@ class Sender:
         return report
 
     def _send_job(self, smtp: _Connection, job: dict, report: Report) -> None:
+        if job.get("kind") not in tuple(MailKind):
+            self._fail(job, "type de message inconnu", report, permanent=True)
+            return
         try:
             rendered = render(job, self.out)
         except UnsafeAddress as error:
-            self.repo.mail.mark_failed(job["id"], str(error), permanent=True)
-            report.failed += 1
+            self._fail(job, str(error), report, permanent=True)
+            return
+        except Exception as error:  # noqa: BLE001 - one job's fault stays with that job
+            self._fail(job, f"rédaction impossible ({type(error).__name__})", report)
             return
         if rendered is None:
             self.repo.mail.mark_sent(job["id"], to_status="sans_objet")
@@ -111,15 +123,20 @@ class Sender:
         message, person_id = rendered
         try:
             smtp.send(message)
-        except (OSError, smtplib.SMTPException) as error:
-            failed = self.repo.mail.mark_failed(job["id"], type(error).__name__)
-            log.warning("message %s non envoyé (%s), essai %d", job["id"], type(error).__name__,
-                        failed["attempts"])
-            report.failed += failed["status"] == "echec"
-            report.retried += failed["status"] != "echec"
+        except Exception as error:  # noqa: BLE001 - a refused server, or a message it chokes on
+            self._fail(job, type(error).__name__, report)
             return
         self.repo.mail.mark_sent(job["id"], person_id=person_id)
         report.sent += 1
+
+    def _fail(self, job: dict, error: str, report: Report, *, permanent: bool = False) -> None:
+        """Count a failed try on this job alone: retry it later, or give it up."""
+        failed = self.repo.mail.mark_failed(job["id"], error, permanent=permanent)
+        # The job's id and the error's name only: never an address or a typed value.
+        log.warning("message %s non envoyé (%s), essai %d%s", job["id"], error,
+                    failed["attempts"], " : abandonné" if failed["status"] == "echec" else "")
+        report.failed += failed["status"] == "echec"
+        report.retried += failed["status"] != "echec"
 
     def watch(self, stop: threading.Event, poll: float = POLL_SECONDS) -> None:
         """Send as messages fall due until ``stop`` is set (the caller holds the lock)."""
@@ -162,6 +179,14 @@ class _Connection:
             self.smtp.send_message(message)
         except (OSError, smtplib.SMTPServerDisconnected):
             self.smtp = None  # the next message opens a new session
+            raise
+        except (smtplib.SMTPException, ValueError, UnicodeError):
+            # Refused by the server, or choked on before it was all sent: start the next
+            # message on a clean session (RSET), or a new one if that fails too.
+            try:
+                self.smtp.rset()
+            except (OSError, smtplib.SMTPException):
+                self.smtp = None
             raise
 
 

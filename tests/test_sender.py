@@ -1,0 +1,131 @@
+"""The sender: one bad job never holds back the others, and monitoring sees it.
+
+The queue is poisoned the way damaged or foreign data would do it, through
+TinyDB's own API (``open_tinydb``); messages go to a real SMTP server.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import subprocess
+import sys
+import threading
+import time
+from email import message_from_bytes
+from email.policy import default
+
+import pytest
+from conftest import ROOT, SECRET, smtp_server
+
+from forms_service.config import Settings
+from forms_service.mail.sender import Sender
+from forms_service.records.repository import Repository
+from forms_service.storage import open_tinydb
+
+PERSON = {"name": "Awa Diallo", "role": "mentore", "track": "classique", "format": "hybride"}
+
+
+class Inbox:
+    async def handle_DATA(self, server, session, envelope):
+        self.received.append((envelope.rcpt_tos, message_from_bytes(envelope.content,
+                                                                    policy=default)))
+        return "250 Message accepted for delivery"
+
+    def __init__(self):
+        self.received = []
+
+
+@pytest.fixture
+def inbox():
+    found = Inbox()
+    with smtp_server(found) as controller:
+        found.port = controller.port
+        yield found
+
+
+@pytest.fixture
+def settings(tmp_path, inbox):
+    return dataclasses.replace(Settings.from_env({}), data_dir=tmp_path / "data",
+                               smtp_host="127.0.0.1", smtp_port=inbox.port)
+
+
+def poison(settings) -> list[int]:
+    """Queue three jobs no sender can deliver: foreign, corrupt, inconsistent."""
+    repo = Repository(settings.data_dir)
+    mentor, _ = repo.enroll({**PERSON, "name": "Marc Petit", "email": "marc@exemple.fr",
+                             "role": "mentor"}, notice_version="1")
+    mentee, _ = repo.enroll({**PERSON, "email": "awa@exemple.fr"}, notice_version="1")
+    pair = repo.confirm_pair(mentor["id"], mentee["id"], by=None, score=80, reasons=[],
+                             checkpoints=[{"month": 1, "due": "2026-01-01"}])
+    repo.queue_pending_mail()
+    repo.close()
+    now = time.time()
+    job = {"v": 1, "status": "en_attente", "attempts": 0, "next_try": now, "created_at": now,
+           "last_error": None, "sent_at": None, "message_id": "<poison@exemple.fr>"}
+    with open_tinydb(settings.data_dir) as db:
+        mail = db.table("mail")
+        return [
+            # A kind this version does not know (written by a newer one, or by hand).
+            mail.insert({**job, "kind": "carte_postale", "refs": {}}),
+            # A reminder whose month is not a number: its subject cannot be written.
+            mail.insert({**job, "kind": "rappel", "refs": {
+                "pair_id": pair["id"], "month": "trois", "person_id": mentee["id"]}}),
+            # A damaged Message-ID that no header may hold.
+            mail.insert({**job, "kind": "presentation", "message_id": "<a@b>\r\nBcc: x@y",
+                         "refs": {"mentor_id": mentor["id"], "mentee_id": mentee["id"],
+                                  "person_id": mentor["id"]}}),
+        ]
+
+
+def enroll_ten(settings) -> list[str]:
+    repo = Repository(settings.data_dir)
+    addresses = [f"personne.{n}@exemple.fr" for n in range(10)]
+    for address in addresses:
+        repo.enroll({**PERSON, "email": address}, notice_version="1")
+    repo.close()
+    return addresses
+
+
+def status(settings) -> subprocess.CompletedProcess:
+    env = {**os.environ, "MENTORAT_DATA_DIR": str(settings.data_dir), "MENTORAT_SMTP_HOST": ""}
+    return subprocess.run([sys.executable, "-m", "forms_service.cli", "send-mail", "--status"],
+                          cwd=ROOT, env=env, capture_output=True, text=True)
+
+
+def test_a_queue_poisoned_with_three_bad_jobs_still_delivers_the_next_ten(settings, inbox):
+    bad = poison(settings)
+    addresses = enroll_ten(settings)
+    sender = Sender(settings, SECRET)
+    report = sender.send_due()
+    sender.repo.close()
+    delivered = {to for recipients, _message in inbox.received for to in recipients}
+    assert set(addresses) <= delivered
+    assert report.failed + report.retried == 3
+    checked = status(settings)
+    assert checked.returncode == 1, checked.stderr
+    named = [line for line in checked.stdout.splitlines() if "erreur : aucune" not in line]
+    assert sorted(int(line.split()[1]) for line in named) == sorted(bad), checked.stdout
+    assert "type de message inconnu" in checked.stdout and "en échec" in checked.stdout
+
+
+def test_the_next_confirmation_leaves_within_seconds_behind_a_poisoned_queue(settings, inbox):
+    poison(settings)
+    sender = Sender(settings, SECRET)
+    stop = threading.Event()
+    watching = threading.Thread(target=sender.watch, args=(stop, 0.1), daemon=True)
+    watching.start()
+    try:
+        repo = Repository(settings.data_dir)
+        repo.enroll({**PERSON, "email": "nouvelle@exemple.fr"}, notice_version="1")
+        repo.close()
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and not any(
+                "nouvelle@exemple.fr" in to for to, _m in inbox.received):
+            time.sleep(0.05)
+        subjects = [m["Subject"] for to, m in inbox.received if "nouvelle@exemple.fr" in to]
+        assert subjects == ["Votre inscription au programme de mentorat"]
+    finally:
+        stop.set()
+        watching.join(5)
+        sender.repo.close()
