@@ -442,18 +442,19 @@ def flip_a_byte_in_line(n: int):
 
 
 DAMAGES = {
-    # name: (damage, intact records check can recover out of 5)
-    "torn last line": (lambda data: data[:-40], 4),
-    "checksum mismatch": (flip_a_byte_in_line(3), 4),
-    "garbage line": (lambda data: data + b"\x00\x00\x00garbage\n", 5),
-    "missing header": (lambda data: data.split(b"\n", 1)[1], 5),
-    "empty file": (lambda data: b"", 0),
+    # name: (damage, intact records check can recover out of 5, whether a repair would take
+    # a record's newest version back, and so needs --force)
+    "torn last line": (lambda data: data[:-40], 4, True),
+    "checksum mismatch": (flip_a_byte_in_line(3), 4, True),
+    "garbage line": (lambda data: data + b"\x00\x00\x00garbage\n", 5, True),
+    "missing header": (lambda data: data.split(b"\n", 1)[1], 5, False),
+    "empty file": (lambda data: b"", 0, False),
 }
 
 
 @pytest.mark.parametrize("kind", DAMAGES)
 def test_a_damaged_journal_fails_closed_and_check_repairs_it(api, data_dir, kind):
-    damage, recoverable = DAMAGES[kind]
+    damage, recoverable, goes_back = DAMAGES[kind]
     damaged = damage(good_journal(data_dir))
     journal(data_dir).write_bytes(damaged)
 
@@ -470,6 +471,10 @@ def test_a_damaged_journal_fails_closed_and_check_repairs_it(api, data_dir, kind
     assert journal(data_dir).read_bytes() == damaged  # check alone changes nothing
 
     repaired = check(data_dir, repair=True)
+    if goes_back:  # refused, naming what would go back; nothing changed
+        assert repaired.refused and not repaired.repaired and repaired.rollbacks
+        assert journal(data_dir).read_bytes() == damaged
+        repaired = check(data_dir, repair=True, force=True)
     assert repaired.repaired and repaired.recovered == recoverable
     assert check(data_dir).ok
     assert len(reopen_ids(data_dir)) == recoverable

@@ -299,14 +299,33 @@ def export(what: str, fmt: str) -> None:
                      "dommage."),
               epilog=epilog("DATA_DIR"))
 @click.option("--repair", is_flag=True,
-              help=_("Réparer : garder chaque enregistrement intact, écarter le reste."))
-def check(repair: bool) -> None:
+              help=_("Réparer : garder chaque enregistrement intact, écarter le reste (mis de "
+                     "côté dans lignes-ecartees/)."))
+@click.option("--force", is_flag=True,
+              help=_("Avec --repair : accepter de revenir à la version précédente des "
+                     "enregistrements dont la dernière version est illisible."))
+def check(repair: bool, force: bool) -> None:
     from ..storage import check as check_data
 
-    report = check_data(_data_dir(_settings()), repair=repair)
+    data_dir = _data_dir(_settings())
+    report = check_data(data_dir, repair=repair, force=force)
     for problem in report.problems:
         say(problem)
+    for rollback in report.rollbacks:
+        say(rollback)
     say(_("%(n)d enregistrement(s) lisible(s).") % {"n": report.records})
+    if report.refused:
+        raise Failure(_("rien n'est réparé : la réparation reviendrait à une version plus "
+                        "ancienne des enregistrements ci-dessus. Restaurez plutôt une "
+                        "sauvegarde, ou relancez avec --repair --force pour l'accepter."))
+    if report.repaired:
+        for path in report.set_aside:
+            say(_("Lignes endommagées mises de côté : %(path)s") % {"path": path})
+        repo = _repository()
+        try:
+            repo.audit(None, "reparation_forcee" if report.rollbacks else "reparation")
+        finally:
+            repo.close()
     if not report.ok:
         sys.exit(1)
 
@@ -474,8 +493,6 @@ def purge() -> None:
     say(_("%(n)d binôme(s) clos effacé(s).") % {"n": counts["binomes_clos"]})
     say(_("%(n)d retour(s) signé(s) et %(m)d message(s) effacés avec elles.")
         % {"n": counts["retours"], "m": counts["messages"]})
-
-
-if __name__ == "__main__":
-    main(prog_name="mentorat")
-
+    if counts["fichiers_ecartes"]:
+        say(_("%(n)d fichier(s) de lignes écartées par une réparation effacé(s).")
+            % {"n": counts["fichiers_ecartes"]})

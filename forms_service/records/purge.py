@@ -17,6 +17,8 @@ audit entries older than ``journal_jours`` go too.
 from __future__ import annotations
 
 import logging
+import os
+import re
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 from email import message_from_bytes
@@ -25,6 +27,7 @@ from email.utils import getaddresses
 from pathlib import Path
 
 from ..programme import configured_programme
+from ..storage import SET_ASIDE_NAME
 
 __all__ = ["withdraw_person", "erase_person", "purge", "purge_candidates"]
 
@@ -100,7 +103,41 @@ def erase_person(repo, enrollment_id: int, *, secret: str | None, outbox: Path |
         deleted["inscriptions"] += 1
     if outbox is not None and email:
         deleted["messages"] += erase_messages(outbox, email)
+    deleted["lignes_ecartees"] += erase_set_aside(repo.store.path, enrollment_id, email,
+                                                  record.get("reference"))
     return deleted
+
+
+def erase_set_aside(data_dir: Path, enrollment_id: int, email: str, reference: str | None
+                    ) -> int:
+    """Drop the damaged lines ``check --repair`` set aside that name the person."""
+    folder = data_dir / SET_ASIDE_NAME
+    if not folder.is_dir():
+        return 0
+    marks = [mark.encode("utf-8") for mark in (email, reference) if mark]
+    ids = re.compile(rb'(^[0-9a-f]{8} \{"op":"put","id":|_id":)%d[,}]' % enrollment_id)
+    dropped = 0
+    for path in sorted(folder.iterdir()):
+        lines = path.read_bytes().splitlines(keepends=True)
+        own = path.name.startswith("enrollments-")
+        kept = [line for line in lines if not (
+            any(mark in line.lower() for mark in marks)
+            or (ids.search(line) and (own or b"_id\":" in line)))]
+        if len(kept) != len(lines):
+            dropped += len(lines) - len(kept)
+            _rewrite_private(path, kept)
+    return dropped
+
+
+def _rewrite_private(path: Path, lines: list[bytes]) -> None:
+    temporary = path.with_name(f".{path.name}.tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.write(fd, b"".join(lines))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(temporary, path)
 
 
 def erase_messages(outbox: Path, email: str) -> int:
@@ -183,6 +220,18 @@ def purge_candidates(repo, *, retention_days: int, now: datetime | None = None
     return found
 
 
+def purge_set_aside(data_dir: Path, *, days: int, now: datetime) -> int:
+    """Delete the set-aside damaged lines older than days (the backups' horizon)."""
+    folder = data_dir / SET_ASIDE_NAME
+    if not folder.is_dir():
+        return 0
+    limit = (now - timedelta(days=days)).timestamp()
+    old = [path for path in folder.iterdir() if path.is_file() and path.stat().st_mtime < limit]
+    for path in old:
+        path.unlink(missing_ok=True)
+    return len(old)
+
+
 def purge_sent_messages(outbox: Path, *, days: int, now: datetime) -> int:
     """Delete the sent messages (``outbox/sent/``) older than days."""
     folder = outbox / "sent"
@@ -236,5 +285,7 @@ def purge(repo, *, retention_days: int | None = None, secret: str | None,
     if outbox is not None:
         counts["messages_envoyes"] += purge_sent_messages(
             outbox, days=retention["courriels_envoyes_jours"], now=now)
+    counts["fichiers_ecartes"] += purge_set_aside(repo.store.path,
+                                                 days=retention["sauvegardes_jours"], now=now)
     log.info("purge : %s", ", ".join(f"{k}={v}" for k, v in sorted(counts.items())) or "rien")
     return counts

@@ -87,6 +87,7 @@ from .layout import (
     OUTBOX_NAME,
     SECRET_KEY_NAME,
     SERVICE_LOCK_NAME,
+    SET_ASIDE_NAME,
     V1_NAME,
 )
 from .store import Store, Table
@@ -102,6 +103,7 @@ __all__ = [
     "OUTBOX_NAME",
     "SECRET_KEY_NAME",
     "SERVICE_LOCK_NAME",
+    "SET_ASIDE_NAME",
     "V1_NAME",
     "CheckReport",
     "CorruptData",

@@ -16,6 +16,7 @@ __all__ = [
     "OUTBOX_NAME",
     "SECRET_KEY_NAME",
     "SERVICE_LOCK_NAME",
+    "SET_ASIDE_NAME",
     "TEMP_INFIX",
     "V1_NAME",
     "journal_names",
@@ -34,6 +35,8 @@ INTENT_SIZE = 128
 BACKUP_MANIFEST = "mentorat-backup.json"
 SECRET_KEY_NAME = "secret_key"
 OUTBOX_NAME = "outbox"
+# Where ``check --repair`` sets damaged journal lines aside (personal data: erased and purged).
+SET_ASIDE_NAME = "lignes-ecartees"
 TEMP_INFIX = ".tmp-"  # temp names are ".<final name>.tmp-<random>"
 
 
