@@ -131,7 +131,11 @@ def test_erasure_leaves_no_byte_of_the_participant(limited_app, data_dir, marker
     assert store.enrollment(who["mentor"])["status"] == "en_attente"
     assert store.pairs.all() == []
     assert [f["what_works"] for f in store.feedback.all()] == ["Un retour anonyme qui reste"]
-    assert [to for to, _s, _t in mails(client)] == [MENTOR["email"]]
+    # Marc hears that the pair ended, with nothing of the person erased in the message.
+    told = mails(client)
+    assert [to for to, _s, _t in told] == [MENTOR["email"]] * 2
+    assert told[-1][1] == "Votre binôme de mentorat s’arrête"
+    assert "quitté le programme" in told[-1][2] and marker not in told[-1][2]
     # The link no longer opens anything.
     assert client.get(who["link"]).status_code == 404
     # Logs carried ids, never values, from the first post to the erasure.

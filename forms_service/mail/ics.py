@@ -4,8 +4,11 @@ The introduction e-mail carries one ``.ics`` (``METHOD:PUBLISH``, the
 organisation's time zone) with an all-day event per checkpoint and a
 suggested first meeting within two weeks; each reminder carries its own
 checkpoint again, same ``UID`` and a higher ``SEQUENCE``, so a calendar
-updates the event instead of adding one. Calendars are often shared: the
-events hold the generic feedback page, never a personal signed link.
+updates the event instead of adding one. When the pair ends, the message
+that says so carries ``METHOD:CANCEL`` for every one of those events (same
+``UID``, a higher ``SEQUENCE``), so they leave the calendar. Calendars are
+often shared: the events hold the generic feedback page, never a personal
+signed link.
 No Flask here.
 """
 
@@ -17,24 +20,29 @@ from icalendar import Calendar, Event
 
 from ..i18n import _
 
-__all__ = ["pair_calendar", "checkpoint_update", "FIRST_MEETING_DAYS"]
+__all__ = ["pair_calendar", "checkpoint_update", "pair_cancellation", "FIRST_MEETING_DAYS"]
 
 # The first meeting is suggested this many days after the confirmation.
 FIRST_MEETING_DAYS = 7
 PRODID = "-//Programme de mentorat//mentorat//FR"
+# SEQUENCE of the events: as introduced, as a reminder updates one, as cancelled.
+INTRODUCED, REMINDED, CANCELLED = 0, 1, 2
 
 
-def _calendar(zone: str) -> Calendar:
+def _calendar(zone: str, method: str = "PUBLISH") -> Calendar:
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
-    cal.add("method", "PUBLISH")
+    cal.add("method", method)
     cal.add("x-wr-timezone", zone)
     return cal
 
 
 def _uid(pair: dict, what: str, domain: str) -> str:
     return f"mentorat-binome-{pair['id']}-{what}@{domain}"
+
+
+FIRST_MEETING = "premiere-rencontre"
 
 
 def _all_day(uid: str, day: date, summary: str, description: str, sequence: int) -> Event:
@@ -66,13 +74,13 @@ def pair_calendar(pair: dict, *, base_url: str, domain: str, zone: str) -> bytes
     cal = _calendar(zone)
     confirmed = date.fromisoformat(str(pair["confirmed_at"])[:10])
     cal.add_component(_all_day(
-        _uid(pair, "premiere-rencontre", domain), confirmed + timedelta(days=FIRST_MEETING_DAYS),
+        _uid(pair, FIRST_MEETING, domain), confirmed + timedelta(days=FIRST_MEETING_DAYS),
         _("Mentorat : première rencontre à fixer"),
         _("Convenez ensemble d'une première rencontre dans les deux semaines : objectifs, "
           "rythme, confidentialité. Le guide : %(url)s")
-        % {"url": f"{base_url}/guides/premier-rendez-vous/"}, 0))
+        % {"url": f"{base_url}/guides/premier-rendez-vous/"}, INTRODUCED))
     for checkpoint in pair.get("checkpoints", ()):
-        cal.add_component(_checkpoint_event(pair, checkpoint, base_url, domain, 0))
+        cal.add_component(_checkpoint_event(pair, checkpoint, base_url, domain, INTRODUCED))
     return cal.to_ical()
 
 
@@ -81,5 +89,30 @@ def checkpoint_update(pair: dict, month: int, *, base_url: str, domain: str, zon
     cal = _calendar(zone)
     for checkpoint in pair.get("checkpoints", ()):
         if checkpoint["month"] == month:
-            cal.add_component(_checkpoint_event(pair, checkpoint, base_url, domain, 1))
+            cal.add_component(_checkpoint_event(pair, checkpoint, base_url, domain, REMINDED))
+    return cal.to_ical()
+
+
+def pair_cancellation(pair: dict, *, domain: str, zone: str) -> bytes:
+    """Cancel every event a pair's messages carried: the first meeting and each checkpoint.
+
+    ``pair`` needs only ``id``, ``confirmed_at`` and ``checkpoints``: what the
+    ending recorded in the message, so neither the pair's record nor the other
+    person's has to exist any more.
+    """
+    cal = _calendar(zone, "CANCEL")
+    confirmed = date.fromisoformat(str(pair["confirmed_at"])[:10])
+    events = [(FIRST_MEETING, confirmed + timedelta(days=FIRST_MEETING_DAYS)),
+              *((f"point-{c['month']}", date.fromisoformat(c["due"]))
+                for c in pair.get("checkpoints", ()))]
+    for what, day in events:
+        event = Event()
+        event.add("uid", _uid(pair, what, domain))
+        event.add("dtstamp", datetime.now(timezone.utc))
+        event.add("dtstart", day)
+        event.add("dtend", day + timedelta(days=1))
+        event.add("summary", _("Mentorat : rendez-vous annulé"))
+        event.add("sequence", CANCELLED)
+        event.add("status", "CANCELLED")
+        cal.add_component(event)
     return cal.to_ical()

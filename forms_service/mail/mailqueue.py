@@ -61,6 +61,7 @@ class MailKind(StrEnum):
     REFUS_PARTENAIRE = "refus_partenaire"  # the partner of someone who declined the introduction
     REFUS_COORDINATION = "refus_coordination"  # the coordination, about a declined introduction
     NOTICE = "notice"  # the privacy notice changed: a summary and the personal link
+    FIN_BINOME = "fin_binome"  # a pair ended: to each person who stays, its events cancelled
 
 
 # On a record: the jobs its change causes, until ``collect`` queues them (seconds).

@@ -22,8 +22,8 @@ from ..i18n import _
 from ..templating import template_environment
 from ..text import is_address
 from ..typography import french_spacing
-from ..vocabulary import CHOICE_LABELS, TRACKS
-from .ics import checkpoint_update, pair_calendar
+from ..vocabulary import CHOICE_LABELS, TRACKS, WAITING_STATUSES
+from .ics import checkpoint_update, pair_calendar, pair_cancellation
 from .links import address_link, feedback_link, pair_link, personal_link
 from .mailqueue import MailKind
 
@@ -49,10 +49,11 @@ class Outgoing:
 
 def compose(settings: Settings, to: str, subject: str, template: str, *,
             message_id: str | None = None, calendar: bytes | None = None,
-            **context) -> EmailMessage:
+            calendar_method: str = "PUBLISH", **context) -> EmailMessage:
     """Build a plain-text message from ``templates/mail/<template>.txt``.
 
-    ``calendar`` attaches an ``.ics`` (``text/calendar; method=PUBLISH``).
+    ``calendar`` attaches an ``.ics`` (``text/calendar``, ``method`` as its
+    ``METHOD``: ``PUBLISH``, or ``CANCEL`` when a pair's events are withdrawn).
     """
     if not is_address(to):
         raise UnsafeAddress(_("adresse de destination invalide"))
@@ -67,7 +68,7 @@ def compose(settings: Settings, to: str, subject: str, template: str, *,
     message.set_content(french_spacing(body))
     if calendar is not None:
         message.add_attachment(calendar, maintype="text", subtype="calendar",
-                               filename="mentorat.ics", params={"method": "PUBLISH"})
+                               filename="mentorat.ics", params={"method": calendar_method})
     return message
 
 
@@ -221,7 +222,29 @@ def _declined_partner(refs: dict, out: Outgoing, message_id):
     if person is None:
         return None
     return compose(out.settings, person["email"], _("Votre binôme de mentorat"),
-                   "declined_partner", message_id=message_id, person=person), person["id"]
+                   "declined_partner", message_id=message_id, person=person,
+                   **_cancellation(refs, out)), person["id"]
+
+
+def _pair_ended(refs: dict, out: Outgoing, message_id):
+    """To someone who stays: their pair ended; written from the refs and their own record."""
+    person = out.repo.enrollment(refs.get("person_id", -1))
+    if person is None:
+        return None
+    return compose(out.settings, person["email"], _("Votre binôme de mentorat s'arrête"),
+                   "pair_ended", message_id=message_id, person=person,
+                   reason=refs.get("reason"), waiting=person.get("status") in WAITING_STATUSES,
+                   **_cancellation(refs, out)), person["id"]
+
+
+def _cancellation(refs: dict, out: Outgoing) -> dict:
+    """The ``.ics`` that withdraws a pair's events, from what its ending recorded."""
+    if not refs.get("calendar"):
+        return {}  # queued by an earlier version, which recorded no events
+    context = _calendar_context(out)
+    return {"calendar": pair_cancellation(refs["calendar"], domain=context["domain"],
+                                          zone=context["zone"]),
+            "calendar_method": "CANCEL"}
 
 
 def _declined_coordination(refs: dict, out: Outgoing, message_id):
@@ -265,4 +288,5 @@ BUILDERS = {
     MailKind.REFUS_PARTENAIRE: _declined_partner,
     MailKind.REFUS_COORDINATION: _declined_coordination,
     MailKind.NOTICE: _notice,
+    MailKind.FIN_BINOME: _pair_ended,
 }

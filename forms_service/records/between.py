@@ -64,14 +64,10 @@ class BetweenRecords:
                     person_id not in (pair["mentor_id"], pair["mentee_id"]):
                 raise PairingRefused(_("Ce binôme n’est plus en cours : il ne peut plus être "
                                        "décliné."))
-            partner = pair["mentee_id"] if person_id == pair["mentor_id"] else pair["mentor_id"]
-
             def declined(current: dict) -> dict:
                 current.update(status="non_demarre", closed_at=at, closed_by=None,
                                close_reason="refus", declined_by=person_id,
                                decline_reason=reason)
-                self.mail.attach(current, MailKind.REFUS_PARTENAIRE, pair_id=pair_id,
-                                 person_id=partner)
                 for refs in coordination:
                     self.mail.attach(current, MailKind.REFUS_COORDINATION, pair_id=pair_id,
                                      **refs)
@@ -79,8 +75,10 @@ class BetweenRecords:
 
             pair = without_pending(self.pairs.modify(pair_id, declined))
             self.pairing.reject_pair(pair["mentor_id"], pair["mentee_id"], by=None)
+            told = self.pairing.pair_ended(pair, reason="refus", declined_by=person_id)
             for someone in (pair["mentor_id"], pair["mentee_id"]):
-                self.people.set_status(someone, "en_attente", at=at, by=None)
+                self.people.set_status(someone, "en_attente", at=at, by=None,
+                                       messages=told[someone])
             return pair
 
     def mark_silence(self, pair_id: int, what: str, period: str, jobs: list[tuple]) -> bool:

@@ -7,6 +7,7 @@ tables and queues the messages their changes cause (``mail.mailqueue``).
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 
 from ..mail.mailqueue import MailKind, MailQueue, without_pending
 from ..storage import Store
@@ -183,13 +184,19 @@ class EnrollmentRecords:
 
         return self.enrollments.modify(doc_id, change)
 
-    def set_status(self, person_id: int, status: str, *, at: str, by: int | None) -> None:
-        """Move someone to status as a pair's life does (no lifecycle check), with history."""
+    def set_status(self, person_id: int, status: str, *, at: str, by: int | None,
+                   messages: Iterable[tuple[MailKind, dict]] = ()) -> None:
+        """Move someone to status as a pair's life does (no lifecycle check), with history.
+
+        ``messages`` (kind, refs) go to this person and are written with the change.
+        """
         def change(record: dict) -> dict:
             if record.get("status") != status:
                 record["status"] = status
                 record.setdefault("status_history", []).append(
                     {"status": status, "at": at, "by": by})
+            for kind, refs in messages:
+                self.mail.attach(record, kind, **refs)
             return record
 
         self.enrollments.modify(person_id, change)

@@ -218,12 +218,15 @@ class PairRecords:
             return without_pending(self.pairs.get(doc_id))
 
     def close_pair(self, pair_id: int, *, reason: str, by: int | None,
-                   mentor_status: str, mentee_status: str, at: str | None = None) -> dict:
+                   mentor_status: str, mentee_status: str, at: str | None = None,
+                   leaving: int | None = None) -> dict:
         """End an active pair with a reason; put each person back in the pool or close them.
 
         ``mentor_status`` / ``mentee_status`` are ``en_attente`` (can be
         matched again) or ``clos``. Someone who still has another active
-        pair keeps the status that pair gives (``apparie`` or ``actif``). Raises ``PairingRefused``
+        pair keeps the status that pair gives (``apparie`` or ``actif``).
+        ``leaving`` is the person whose withdrawal or erasure ends the pair:
+        the other one alone is told (``pair_ended``). Raises ``PairingRefused``
         when the pair is not active, ``KeyError`` when it does not exist.
         """
         if {mentor_status, mentee_status} - set(PAIR_END_STATUSES):
@@ -237,6 +240,7 @@ class PairRecords:
                 raise PairingRefused(_("Ce binôme est déjà clos."))
             pair = self.pairs.update(pair_id, {"status": "closed", "closed_at": at,
                                                "closed_by": by, "close_reason": reason})
+            told = self.pair_ended(pair, reason=reason, leaving=leaving)
             load, has_mentor = self._loads()
             for person_id, wanted in ((pair["mentor_id"], mentor_status),
                                       (pair["mentee_id"], mentee_status)):
@@ -245,8 +249,33 @@ class PairRecords:
                     # Still in another running pair: their status follows that one.
                     current = self.people.enrollments.get(person_id).get("status")
                     wanted = current if current in PAIR_STATUSES else "apparie"
-                self.people.set_status(person_id, wanted, at=at, by=by)
+                self.people.set_status(person_id, wanted, at=at, by=by,
+                                       messages=told.get(person_id, ()))
             return pair
+
+    def pair_ended(self, pair: dict, *, reason: str, leaving: int | None = None,
+                   declined_by: int | None = None) -> dict[int, list[tuple[MailKind, dict]]]:
+        """The messages a pair's end causes, by the person each goes to: « a pair ended ».
+
+        Every way a pair ends (closed by the coordination, declined, a
+        withdrawal, an erasure) comes here, so what an ending tells people is
+        decided in one place. Each person who stays (not ``leaving``) is told,
+        and the calendar events the pair's messages carried are cancelled; the
+        refs hold all the message needs, so it is written even once the pair or
+        the other person's record is gone.
+        """
+        calendar = {"id": pair["id"], "confirmed_at": pair.get("confirmed_at"),
+                    "checkpoints": [{"month": c["month"], "due": c["due"]}
+                                    for c in pair.get("checkpoints", ())]}
+        told = {}
+        for person_id in (pair["mentor_id"], pair["mentee_id"]):
+            if person_id == leaving:
+                continue
+            declined_by_other = declined_by is not None and declined_by != person_id
+            kind = MailKind.REFUS_PARTENAIRE if declined_by_other else MailKind.FIN_BINOME
+            told[person_id] = [(kind, {"pair_id": pair["id"], "person_id": person_id,
+                                       "reason": reason, "calendar": calendar})]
+        return told
 
     def claim_reminder(self, pair_id: int, month: int, person_id: int,
                        at: str | None = None) -> bool:

@@ -45,7 +45,7 @@ def withdraw_person(repo, enrollment_id: int) -> dict:
                                       (d.get("mentor_id"), d.get("mentee_id"))):
             mentor_wanted = "clos" if pair["mentor_id"] == enrollment_id else "en_attente"
             mentee_wanted = "clos" if pair["mentee_id"] == enrollment_id else "en_attente"
-            repo.close_pair(pair["id"], reason="retrait", by=None,
+            repo.close_pair(pair["id"], reason="retrait", by=None, leaving=enrollment_id,
                             mentor_status=mentor_wanted, mentee_status=mentee_wanted)
         return repo.set_enrollment_status(enrollment_id, WITHDRAWN, by=None, force=True)
 
@@ -80,7 +80,7 @@ def erase_person(repo, enrollment_id: int, *, secret: str | None, outbox: Path |
         for pair in repo.pairs.search(lambda d: d.get("status") == "active" and
                                       _mentions(d, enrollment_id)):
             # The partner goes back to the pool before the pair disappears.
-            repo.close_pair(pair["id"], reason="effacement", by=None,
+            repo.close_pair(pair["id"], reason="effacement", by=None, leaving=enrollment_id,
                             mentor_status="clos" if pair["mentor_id"] == enrollment_id
                             else "en_attente",
                             mentee_status="clos" if pair["mentee_id"] == enrollment_id
