@@ -28,6 +28,7 @@ from flask_wtf.csrf import CSRFError
 
 from .. import dates as display
 from ..i18n import gettext, ngettext
+from ..services import get_settings
 from . import sessions
 from .auth import current_coordinator, deny_anonymous
 from .blueprint import (
@@ -48,7 +49,7 @@ def init_app(app) -> None:
     # Importing a view module registers its routes on ``bp``.
     from . import cohorts, dashboard, enrollments, exports, followup, pairs  # noqa: F401
 
-    settings = app.config["SETTINGS"]
+    settings = get_settings(app)
     app.config.update(
         SESSION_COOKIE_NAME="mentorat_coordination",
         SESSION_COOKIE_PATH="/coordination",
@@ -99,7 +100,7 @@ def _template_helpers() -> dict:
         "current_coordinator": current_coordinator,
         "coordination_nav": lambda: NAV,
         "coordination_stylesheets": lambda: material_stylesheets(
-            current_app.config["SETTINGS"].site_dir),
+            get_settings().site_dir),
         "nav_active": nav_active,
         "view_functions": current_app.view_functions,
     }

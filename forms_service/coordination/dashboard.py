@@ -17,10 +17,10 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import date
 
-from flask import current_app, render_template
+from flask import render_template
 
 from ..i18n import _
-from ..services import get_repo
+from ..services import get_programme, get_repo
 from ..vocabulary import MENTEE_ROLES, MENTOR_ROLES, ROLES, TRACKS
 from . import charts
 from .auth import login_required
@@ -203,7 +203,7 @@ def meeting_items(pairs: Iterable[dict], meetings: Iterable[dict], today: date
 def dashboard():
     """Show the programme's figures as charts with their data tables."""
     repo = get_repo()
-    programme = current_app.config["PROGRAMME"]
+    programme = get_programme()
     enrollments, pairs = repo.enrollments.all(), repo.all_pairs()
     feedback = repo.feedback.all()
     departments = [(d, d) for d in programme.departments]

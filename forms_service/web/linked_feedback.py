@@ -10,7 +10,7 @@ from __future__ import annotations
 from ..forms.definitions import FeedbackForm
 from ..mail.links import read_feedback_token
 from ..records import checkpoints
-from ..services import services
+from ..services import get_programme, services
 
 __all__ = ["linked_feedback_form", "linked_answers"]
 
@@ -42,7 +42,7 @@ def linked_feedback_form(app, token: str | None):
     if found is None:
         return None
     link, pair, person = found
-    return FeedbackForm(programme=app.config["PROGRAMME"], data={
+    return FeedbackForm(programme=get_programme(app), data={
         "checkpoint": str(link["month"]), "role": _role(pair, person["id"]),
         "identity": "signe", "lien": token, "name": person.get("name", ""),
         "email": person.get("email", "")})
