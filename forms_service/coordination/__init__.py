@@ -29,6 +29,7 @@ from flask_wtf.csrf import CSRFError
 from .. import dates as display
 from ..i18n import gettext, ngettext
 from ..services import get_settings
+from ..vocabulary import PairState, Status
 from . import sessions
 from .auth import current_coordinator, deny_anonymous
 from .blueprint import (
@@ -76,6 +77,9 @@ def init_app(app) -> None:
     app.jinja_env.filters["date_fr"] = display.format_date
     app.jinja_env.filters["datetime_fr"] = display.format_datetime
     app.jinja_env.filters["typeset"] = typeset_markup
+    # Templates compare stored codes with the members (``pair.status == PairState.ACTIVE``),
+    # never with a bare string.
+    app.jinja_env.globals.update(Status=Status, PairState=PairState)
     app.after_request(private_headers)
 
 

@@ -14,7 +14,7 @@ from ..i18n import _
 from ..records.repository import ENROLLMENT_STATUSES, InvalidTransition
 from ..services import get_programme, get_repo
 from ..text import clean_multiline
-from ..vocabulary import sensible_transitions
+from ..vocabulary import PairState, Status, sensible_transitions
 from .auth import current_coordinator, login_required
 from .blueprint import bp, flash_fr
 
@@ -161,9 +161,9 @@ def _enrollment_or_404(doc_id: int) -> dict:
 
 def _status_form(record: dict) -> StatusForm:
     form = StatusForm(prefix="statut")
-    in_pair = any(p.get("status") == "active" for p in _repo().pairs_of(record["id"]))
+    in_pair = any(p.get("status") == PairState.ACTIVE for p in _repo().pairs_of(record["id"]))
     form.status.choices = [(s, ENROLLMENT_STATUSES[s]) for s in
-                           sensible_transitions(record.get("status", "nouveau"), in_pair)]
+                           sensible_transitions(record.get("status", Status.NOUVEAU), in_pair)]
     return form
 
 

@@ -11,6 +11,7 @@ from ..forms.definitions import FeedbackForm
 from ..mail.links import read_feedback_token
 from ..records import checkpoints
 from ..services import get_programme, services
+from ..vocabulary import PairState
 
 __all__ = ["linked_feedback_form", "linked_answers"]
 
@@ -22,7 +23,7 @@ def _linked(app, token: str | None) -> tuple[dict, dict, dict] | None:
         return None
     repo = services(app).repo()
     pair = repo.pair(link["pair"])
-    if pair is None or pair.get("status") != "active" \
+    if pair is None or pair.get("status") != PairState.ACTIVE \
             or link["person"] not in (pair["mentor_id"], pair["mentee_id"]):
         return None
     closes = checkpoints.checkpoint_closes(pair, link["month"])

@@ -20,6 +20,7 @@ from ..records.meetings import MEETING_FORMATS, coordination_recipients, within
 from ..records.repository import PairingRefused
 from ..services import get_limiter, get_programme, get_repo
 from ..templating import template_environment
+from ..vocabulary import PairState
 from ..text import clean_multiline
 from .guards import check_origin, refusal, wants_json
 from .participant import personal_page, template_filters
@@ -54,7 +55,7 @@ def _pair_of(action: str, token: str) -> tuple[dict, int]:
     except Expired:
         raise Rejected(403, _("Ce lien a expiré.")) from None
     pair = get_repo().pair(found[0]) if found else None
-    if pair is None or pair.get("status") != "active" or \
+    if pair is None or pair.get("status") != PairState.ACTIVE or \
             found[1] not in (pair["mentor_id"], pair["mentee_id"]):
         raise Rejected(404, UNKNOWN)
     if action == "refus" and not within(
