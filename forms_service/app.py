@@ -39,10 +39,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     overrides = {k: test_config.pop(k) for k in list(test_config) if k.islower()}
     settings = dataclasses.replace(Settings.from_env(), **overrides)
 
+    programme = load_programme(settings.programme)
     app = Flask(__name__)
     app.config.from_mapping(
+        # The service reads these through services.get_settings()/get_programme(); the
+        # config keys stay for scripts and tests that hold only the app.
         SETTINGS=settings,
-        PROGRAMME=load_programme(settings.programme),
+        PROGRAMME=programme,
         MAX_CONTENT_LENGTH=settings.max_content_length,
         # Form posts are urlencoded; a body bigger than this is refused (413).
         MAX_FORM_MEMORY_SIZE=settings.max_content_length,
@@ -53,7 +56,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
-    found = services.init_app(app, settings)
+    found = services.init_app(app, settings, programme)
     # A crash mid-write may have left part of a message (personal data): remove it.
     found.outbox.remove_partial()
 

@@ -16,8 +16,7 @@ import yaml
 from .config import Settings
 from .i18n import _
 
-__all__ = ["Programme", "ProgrammeError", "load_programme", "WEIGHT_NAMES", "CONTACT_NAMES",
-           "RETENTION_NAMES"]
+__all__ = ["Programme", "ProgrammeError", "load_programme", "WEIGHT_NAMES", "CONTACT_NAMES"]
 
 LIST_KEYS = ("departements", "sites", "competences", "langues")
 WEIGHT_NAMES = ("competences", "disponibilites", "rythme", "departement", "experience",
@@ -28,14 +27,12 @@ WEIGHT_DEFAULTS = {"preference": 0.0}
 CONTACT_NAMES = ("coordination", "responsable_traitement", "dpo", "medecine_travail",
                  "referent_harcelement", "outils", "ateliers")
 TOOL_NAMES = ("visio", "messagerie")
-# Days each kind of data is kept; `mentorat purge` and the privacy notice read them.
-RETENTION_NAMES = ("inscriptions_jours", "courriels_envoyes_jours", "journal_jours",
-                   "sauvegardes_jours")
+# Days each kind of data is kept; `mentorat purge` and the privacy notice read them. The
+# keys of these defaults are the only names « conservation » and « relances » accept.
 RETENTION_DEFAULTS = {"inscriptions_jours": 365, "courriels_envoyes_jours": 90,
                       "journal_jours": 365, "sauvegardes_jours": 30}
 # When a silent pair gets a nudge, when the coordination hears of it, how long an
 # introduction may be declined: days.
-FOLLOWUP_NAMES = ("silence_jours", "alerte_jours", "refus_jours")
 FOLLOWUP_DEFAULTS = {"silence_jours": 30, "alerte_jours": 45, "refus_jours": 14}
 KNOWN_KEYS = {"version_notice", "points_etape", "domaines_email", "poids", "contacts",
               "conservation", "relances", *LIST_KEYS}

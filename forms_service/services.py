@@ -1,8 +1,10 @@
 """The service's long-lived objects, reached through accessors (flaskr's ``get_db``).
 
 ``init_app`` creates them once per application; views call ``get_repo()``,
-``get_pages()``… instead of looking up string keys, so a typo is an
-``AttributeError`` at import, not a ``KeyError`` in a request.
+``get_settings()``, ``get_programme()``… instead of looking up string keys, so
+a typo is an ``AttributeError`` at import, not a ``KeyError`` in a request.
+Code that holds the application but runs outside a request (an ``init_app``,
+a session interface) passes it: ``get_settings(app)``.
 """
 
 from __future__ import annotations
@@ -14,11 +16,13 @@ from flask import Flask, current_app
 
 from .config import Settings
 from .mail.legacy_outbox import LegacyOutbox
+from .programme import Programme
 from .records.repository import Repository
 from .web.ratelimit import RateLimiter
 from .web.static_site import SitePages
 
-__all__ = ["init_app", "get_repo", "get_pages", "get_limiter", "services"]
+__all__ = ["init_app", "get_repo", "get_pages", "get_limiter", "get_settings", "get_programme",
+           "services"]
 
 
 @dataclass
@@ -26,6 +30,7 @@ class Services:
     """What one application shares between its requests."""
 
     settings: Settings
+    programme: Programme
     pages: SitePages
     outbox: LegacyOutbox
     limiter: RateLimiter
@@ -41,8 +46,8 @@ class Services:
             return self._repo
 
 
-def init_app(app: Flask, settings: Settings) -> Services:
-    found = Services(settings=settings, pages=SitePages(settings.site_dir),
+def init_app(app: Flask, settings: Settings, programme: Programme) -> Services:
+    found = Services(settings=settings, programme=programme, pages=SitePages(settings.site_dir),
                      outbox=LegacyOutbox(settings.data_dir), limiter=RateLimiter(settings, app.secret_key))
     app.extensions["mentorat"] = found
     return found
@@ -62,3 +67,11 @@ def get_pages() -> SitePages:
 
 def get_limiter() -> RateLimiter:
     return services().limiter
+
+
+def get_settings(app: Flask | None = None) -> Settings:
+    return services(app).settings
+
+
+def get_programme(app: Flask | None = None) -> Programme:
+    return services(app).programme

@@ -10,6 +10,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from .dates import format_date, format_datetime
 from .i18n import _, ngettext
+from .vocabulary import PairState, Status
 
 __all__ = ["template_environment"]
 
@@ -21,6 +22,8 @@ def template_environment(*, autoescape: bool = True, **options) -> Environment:
                       trim_blocks=True, lstrip_blocks=True, extensions=["jinja2.ext.i18n"],
                       **options)
     env.install_gettext_callables(_, ngettext, newstyle=True)
-    # Pages and e-mails write dates for people with the one formatter.
-    env.globals.update(format_date=format_date, format_datetime=format_datetime)
+    # Pages and e-mails write dates for people with the one formatter, and compare
+    # stored codes with the vocabulary's members, never with a bare string.
+    env.globals.update(format_date=format_date, format_datetime=format_datetime,
+                       Status=Status, PairState=PairState)
     return env

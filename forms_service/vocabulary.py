@@ -6,20 +6,24 @@ means two things and a label is written in one place. No Flask, no
 WTForms: the build imports this too.
 
 Codes are stored in records and never change; labels are what people read
-(msgids of the message catalogue).
+(msgids of the message catalogue). Statuses and pair states are ``StrEnum``
+members: each one equals, hashes and is written to JSON as its plain code, so
+records read back as strings compare equal to them.
 """
 
 from __future__ import annotations
+
+from enum import StrEnum
 
 from .i18n import _
 
 __all__ = [
     "ROLES", "MENTOR_ROLES", "MENTEE_ROLES", "FEEDBACK_ROLES", "TRACKS", "FORMATS", "RHYTHMS",
     "EXPERIENCE", "DAYS", "HALVES", "SLOTS", "DEPARTMENT_PREFERENCES", "OTHER_SKILL",
-    "STATUSES", "STATUS_LABELS", "PARTICIPANT_STATUS_LABELS", "STATUS_TRANSITIONS",
-    "WAITING_STATUSES", "FINAL_STATUSES", "PAIR_END_STATUSES", "PAIR_STATUSES", "CHOICE_LABELS",
-    "PAIR_STATES", "MEETING_LOGGERS", "sensible_transitions",
-    "FORM_NAMES", "FORM_MARKERS", "DEFAULT_FORM_PAGES", "ROLE_MEANINGS", "codes",
+    "Status", "PairState", "STATUSES", "STATUS_LABELS", "PARTICIPANT_STATUS_LABELS",
+    "STATUS_TRANSITIONS", "WAITING_STATUSES", "FINAL_STATUSES", "PAIR_END_STATUSES",
+    "PAIR_STATUSES", "PAIR_STATE_LABELS", "CHOICE_LABELS", "sensible_transitions",
+    "FORM_NAMES", "DEFAULT_FORM_PAGES", "ROLE_MEANINGS", "codes",
 ]
 
 # ---------------------------------------------------------------------------- who enrolls
@@ -76,41 +80,61 @@ OTHER_SKILL = "autre"
 
 # ---------------------------------------------------------------------------- lifecycle
 
+
+class Status(StrEnum):
+    """An enrollment's status, as stored."""
+
+    NOUVEAU = "nouveau"
+    EN_ATTENTE = "en_attente"
+    APPARIE = "apparie"
+    ACTIF = "actif"
+    CLOS = "clos"
+    RETIRE = "retire"
+
+
+class PairState(StrEnum):
+    """A pair's state, as stored: running, ended, or declined before it started."""
+
+    ACTIVE = "active"
+    CLOSED = "closed"
+    NON_DEMARRE = "non_demarre"
+
+
 # An enrollment's status -> the label coordinators read.
-STATUSES = [("nouveau", _("nouveau")), ("en_attente", _("en attente")),
-            ("apparie", _("apparié")), ("actif", _("actif")), ("clos", _("clos")),
-            ("retire", _("retiré"))]
+STATUSES = [(Status.NOUVEAU, _("nouveau")), (Status.EN_ATTENTE, _("en attente")),
+            (Status.APPARIE, _("apparié")), (Status.ACTIF, _("actif")),
+            (Status.CLOS, _("clos")), (Status.RETIRE, _("retiré"))]
 STATUS_LABELS = dict(STATUSES)
 # The same statuses, as the participant reads them on their own page.
 PARTICIPANT_STATUS_LABELS = {
-    "nouveau": _("reçue, en attente d’étude par la coordination"),
-    "en_attente": _("en attente d’un binôme"),
-    "apparie": _("un binôme vous a été proposé"),
-    "actif": _("binôme en cours"),
-    "clos": _("accompagnement terminé"),
-    "retire": _("retirée à votre demande"),
+    Status.NOUVEAU: _("reçue, en attente d’étude par la coordination"),
+    Status.EN_ATTENTE: _("en attente d’un binôme"),
+    Status.APPARIE: _("un binôme vous a été proposé"),
+    Status.ACTIF: _("binôme en cours"),
+    Status.CLOS: _("accompagnement terminé"),
+    Status.RETIRE: _("retirée à votre demande"),
 }
 # Where a coordinator may move an enrollment from each status (clos and retiré are final).
 STATUS_TRANSITIONS = {
-    "nouveau": ("en_attente", "apparie", "retire"),
-    "en_attente": ("nouveau", "apparie", "retire"),
-    "apparie": ("en_attente", "actif", "retire"),
-    "actif": ("en_attente", "clos", "retire"),
-    "clos": (),
-    "retire": (),
+    Status.NOUVEAU: (Status.EN_ATTENTE, Status.APPARIE, Status.RETIRE),
+    Status.EN_ATTENTE: (Status.NOUVEAU, Status.APPARIE, Status.RETIRE),
+    Status.APPARIE: (Status.EN_ATTENTE, Status.ACTIF, Status.RETIRE),
+    Status.ACTIF: (Status.EN_ATTENTE, Status.CLOS, Status.RETIRE),
+    Status.CLOS: (),
+    Status.RETIRE: (),
 }
 # Who the matching may propose.
-WAITING_STATUSES = frozenset({"nouveau", "en_attente"})
+WAITING_STATUSES = frozenset({Status.NOUVEAU, Status.EN_ATTENTE})
 # Where a participant may no longer change anything (the coordination closed it, or they left).
-FINAL_STATUSES = frozenset({"retire", "clos"})
+FINAL_STATUSES = frozenset({Status.RETIRE, Status.CLOS})
 # What a person becomes when their pair closes: back to the pool, or done.
-PAIR_END_STATUSES = ("en_attente", "clos")
+PAIR_END_STATUSES = (Status.EN_ATTENTE, Status.CLOS)
 # Statuses that follow a pair: a confirmed pair makes people « apparié », the first feedback
 # « actif ». Nobody without a pair is put there by hand.
-PAIR_STATUSES = frozenset({"apparie", "actif"})
+PAIR_STATUSES = frozenset({Status.APPARIE, Status.ACTIF})
 
 
-def sensible_transitions(status: str, in_pair: bool) -> tuple[str, ...]:
+def sensible_transitions(status: str, in_pair: bool) -> tuple[Status, ...]:
     """The moves a coordinator may make by hand from status, given whether a pair is running.
 
     Without a running pair, « apparié » and « actif » make no sense; with one,
@@ -119,14 +143,14 @@ def sensible_transitions(status: str, in_pair: bool) -> tuple[str, ...]:
     """
     options = STATUS_TRANSITIONS.get(status, ())
     if in_pair:
-        return tuple(s for s in options if s not in ("nouveau", "en_attente", "clos"))
+        return tuple(s for s in options
+                     if s not in (Status.NOUVEAU, Status.EN_ATTENTE, Status.CLOS))
     return tuple(s for s in options if s not in PAIR_STATUSES)
 
 
-# A pair's own state: running, ended, or declined before it started.
-PAIR_STATES = [("active", _("en cours")), ("closed", _("clos")),
-                 ("non_demarre", _("non démarré"))]
-MEETING_LOGGERS = ("mentor", "mentee")
+# A pair's state -> its label in the spreadsheet exports. A pair declined before it
+# started has none there yet: its row's « Statut » stays empty.
+PAIR_STATE_LABELS = {PairState.ACTIVE: _("en cours"), PairState.CLOSED: _("clos")}
 
 # The label people saw for each stored choice of an enrollment, by field.
 CHOICE_LABELS = {
@@ -139,7 +163,6 @@ CHOICE_LABELS = {
 
 # The name a coordinator writes in a page (`<!-- formulaire: inscription -->`) -> form key.
 FORM_NAMES = {"inscription": "enrollment", "retour": "feedback"}
-FORM_MARKERS = {key: name for name, key in FORM_NAMES.items()}
 # The page that holds each form in the shipped guide; the build says which pages really do.
 DEFAULT_FORM_PAGES = {"enrollment": "formulaires/inscription/", "feedback": "formulaires/retour/"}
 

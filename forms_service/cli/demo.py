@@ -27,6 +27,7 @@ from ..matching.suggest import RHYTHMS, SLOTS, suggest
 from ..programme import Programme
 from ..records.checkpoints import checkpoint_schedule
 from ..records.repository import new_reference
+from ..vocabulary import PAIR_END_STATUSES, Status
 
 __all__ = ["DataNotEmpty", "fill"]
 
@@ -158,7 +159,7 @@ def _enroll(repo, programme, fake, rng, count, start, today, report) -> list[dic
             "availability": sorted(rng.sample(SLOTS, rng.randint(2, 5)), key=SLOTS.index),
             "department_preference": rng.choice(("autre", "meme", "indifferent")),
             "comment": "", "consent": True, "reference": new_reference("enrollment"),
-            "status": "nouveau", "status_history": [{"status": "nouveau", "at": created}],
+            "status": Status.NOUVEAU, "status_history": [{"status": Status.NOUVEAU, "at": created}],
             "cohort": None, "notice_version": programme.notice_version, "consented_at": created,
             "created_at": created,
         }
@@ -199,8 +200,8 @@ def _close_some(repo, rng, pairs, today) -> list[dict]:
         if rng.random() < 0.07 and (today - confirmed).days > 40:
             closed = confirmed + timedelta(days=rng.randint(30, (today - confirmed).days - 1))
             pair = repo.close_pair(pair["id"], reason=rng.choice(CLOSE_REASONS), by=None,
-                                   mentor_status=rng.choice(("en_attente", "clos")),
-                                   mentee_status=rng.choice(("en_attente", "clos")),
+                                   mentor_status=rng.choice(PAIR_END_STATUSES),
+                                   mentee_status=rng.choice(PAIR_END_STATUSES),
                                    at=_at(closed, rng))
         result.append(pair)
     return result

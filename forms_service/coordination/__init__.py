@@ -28,6 +28,8 @@ from flask_wtf.csrf import CSRFError
 
 from .. import dates as display
 from ..i18n import gettext, ngettext
+from ..services import get_settings
+from ..vocabulary import PairState, Status
 from . import sessions
 from .auth import current_coordinator, deny_anonymous
 from .blueprint import (
@@ -48,7 +50,7 @@ def init_app(app) -> None:
     # Importing a view module registers its routes on ``bp``.
     from . import cohorts, dashboard, enrollments, exports, followup, pairs  # noqa: F401
 
-    settings = app.config["SETTINGS"]
+    settings = get_settings(app)
     app.config.update(
         SESSION_COOKIE_NAME="mentorat_coordination",
         SESSION_COOKIE_PATH="/coordination",
@@ -75,6 +77,9 @@ def init_app(app) -> None:
     app.jinja_env.filters["date_fr"] = display.format_date
     app.jinja_env.filters["datetime_fr"] = display.format_datetime
     app.jinja_env.filters["typeset"] = typeset_markup
+    # Templates compare stored codes with the members (``pair.status == PairState.ACTIVE``),
+    # never with a bare string.
+    app.jinja_env.globals.update(Status=Status, PairState=PairState)
     app.after_request(private_headers)
 
 
@@ -99,7 +104,7 @@ def _template_helpers() -> dict:
         "current_coordinator": current_coordinator,
         "coordination_nav": lambda: NAV,
         "coordination_stylesheets": lambda: material_stylesheets(
-            current_app.config["SETTINGS"].site_dir),
+            get_settings().site_dir),
         "nav_active": nav_active,
         "view_functions": current_app.view_functions,
     }

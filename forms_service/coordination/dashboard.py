@@ -17,11 +17,11 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import date
 
-from flask import current_app, render_template
+from flask import render_template
 
 from ..i18n import _
-from ..services import get_repo
-from ..vocabulary import MENTEE_ROLES, MENTOR_ROLES, ROLES, TRACKS
+from ..services import get_programme, get_repo
+from ..vocabulary import MENTEE_ROLES, MENTOR_ROLES, ROLES, TRACKS, PairState, Status
 from . import charts
 from .auth import login_required
 from .blueprint import bp
@@ -101,7 +101,7 @@ def matched_share(enrollments: Iterable[dict], pairs: Iterable[dict]) -> dict:
     pairs = list(pairs)
     mentees_paired = {p["mentee_id"] for p in pairs}
     mentors_paired = {p["mentor_id"] for p in pairs}
-    people = [e for e in enrollments if e.get("status") != "retire"]
+    people = [e for e in enrollments if e.get("status") != Status.RETIRE]
     mentees = [e["id"] for e in people if e.get("role") in MENTEE_ROLES]
     mentors = [e["id"] for e in people if e.get("role") in MENTOR_ROLES]
     return {
@@ -186,7 +186,7 @@ def meeting_items(pairs: Iterable[dict], meetings: Iterable[dict], today: date
 
     Under ``MIN_GROUP`` active pairs both are hidden, like the other groups.
     """
-    active = {p["id"] for p in pairs if p.get("status") == "active"}
+    active = {p["id"] for p in pairs if p.get("status") == PairState.ACTIVE}
     if len(active) < MIN_GROUP:
         return [(_("Rencontres par binôme actif"), None),
                 (_("Binômes actifs qui se sont vus ces 30 derniers jours (%)"), None)]
@@ -203,7 +203,7 @@ def meeting_items(pairs: Iterable[dict], meetings: Iterable[dict], today: date
 def dashboard():
     """Show the programme's figures as charts with their data tables."""
     repo = get_repo()
-    programme = current_app.config["PROGRAMME"]
+    programme = get_programme()
     enrollments, pairs = repo.enrollments.all(), repo.all_pairs()
     feedback = repo.feedback.all()
     departments = [(d, d) for d in programme.departments]
@@ -242,7 +242,7 @@ def dashboard():
         _("Rencontres des binômes actifs"), meeting_items(pairs, repo.meetings.all(), date.today()),
         ident="rencontres", decimals=1, headers=(_("Mesure"), _("Valeur")))
     summary = {"enrollments": len(enrollments),
-               "active": sum(p["status"] == "active" for p in pairs),
-               "closed": sum(p["status"] != "active" for p in pairs)}
+               "active": sum(p["status"] == PairState.ACTIVE for p in pairs),
+               "closed": sum(p["status"] != PairState.ACTIVE for p in pairs)}
     return render_template("coordination/dashboard.html", figures=figures, summary=summary,
                            minimum=MIN_GROUP)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
@@ -12,9 +12,9 @@ from ..dates import format_datetime
 from ..forms import definitions as public_forms
 from ..i18n import _
 from ..records.repository import ENROLLMENT_STATUSES, InvalidTransition
-from ..services import get_repo
+from ..services import get_programme, get_repo
 from ..text import clean_multiline
-from ..vocabulary import sensible_transitions
+from ..vocabulary import PairState, Status, sensible_transitions
 from .auth import current_coordinator, login_required
 from .blueprint import bp, flash_fr
 
@@ -63,7 +63,7 @@ def label(key: str, value) -> str:
 
 def answer_rows(record: dict) -> list[tuple[str, str]]:
     """(question, answer) for each answer of the enrollment, in the form's order."""
-    form = public_forms.EnrollmentForm(programme=current_app.config["PROGRAMME"])
+    form = public_forms.EnrollmentForm(programme=get_programme())
     rows = []
     for field in form:
         name = field.name
@@ -84,7 +84,7 @@ def answer_rows(record: dict) -> list[tuple[str, str]]:
 
 
 def _filter_choices(records: list[dict]) -> dict[str, list[tuple[str, str]]]:
-    programme = current_app.config["PROGRAMME"]
+    programme = get_programme()
     cohorts = sorted({r["cohort"] for r in records if r.get("cohort")})
     return {
         "role": list(vocabulary.ROLES), "track": list(vocabulary.TRACKS),
@@ -161,9 +161,9 @@ def _enrollment_or_404(doc_id: int) -> dict:
 
 def _status_form(record: dict) -> StatusForm:
     form = StatusForm(prefix="statut")
-    in_pair = any(p.get("status") == "active" for p in _repo().pairs_of(record["id"]))
+    in_pair = any(p.get("status") == PairState.ACTIVE for p in _repo().pairs_of(record["id"]))
     form.status.choices = [(s, ENROLLMENT_STATUSES[s]) for s in
-                           sensible_transitions(record.get("status", "nouveau"), in_pair)]
+                           sensible_transitions(record.get("status", Status.NOUVEAU), in_pair)]
     return form
 
 

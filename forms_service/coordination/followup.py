@@ -21,7 +21,7 @@ from ..dates import format_date
 from ..i18n import _
 from ..records.repository import PairingRefused
 from ..services import get_repo
-from ..vocabulary import PAIR_END_STATUSES
+from ..vocabulary import PAIR_END_STATUSES, PairState
 from .auth import current_coordinator, login_required
 from .blueprint import bp
 
@@ -57,7 +57,7 @@ def checkpoint_rows(pairs: Iterable[dict], today: date) -> list[dict]:
     """
     rows = []
     for pair in pairs:
-        if pair.get("status") != "active":
+        if pair.get("status") != PairState.ACTIVE:
             continue
         for checkpoint in pair.get("checkpoints", ()):
             due = date.fromisoformat(checkpoint["due"])
@@ -85,7 +85,7 @@ def silent_pairs(pairs: Iterable[dict], today: date | None = None) -> list[dict]
         return today is None or any(date.fromisoformat(c["due"]) <= today
                                     for c in pair.get("checkpoints", ()))
 
-    silent = [p for p in pairs if p.get("status") == "active" and due(p)
+    silent = [p for p in pairs if p.get("status") == PairState.ACTIVE and due(p)
               and not any(c.get("answered") for c in p.get("checkpoints", ()))]
     return sorted(silent, key=lambda p: p.get("confirmed_at", ""))
 
@@ -129,8 +129,8 @@ def followup():
     kept = {p["id"] for p in pairs}
     feedback = repo.feedback.all()
     today = date.today()
-    active = [p for p in pairs if p["status"] == "active"]
-    closed = sorted((p for p in pairs if p["status"] != "active"),
+    active = [p for p in pairs if p["status"] == PairState.ACTIVE]
+    closed = sorted((p for p in pairs if p["status"] != PairState.ACTIVE),
                     key=lambda p: p.get("closed_at") or "", reverse=True)
     found = {
         # mentorat remind flagged them: silent past relances.alerte_jours, nudged for nothing.

@@ -18,7 +18,7 @@ import logging
 from datetime import date
 from math import ceil
 
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 
 from ..i18n import _
 from ..matching.explain import positive
@@ -36,7 +36,7 @@ from ..matching.suggest import (
 )
 from ..records.checkpoints import checkpoint_schedule
 from ..records.repository import AlreadyHandled, PairingRefused
-from ..services import get_repo
+from ..services import get_programme, get_repo
 from ..vocabulary import FORMATS, TRACKS
 from ..web.guards import wants_json
 from .auth import current_coordinator, login_required
@@ -59,7 +59,7 @@ CHOICES_SHOWN = 20
 
 
 def _weights() -> dict:
-    return current_app.config["PROGRAMME"].weights
+    return get_programme().weights
 
 
 def _run(repo, include_repeats: bool):
@@ -300,7 +300,7 @@ def confirm(repo, mentor_id: int, mentee_id: int, *, by: int | None,
         why = why_not(mentor, mentee) or _("contrainte non respectée")
         raise PairingRefused(_("Binôme impossible : %(why)s.") % {"why": why})
     score, reasons = scored
-    schedule = checkpoint_schedule(on or date.today(), current_app.config["PROGRAMME"].checkpoints)
+    schedule = checkpoint_schedule(on or date.today(), get_programme().checkpoints)
     pair = repo.confirm_pair(mentor_id, mentee_id, by=by, score=score, reasons=reasons,
                              checkpoints=schedule)
     # Stored for the e-mail, rendered by the sender: only what participants may read.

@@ -23,6 +23,7 @@ from flask.sessions import SessionInterface, SessionMixin
 from werkzeug.datastructures import CallbackDict
 
 from ..config import Settings
+from ..services import get_settings
 from ..web import sqlitedb
 
 __all__ = ["ServerSession", "ServerSessionInterface", "SessionStore", "LoginThrottle",
@@ -243,5 +244,5 @@ def login_throttle() -> LoginThrottle:
     throttle = app.extensions.get("mentorat.login_throttle")
     if throttle is None:
         throttle = app.extensions["mentorat.login_throttle"] = LoginThrottle(
-            app.config["SETTINGS"].data_dir, app.secret_key)
+            get_settings(app).data_dir, app.secret_key)
     return throttle

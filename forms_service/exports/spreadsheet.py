@@ -15,15 +15,12 @@ import io
 from collections.abc import Callable, Iterable
 
 from ..i18n import _
-from ..vocabulary import CHOICE_LABELS, FORMATS, STATUS_LABELS
+from ..vocabulary import CHOICE_LABELS, FORMATS, PAIR_STATE_LABELS, STATUS_LABELS
 from .formats import iter_csv, neutralise
 
 __all__ = ["ROW_BUILDERS", "rows", "to_xlsx", "LIST_SEPARATOR", "decimal"]
 
 LIST_SEPARATOR = " ; "
-# Stored fields never exported to a spreadsheet: private, technical, or exported apart.
-LEFT_OUT = {"notes", "v", "status_history", "submission", "checkpoints", "consent"}
-PAIR_STATUS = {"active": _("en cours"), "closed": _("clos")}
 
 ENROLLMENT_COLUMNS = [
     ("reference", _("Référence")), ("name", _("Nom")), ("email", _("Adresse e-mail")),
@@ -116,7 +113,8 @@ def pair_rows(repo) -> list[dict]:
     for pair in repo.all_pairs():
         mentor, mentee = people.get(pair["mentor_id"], {}), people.get(pair["mentee_id"], {})
         found.append({
-            _("Binôme"): str(pair["id"]), _("Statut"): PAIR_STATUS.get(pair.get("status"), ""),
+            _("Binôme"): str(pair["id"]),
+            _("Statut"): PAIR_STATE_LABELS.get(pair.get("status"), ""),
             _("Mentor"): mentor.get("name", ""), _("Adresse du mentor"): mentor.get("email", ""),
             _("Référence du mentor"): mentor.get("reference", ""),
             _("Mentoré·e"): mentee.get("name", ""),

@@ -14,12 +14,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from flask import Response, current_app, jsonify, request
+from flask import Response, jsonify, request
 from markupsafe import escape
 
 from ..errors import MESSAGES, TOO_LARGE, Rejected
 from ..i18n import _
-from ..services import get_pages
+from ..services import get_pages, get_settings
 from ..typography import french_message
 
 __all__ = ["Rejected", "check_origin", "origin_of", "wants_json", "refusal", "TOO_LARGE",
@@ -81,7 +81,7 @@ def error_page(status: int, message: str) -> Response:
 
 def check_origin() -> None:
     """Refuse a post sent from another site (its Origin, or Sec-Fetch-Site: cross-site)."""
-    settings = current_app.config["SETTINGS"]
+    settings = get_settings()
     allowed = {origin_of(settings.base_url), origin_of(request.host_url)}
     if settings.preview_origin:
         allowed.add(origin_of(settings.preview_origin))

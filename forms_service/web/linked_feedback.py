@@ -10,7 +10,8 @@ from __future__ import annotations
 from ..forms.definitions import FeedbackForm
 from ..mail.links import read_feedback_token
 from ..records import checkpoints
-from ..services import services
+from ..services import get_programme, services
+from ..vocabulary import PairState
 
 __all__ = ["linked_feedback_form", "linked_answers"]
 
@@ -22,7 +23,7 @@ def _linked(app, token: str | None) -> tuple[dict, dict, dict] | None:
         return None
     repo = services(app).repo()
     pair = repo.pair(link["pair"])
-    if pair is None or pair.get("status") != "active" \
+    if pair is None or pair.get("status") != PairState.ACTIVE \
             or link["person"] not in (pair["mentor_id"], pair["mentee_id"]):
         return None
     closes = checkpoints.checkpoint_closes(pair, link["month"])
@@ -42,7 +43,7 @@ def linked_feedback_form(app, token: str | None):
     if found is None:
         return None
     link, pair, person = found
-    return FeedbackForm(programme=app.config["PROGRAMME"], data={
+    return FeedbackForm(programme=get_programme(app), data={
         "checkpoint": str(link["month"]), "role": _role(pair, person["id"]),
         "identity": "signe", "lien": token, "name": person.get("name", ""),
         "email": person.get("email", "")})

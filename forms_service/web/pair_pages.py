@@ -18,8 +18,9 @@ from ..i18n import _
 from ..mail.links import Expired, read_pair_token
 from ..records.meetings import MEETING_FORMATS, coordination_recipients, within
 from ..records.repository import PairingRefused
-from ..services import get_limiter, get_repo
+from ..services import get_limiter, get_programme, get_repo
 from ..templating import template_environment
+from ..vocabulary import PairState
 from ..text import clean_multiline
 from .guards import check_origin, refusal, wants_json
 from .participant import personal_page, template_filters
@@ -54,11 +55,11 @@ def _pair_of(action: str, token: str) -> tuple[dict, int]:
     except Expired:
         raise Rejected(403, _("Ce lien a expiré.")) from None
     pair = get_repo().pair(found[0]) if found else None
-    if pair is None or pair.get("status") != "active" or \
+    if pair is None or pair.get("status") != PairState.ACTIVE or \
             found[1] not in (pair["mentor_id"], pair["mentee_id"]):
         raise Rejected(404, UNKNOWN)
     if action == "refus" and not within(
-            pair, date.today(), current_app.config["PROGRAMME"].followup["refus_jours"]):
+            pair, date.today(), get_programme().followup["refus_jours"]):
         raise Rejected(409, _("Le délai pour décliner ce binôme est passé. Si quelque chose ne "
                               "va pas, écrivez à la coordination : elle vous aidera."))
     return pair, found[1]
@@ -151,7 +152,7 @@ def decline():
         if len(reason) > 500:
             raise Rejected(400, _("500 caractères au maximum."))
         get_repo().decline_pair(pair["id"], person_id, reason, coordination_recipients(
-            current_app.config["PROGRAMME"], get_repo()))
+            get_programme(), get_repo()))
     except PairingRefused as refused:
         return _refused("refus", Rejected(409, str(refused)))
     except Rejected as refused:

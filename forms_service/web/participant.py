@@ -29,7 +29,7 @@ from ..i18n import _
 from ..mail.links import Expired, pair_link, read_address_token, read_personal_token
 from ..mail.mailqueue import PENDING as PENDING_MAIL
 from ..records.purge import erase_person, withdraw_person
-from ..services import get_limiter, get_pages, get_repo
+from ..services import get_limiter, get_pages, get_programme, get_repo, get_settings
 from ..templating import template_environment
 from ..text import clean_text, is_address
 from ..typography import typeset
@@ -112,7 +112,7 @@ def _required_record() -> tuple[dict, str]:
 
 
 def _labels() -> dict[str, str]:
-    form = EnrollmentForm(programme=current_app.config["PROGRAMME"])
+    form = EnrollmentForm(programme=get_programme())
     labels = {name: field.label.text for name, field in form._fields.items()}
     labels.update({
         "goals": _("Objectifs"), "reference": _("Référence"), "status": _("État"),
@@ -193,7 +193,7 @@ def personal_page(content: str, status: int = 200, *, compress: bool = False,
 def _render(record: dict | None, token: str = "", *, status: int = 200, message: str = "",
             error: str = "", form: EnrollmentForm | None = None,
             confirm: str | None = None, address: str | None = None) -> Response:
-    programme = current_app.config["PROGRAMME"]
+    programme = get_programme()
     correction = None
     if record is not None and record.get("status") not in FINAL_STATUSES and not address:
         form = form or EnrollmentForm(programme=programme, data=_prefill(record))
@@ -218,7 +218,7 @@ def _meetings(record: dict) -> dict | None:
     if not pairs:
         return None
     pair = pairs[-1]
-    settings = current_app.config["SETTINGS"]
+    settings = get_settings()
     return {"pair": pair, "list": [{**m, "label": format_date(m["date"])}
                                    for m in reversed(repo.meetings.of_pair(pair["id"]))],
             "link": pair_link("", current_app.secret_key, pair["id"], record["id"],
@@ -244,7 +244,7 @@ def _choosable(record: dict) -> list[dict]:
                and p["id"] != record["id"]]
     free = {m["id"]: (m.get("capacity") or 1) - load.get(m["id"], 0) for m in mentors}
     forbidden = {pair for pair in repo.rejected_pairs() if pair[1] == record["id"]}
-    found = candidates(me, mentors, current_app.config["PROGRAMME"].weights, free=free,
+    found = candidates(me, mentors, get_programme().weights, free=free,
                        forbidden=forbidden)
     return [mentor for mentor, _score, _reasons in found[:MAX_SHOWN_MENTORS]]
 
@@ -327,7 +327,7 @@ def correct():
                                   "plus être corrigée."))
     except Rejected as refused:
         return _refused(refused, record, token)
-    form = EnrollmentForm(request.form, programme=current_app.config["PROGRAMME"])
+    form = EnrollmentForm(request.form, programme=get_programme())
     if not form.validate():
         return _refused(Rejected(400), record, token, errors=form.errors, form=form) \
             if wants_json() else _render(record, token, status=400, form=form)
@@ -335,7 +335,7 @@ def correct():
     new_email = answers.pop("email")
     changes_address = new_email.casefold() != str(record.get("email", "")).casefold()
     get_repo().correct_enrollment(record["id"], answers,
-                                  notice_version=current_app.config["PROGRAMME"].notice_version,
+                                  notice_version=get_programme().notice_version,
                                   new_email=new_email if changes_address else None)
     log.info("inscription %s corrigée par la personne inscrite", record["id"])
     return _done("corrige_adresse" if changes_address else "corrige", token, record["reference"])
@@ -464,7 +464,7 @@ def _final_action(action: str):
         withdraw_person(repo, record["id"])
         log.info("inscription %s retirée par la personne inscrite", record["id"])
         return _done("retire", token)
-    settings = current_app.config["SETTINGS"]
+    settings = get_settings()
     counts = erase_person(repo, record["id"], secret=current_app.secret_key,
                           outbox=settings.data_dir / "outbox")
     log.info("inscription %s effacée à la demande de la personne (%s)", record["id"],

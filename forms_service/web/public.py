@@ -39,7 +39,7 @@ from ..forms.render import placeholder, render_form, replace_form_region
 from ..i18n import _
 from ..records.repository import new_reference, submission_key
 from ..records.rounds import closed_notice, round_state
-from ..services import get_limiter, get_pages, get_repo
+from ..services import get_limiter, get_pages, get_programme, get_repo, get_settings
 from ..typography import typeset
 from ..vocabulary import DEFAULT_FORM_PAGES
 from . import compression
@@ -161,7 +161,7 @@ def thanks():
 @bp.get("/healthz")
 def healthz():
     """Answer 200 when the data directory accepts writes."""
-    data_dir = current_app.config["SETTINGS"].data_dir
+    data_dir = get_settings().data_dir
     probe = data_dir / f".healthz-{time.monotonic_ns()}"
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
@@ -175,7 +175,7 @@ def healthz():
 @bp.after_request
 def allow_preview_origin(response: Response) -> Response:
     """Let `make preview` pages (another port) read the endpoint's JSON answers."""
-    preview = current_app.config["SETTINGS"].preview_origin
+    preview = get_settings().preview_origin
     if preview and request.path.startswith("/api/") and \
             origin_of(request.headers.get("Origin", "")) == origin_of(preview):
         response.headers["Access-Control-Allow-Origin"] = preview
@@ -191,7 +191,7 @@ def submit(key: str):
     """Check, validate and store one submission of a public form."""
     if key not in FORMS:
         abort(404)
-    form = FORMS[key](request.form, programme=current_app.config["PROGRAMME"])
+    form = FORMS[key](request.form, programme=get_programme())
     token = request.form.get(RENDER_TOKEN, "")
     try:
         check_origin()
@@ -217,7 +217,7 @@ def submit(key: str):
 
 def _check_render_time(key: str, token: str) -> None:
     """Refuse posts sent faster than a person could, or from a stale or foreign page."""
-    minimum = current_app.config["SETTINGS"].min_fill_seconds
+    minimum = get_settings().min_fill_seconds
     if not token or token == placeholder(key):
         if minimum > 0:
             raise Rejected(400, RELOAD)
@@ -247,7 +247,7 @@ def _open_round() -> str | None:
 
 
 def _store_enrollment(form: PublicForm, token: str, cohort: str | None) -> str:
-    programme = current_app.config["PROGRAMME"]
+    programme = get_programme()
     answers = form.cleaned()
     record, reference = get_repo().enroll(
         answers, notice_version=programme.notice_version, cohort=cohort,
@@ -318,5 +318,5 @@ def too_large(error):
     key = (request.view_args or {}).get("key")
     if key not in FORMS:
         return refusal(413, TOO_LARGE)
-    form = FORMS[key](programme=current_app.config["PROGRAMME"])
+    form = FORMS[key](programme=get_programme())
     return _refused(form, Rejected(413, TOO_LARGE))

@@ -20,6 +20,7 @@ from pathlib import Path
 from flask import Flask, Response
 
 from ..config import Settings
+from ..services import get_settings
 
 __all__ = ["init_app", "static_headers", "inline_script_hashes", "content_security_policy",
            "security_headers"]
@@ -124,7 +125,7 @@ def security_headers(settings: Settings, script_hashes: list[str]) -> dict[str, 
 def _policy(app: Flask) -> _Policy:
     policy = app.extensions.get("mentorat.security")
     if policy is None:
-        policy = app.extensions["mentorat.security"] = _Policy(app.config["SETTINGS"])
+        policy = app.extensions["mentorat.security"] = _Policy(get_settings(app))
     return policy
 
 
