@@ -157,3 +157,29 @@ def test_the_matching_loads_scipy_only_when_it_assigns():
     loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                             check=True, cwd=PACKAGE.parent).stdout
     assert loaded.strip() == "False"
+
+
+# The stored codes of statuses, pair states and mail job states: written once, as enums.
+CODES = {"nouveau", "en_attente", "apparie", "actif", "clos", "retire", "active", "closed",
+         "non_demarre", "envoye", "echec", "sans_objet"}
+# The same words meaning something else: a URL piece, a history event, a summary's keys.
+OTHER_MEANINGS = {
+    ("web/participant.py", "retire"),  # ?fait=retire, the confirmation shown after a withdrawal
+    ("coordination/followup.py", "clos"),  # ?vue=clos, the follow-up's section
+    ("records/pairs.py", "clos"),  # a pair history event's kind
+    ("coordination/dashboard.py", "active"), ("coordination/dashboard.py", "closed"),
+}
+DEFINED_IN = {"vocabulary.py", "mail/mailqueue.py"}
+
+
+def test_no_status_is_typed_as_a_bare_string_outside_its_enum():
+    typed = []
+    for path in PACKAGE.rglob("*.py"):
+        name = path.relative_to(PACKAGE).as_posix()
+        if name in DEFINED_IN:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and node.value in CODES \
+                    and (name, node.value) not in OTHER_MEANINGS:
+                typed.append(f"{name}:{node.lineno} {node.value!r}")
+    assert typed == []

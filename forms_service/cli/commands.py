@@ -211,7 +211,7 @@ def send_mail(watch: bool, show_status: bool) -> None:
 def _mail_status() -> None:
     from datetime import datetime
 
-    from ..mail.mailqueue import STATUS_LABELS
+    from ..mail.mailqueue import STATUS_LABELS, JobStatus
 
     repo = _repository()
     try:
@@ -229,7 +229,7 @@ def _mail_status() -> None:
     say(ngettext("%(num)d message en attente ou en échec.",
                  "%(num)d messages en attente ou en échec.", len(jobs)) % {"num": len(jobs)})
     # Monitoring sees a message given up, and one whose last try failed, not only the first.
-    if any(job["status"] == "echec" or job.get("last_error") for job in jobs):
+    if any(job["status"] == JobStatus.ECHEC or job.get("last_error") for job in jobs):
         sys.exit(1)
 
 

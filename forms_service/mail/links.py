@@ -130,7 +130,8 @@ def _feedback_serializer(secret: str) -> URLSafeSerializer:
 
 def feedback_token(secret: str, pair_id: int, month: int, person_id: int) -> str:
     """Sign what a personal link stands for: pair, checkpoint month, person."""
-    return _feedback_serializer(secret).dumps({"pair": pair_id, "month": month, "person": person_id})
+    payload = {"pair": pair_id, "month": month, "person": person_id}
+    return _feedback_serializer(secret).dumps(payload)
 
 
 def read_feedback_token(secret: str, token: str | None) -> dict | None:
@@ -148,4 +149,5 @@ def read_feedback_token(secret: str, token: str | None) -> dict | None:
 
 
 def feedback_link(base_url: str, secret: str, pair_id: int, month: int, person_id: int) -> str:
-    return f"{base_url}/formulaires/retour/?lien={feedback_token(secret, pair_id, month, person_id)}"
+    token = feedback_token(secret, pair_id, month, person_id)
+    return f"{base_url}/formulaires/retour/?lien={token}"

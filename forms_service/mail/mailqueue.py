@@ -44,7 +44,7 @@ from enum import StrEnum
 from ..i18n import _
 from ..storage import Store, Table
 
-__all__ = ["MailQueue", "MailKind", "PENDING", "STATUS_LABELS", "BACKOFF", "GIVE_UP_AFTER",
+__all__ = ["MailQueue", "MailKind", "JobStatus", "PENDING", "STATUS_LABELS", "BACKOFF", "GIVE_UP_AFTER",
            "retry_delay", "without_pending"]
 
 
@@ -66,11 +66,20 @@ class MailKind(StrEnum):
 
 # On a record: the jobs its change causes, until ``collect`` queues them (seconds).
 PENDING = "pending_mail"
+class JobStatus(StrEnum):
+    """Where a job stands: waiting, then sent, given up, or nothing to send."""
+
+    EN_ATTENTE = "en_attente"
+    ENVOYE = "envoye"
+    ECHEC = "echec"
+    SANS_OBJET = "sans_objet"  # looked up at send time: an unknown address, an erased person
+
+
 STATUS_LABELS = {
-    "en_attente": _("en attente d'envoi"),
-    "envoye": _("envoyé"),
-    "echec": _("en échec"),
-    "sans_objet": _("sans objet"),
+    JobStatus.EN_ATTENTE: _("en attente d'envoi"),
+    JobStatus.ENVOYE: _("envoyé"),
+    JobStatus.ECHEC: _("en échec"),
+    JobStatus.SANS_OBJET: _("sans objet"),
 }
 # Seconds before the n-th retry (the last value repeats): 1 min, 5 min, 30 min, then hourly.
 BACKOFF = (60, 5 * 60, 30 * 60, 3600)
@@ -144,7 +153,7 @@ class MailQueue:
     def _job(self, kind: MailKind, key: str, refs: dict) -> dict:
         now = time.time()
         return {"v": FORMAT_VERSION, "kind": MailKind(kind), "refs": refs, "key": key,
-                "status": "en_attente", "attempts": 0, "next_try": now, "created_at": now,
+                "status": JobStatus.EN_ATTENTE, "attempts": 0, "next_try": now, "created_at": now,
                 "last_error": None, "sent_at": None, "message_id": make_msgid(domain=self.domain)}
 
     def get(self, job_id: int) -> dict | None:
@@ -153,13 +162,13 @@ class MailQueue:
     def due(self, now: float | None = None) -> list[dict]:
         """Jobs waiting whose next try has come, oldest first."""
         moment = time.time() if now is None else now
-        return self.table.search(lambda job: job.get("status") == "en_attente"
+        return self.table.search(lambda job: job.get("status") == JobStatus.EN_ATTENTE
                                  and job.get("next_try", 0) <= moment)
 
     def waiting_or_failed(self) -> list[dict]:
-        return self.table.search(lambda job: job.get("status") in ("en_attente", "echec"))
+        return self.table.search(lambda job: job.get("status") in (JobStatus.EN_ATTENTE, JobStatus.ECHEC))
 
-    def mark_sent(self, job_id: int, *, to_status: str = "envoye",
+    def mark_sent(self, job_id: int, *, to_status: str = JobStatus.ENVOYE,
                   person_id: int | None = None) -> None:
         """Record that the job is done (sent, or nothing to send).
 
@@ -182,7 +191,7 @@ class MailQueue:
             job["attempts"] = job.get("attempts", 0) + 1
             job["last_error"] = error[:200]
             if permanent or now - job.get("created_at", now) >= GIVE_UP_AFTER:
-                job["status"] = "echec"
+                job["status"] = JobStatus.ECHEC
             else:
                 job["next_try"] = now + retry_delay(job["attempts"])
             return job
@@ -197,7 +206,7 @@ class MailQueue:
 
     def forget_done_before(self, moment: float) -> int:
         """Erase sent (or pointless) jobs finished before ``moment``."""
-        found = self.table.search(lambda job: job.get("status") in ("envoye", "sans_objet")
+        found = self.table.search(lambda job: job.get("status") in (JobStatus.ENVOYE, JobStatus.SANS_OBJET)
                                   and (job.get("sent_at") or 0) < moment)
         for job in found:
             self.table.remove(job["id"])

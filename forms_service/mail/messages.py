@@ -22,7 +22,7 @@ from ..i18n import _
 from ..templating import template_environment
 from ..text import is_address
 from ..typography import french_spacing
-from ..vocabulary import CHOICE_LABELS, TRACKS, WAITING_STATUSES
+from ..vocabulary import CHOICE_LABELS, TRACKS, WAITING_STATUSES, PairState
 from .ics import checkpoint_update, pair_calendar, pair_cancellation
 from .links import address_link, feedback_link, pair_link, personal_link
 from .mailqueue import MailKind
@@ -166,7 +166,7 @@ def _introduction(refs: dict, out: Outgoing, message_id):
 
 def _reminder(refs: dict, out: Outgoing, message_id):
     found = _pair_people(refs, out)
-    if found is None or found[0].get("status") != "active":
+    if found is None or found[0].get("status") != PairState.ACTIVE:
         return None
     pair, person, other, role = found
     month = refs.get("month")
@@ -192,7 +192,7 @@ def _pair_links(out: Outgoing, pair: dict, person: dict, *purposes: str) -> dict
 
 def _nudge(refs: dict, out: Outgoing, message_id):
     found = _pair_people(refs, out)
-    if found is None or found[0].get("status") != "active":
+    if found is None or found[0].get("status") != PairState.ACTIVE:
         return None
     pair, person, other, role = found
     return compose(out.settings, person["email"], _("Des nouvelles de votre binôme de mentorat ?"),
@@ -210,7 +210,7 @@ def _coordination_to(refs: dict, out: Outgoing) -> str | None:
 def _alert(refs: dict, out: Outgoing, message_id):
     pair = out.repo.pair(refs.get("pair_id", -1))
     to = _coordination_to(refs, out)
-    if pair is None or pair.get("status") != "active" or not to:
+    if pair is None or pair.get("status") != PairState.ACTIVE or not to:
         return None
     return compose(out.settings, to, _("Binôme sans nouvelles : à contacter"), "alert",
                    message_id=message_id, pair=pair, days=refs.get("days"),

@@ -40,7 +40,7 @@ from ..config import Settings
 from ..programme import load_programme
 from ..records.repository import Repository
 from .legacy_outbox import LegacyOutbox
-from .mailqueue import MailKind
+from .mailqueue import JobStatus, MailKind
 from .messages import Outgoing, UnsafeAddress, render
 
 __all__ = ["Sender", "sender_lock", "SenderBusy", "Report", "POLL_SECONDS"]
@@ -117,7 +117,7 @@ class Sender:
             self._fail(job, f"rédaction impossible ({type(error).__name__})", report)
             return
         if rendered is None:
-            self.repo.mail.mark_sent(job["id"], to_status="sans_objet")
+            self.repo.mail.mark_sent(job["id"], to_status=JobStatus.SANS_OBJET)
             report.skipped += 1
             return
         message, person_id = rendered
@@ -134,9 +134,9 @@ class Sender:
         failed = self.repo.mail.mark_failed(job["id"], error, permanent=permanent)
         # The job's id and the error's name only: never an address or a typed value.
         log.warning("message %s non envoyé (%s), essai %d%s", job["id"], error,
-                    failed["attempts"], " : abandonné" if failed["status"] == "echec" else "")
-        report.failed += failed["status"] == "echec"
-        report.retried += failed["status"] != "echec"
+                    failed["attempts"], " : abandonné" if failed["status"] == JobStatus.ECHEC else "")
+        report.failed += failed["status"] == JobStatus.ECHEC
+        report.retried += failed["status"] != JobStatus.ECHEC
 
     def watch(self, stop: threading.Event, poll: float = POLL_SECONDS) -> None:
         """Send as messages fall due until ``stop`` is set (the caller holds the lock)."""

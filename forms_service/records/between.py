@@ -10,6 +10,7 @@ from __future__ import annotations
 from ..i18n import _
 from ..mail.mailqueue import MailKind, MailQueue, without_pending
 from ..storage import Store
+from ..vocabulary import PairState, Status
 from .common import PairingRefused, now_iso
 from .enrollments import EnrollmentRecords
 from .meetings import Meetings
@@ -35,7 +36,7 @@ class BetweenRecords:
         """Record that an active pair met on a day (once per day); both people become « actif »."""
         with self.store.transaction():
             pair = self.pairs.get(pair_id)
-            if pair is None or pair.get("status") != "active" or \
+            if pair is None or pair.get("status") != PairState.ACTIVE or \
                     person_id not in (pair["mentor_id"], pair["mentee_id"]):
                 raise PairingRefused(_("Ce binôme n’est plus en cours : rien n’est noté."))
             role = "mentor" if person_id == pair["mentor_id"] else "mentee"
@@ -45,8 +46,8 @@ class BetweenRecords:
                                                  format=format)
             if created:
                 for someone in (pair["mentor_id"], pair["mentee_id"]):
-                    if (self.people.enrollments.get(someone) or {}).get("status") == "apparie":
-                        self.people.set_status(someone, "actif", at=now_iso(), by=None)
+                    if (self.people.enrollments.get(someone) or {}).get("status") == Status.APPARIE:
+                        self.people.set_status(someone, Status.ACTIF, at=now_iso(), by=None)
             return meeting, created
 
     def decline_pair(self, pair_id: int, person_id: int, reason: str,
@@ -60,12 +61,12 @@ class BetweenRecords:
         at = now_iso()
         with self.store.transaction():
             pair = self.pairs.get(pair_id)
-            if pair is None or pair.get("status") != "active" or \
+            if pair is None or pair.get("status") != PairState.ACTIVE or \
                     person_id not in (pair["mentor_id"], pair["mentee_id"]):
                 raise PairingRefused(_("Ce binôme n’est plus en cours : il ne peut plus être "
                                        "décliné."))
             def declined(current: dict) -> dict:
-                current.update(status="non_demarre", closed_at=at, closed_by=None,
+                current.update(status=PairState.NON_DEMARRE, closed_at=at, closed_by=None,
                                close_reason="refus", declined_by=person_id,
                                decline_reason=reason)
                 for refs in coordination:
@@ -77,7 +78,7 @@ class BetweenRecords:
             self.pairing.reject_pair(pair["mentor_id"], pair["mentee_id"], by=None)
             told = self.pairing.pair_ended(pair, reason="refus", declined_by=person_id)
             for someone in (pair["mentor_id"], pair["mentee_id"]):
-                self.people.set_status(someone, "en_attente", at=at, by=None,
+                self.people.set_status(someone, Status.EN_ATTENTE, at=at, by=None,
                                        messages=told[someone])
             return pair
 

@@ -22,6 +22,7 @@ from datetime import date, timedelta
 from ..i18n import _, ngettext
 from ..mail.links import LAST_CHECKPOINT_DAYS
 from ..mail.mailqueue import MailKind
+from ..vocabulary import PairState
 from .meetings import coordination_recipients, last_activity, silence_of
 
 __all__ = [
@@ -66,7 +67,7 @@ def due_reminders(pairs: Iterable[dict], on: date) -> list[Due]:
     """Return the reminders due on ``on``: active pairs, due date reached, not yet reminded."""
     found = []
     for pair in pairs:
-        if pair.get("status") != "active":
+        if pair.get("status") != PairState.ACTIVE:
             continue
         for checkpoint in pair.get("checkpoints", ()):
             if date.fromisoformat(checkpoint["due"]) > on:

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from ..mail.mailqueue import MailKind, MailQueue, without_pending
 from ..storage import Store
-from ..vocabulary import STATUS_LABELS, STATUS_TRANSITIONS
+from ..vocabulary import STATUS_LABELS, STATUS_TRANSITIONS, Status
 from .common import FORMAT_VERSION, InvalidTransition, new_reference, now_iso, valid_id
 
 __all__ = ["EnrollmentRecords"]
@@ -50,8 +50,8 @@ class EnrollmentRecords:
                 **answers,
                 "v": FORMAT_VERSION,
                 "reference": new_reference("enrollment"),
-                "status": "nouveau",
-                "status_history": [{"status": "nouveau", "at": now}],
+                "status": Status.NOUVEAU,
+                "status_history": [{"status": Status.NOUVEAU, "at": now}],
                 "cohort": cohort,
                 "notice_version": notice_version,
                 "consented_at": now,
@@ -130,7 +130,7 @@ class EnrollmentRecords:
         for record in self.enrollments.search(
                 lambda r: r.get("notice_version") != version
                 and r.get("notice_announced") != version
-                and r.get("status") not in ("retire", "clos")):
+                and r.get("status") not in (Status.RETIRE, Status.CLOS)):
             self.enrollments.modify(record["id"], lambda current: self.mail.attach(
                 {**current, "notice_announced": version}, MailKind.NOTICE,
                 enrollment_id=record["id"], version=version))
@@ -165,7 +165,7 @@ class EnrollmentRecords:
             raise InvalidTransition(status)
 
         def change(record: dict) -> dict:
-            current = record.get("status", "nouveau")
+            current = record.get("status", Status.NOUVEAU)
             if not force and status not in STATUS_TRANSITIONS.get(current, ()):
                 raise InvalidTransition(f"{current} -> {status}")
             record["status"] = status

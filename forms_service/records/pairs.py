@@ -16,6 +16,8 @@ from ..vocabulary import (
     PAIR_END_STATUSES,
     PAIR_STATUSES,
     WAITING_STATUSES,
+    PairState,
+    Status,
 )
 from .common import (
     FORMAT_VERSION,
@@ -51,7 +53,7 @@ class PairRecords:
         return self.pairs.all()
 
     def active_pairs(self) -> list[dict]:
-        return self.pairs.search(lambda d: d.get("status") == "active")
+        return self.pairs.search(lambda d: d.get("status") == PairState.ACTIVE)
 
     def rejected_pairs(self) -> set[tuple[int, int]]:
         """Return the (mentor id, mentee id) pairs the coordination turned down."""
@@ -75,7 +77,7 @@ class PairRecords:
 
     def active_pair_of(self, mentee_id: int) -> dict | None:
         """Return the active pair where this person is the mentee, if any."""
-        found = self.pairs.search(lambda d: d.get("status") == "active"
+        found = self.pairs.search(lambda d: d.get("status") == PairState.ACTIVE
                                   and d.get("mentee_id") == mentee_id)
         return found[0] if found else None
 
@@ -92,7 +94,7 @@ class PairRecords:
         """
         history: dict[tuple[int, int], list[dict]] = {}
         for pair in self.pairs.all():
-            if pair.get("status") == "active":
+            if pair.get("status") == PairState.ACTIVE:
                 continue
             event = {"kind": "clos", "pair_id": pair["id"], "at": pair.get("closed_at"),
                      "confirmed_at": pair.get("confirmed_at"),
@@ -152,7 +154,7 @@ class PairRecords:
             can_mentor, can_be_mentee = open_roles(person, load, has_mentor)
             # Someone « apparié » or « actif » takes part only with a role still open (a
             # mentor's free place); the matching sees them as waiting for that role.
-            seen = person if status in WAITING_STATUSES else {**person, "status": "en_attente"}
+            seen = person if status in WAITING_STATUSES else {**person, "status": Status.EN_ATTENTE}
             if can_mentor and can_be_mentee:
                 pool.append(seen)
             elif can_mentor or can_be_mentee:
@@ -200,7 +202,7 @@ class PairRecords:
             pair = {
                 "v": FORMAT_VERSION, "mentor_id": mentor_id, "mentee_id": mentee_id,
                 "track": mentor.get("track"), "score": score, "reasons": list(reasons),
-                "confirmed_at": at, "confirmed_by": by, "status": "active",
+                "confirmed_at": at, "confirmed_by": by, "status": PairState.ACTIVE,
                 "closed_at": None, "closed_by": None, "close_reason": None,
                 "checkpoints": checkpoints,
             }
@@ -213,8 +215,8 @@ class PairRecords:
             for person_id in (mentor_id, mentee_id):
                 # A confirmed pair makes both « apparié » (a mentor's free places keep them
                 # in the pool all the same); someone already « actif » stays so.
-                if self.people.enrollments.get(person_id).get("status") != "actif":
-                    self.people.set_status(person_id, "apparie", at=at, by=by)
+                if self.people.enrollments.get(person_id).get("status") != Status.ACTIF:
+                    self.people.set_status(person_id, Status.APPARIE, at=at, by=by)
             return without_pending(self.pairs.get(doc_id))
 
     def close_pair(self, pair_id: int, *, reason: str, by: int | None,
@@ -236,9 +238,9 @@ class PairRecords:
             pair = self.pairs.get(pair_id)
             if pair is None:
                 raise KeyError(pair_id)
-            if pair.get("status") != "active":
+            if pair.get("status") != PairState.ACTIVE:
                 raise PairingRefused(_("Ce binôme est déjà clos."))
-            pair = self.pairs.update(pair_id, {"status": "closed", "closed_at": at,
+            pair = self.pairs.update(pair_id, {"status": PairState.CLOSED, "closed_at": at,
                                                "closed_by": by, "close_reason": reason})
             told = self.pair_ended(pair, reason=reason, leaving=leaving)
             load, has_mentor = self._loads()
@@ -248,7 +250,7 @@ class PairRecords:
                 if busy:
                     # Still in another running pair: their status follows that one.
                     current = self.people.enrollments.get(person_id).get("status")
-                    wanted = current if current in PAIR_STATUSES else "apparie"
+                    wanted = current if current in PAIR_STATUSES else Status.APPARIE
                 self.people.set_status(person_id, wanted, at=at, by=by,
                                        messages=told.get(person_id, ()))
             return pair
@@ -358,12 +360,12 @@ class PairRecords:
             return False
         with self.store.transaction():
             self.pairs.modify(pair_id, change)
-            if found and pair.get("status") == "active":
+            if found and pair.get("status") == PairState.ACTIVE:
                 # The first feedback shows the pair is under way: both become « actif ».
                 for someone in (pair["mentor_id"], pair["mentee_id"]):
                     record = self.people.enrollments.get(someone)
-                    if record and record.get("status") == "apparie":
-                        self.people.set_status(someone, "actif", at=at or now_iso(), by=None)
+                    if record and record.get("status") == Status.APPARIE:
+                        self.people.set_status(someone, Status.ACTIF, at=at or now_iso(), by=None)
         return bool(found)
 
     def mark_feedback_handled(self, feedback_id: int, *, by: int | None) -> bool:

@@ -28,25 +28,24 @@ from pathlib import Path
 
 from ..programme import configured_programme
 from ..storage import SET_ASIDE_NAME
+from ..vocabulary import PairState, Status
 
 __all__ = ["withdraw_person", "erase_person", "purge", "purge_candidates"]
 
 log = logging.getLogger(__name__)
 
-WITHDRAWN, CLOSED = "retire", "clos"
-NEVER_MATCHED = {"nouveau", "en_attente"}
-MATCHED = {"apparie", "actif"}
+WITHDRAWN, CLOSED = Status.RETIRE, Status.CLOS
+NEVER_MATCHED = {Status.NOUVEAU, Status.EN_ATTENTE}
+MATCHED = {Status.APPARIE, Status.ACTIF}
 
 
 def withdraw_person(repo, enrollment_id: int) -> dict:
-    """Set the enrollment to "retire", first ending its active pairs (partners go back to wait)."""
+    """Withdraw someone: end their active pairs first (each partner goes back to wait)."""
     with repo.store.transaction():
-        for pair in repo.pairs.search(lambda d: d.get("status") == "active" and enrollment_id in
-                                      (d.get("mentor_id"), d.get("mentee_id"))):
-            mentor_wanted = "clos" if pair["mentor_id"] == enrollment_id else "en_attente"
-            mentee_wanted = "clos" if pair["mentee_id"] == enrollment_id else "en_attente"
+        for pair in repo.pairs.search(lambda d: d.get("status") == PairState.ACTIVE and
+                                      _mentions(d, enrollment_id)):
             repo.close_pair(pair["id"], reason="retrait", by=None, leaving=enrollment_id,
-                            mentor_status=mentor_wanted, mentee_status=mentee_wanted)
+                            **_end_statuses(pair, enrollment_id))
         return repo.set_enrollment_status(enrollment_id, WITHDRAWN, by=None, force=True)
 
 
@@ -68,6 +67,12 @@ def _mentions(pair: dict, enrollment_id: int) -> bool:
     return enrollment_id in (pair.get("mentor_id"), pair.get("mentee_id"))
 
 
+def _end_statuses(pair: dict, leaving: int) -> dict:
+    """Who leaves is done; the other goes back to wait for a new pair."""
+    return {f"{side}_status": Status.CLOS if pair[f"{side}_id"] == leaving else Status.EN_ATTENTE
+            for side in ("mentor", "mentee")}
+
+
 def erase_person(repo, enrollment_id: int, *, secret: str | None, outbox: Path | None
                  ) -> Counter:
     """Erase the enrollment and everything tied to it; return what was deleted, by kind."""
@@ -77,14 +82,11 @@ def erase_person(repo, enrollment_id: int, *, secret: str | None, outbox: Path |
         if record is None:
             return deleted
         email = str(record.get("email", "")).casefold()
-        for pair in repo.pairs.search(lambda d: d.get("status") == "active" and
+        for pair in repo.pairs.search(lambda d: d.get("status") == PairState.ACTIVE and
                                       _mentions(d, enrollment_id)):
             # The partner goes back to the pool before the pair disappears.
             repo.close_pair(pair["id"], reason="effacement", by=None, leaving=enrollment_id,
-                            mentor_status="clos" if pair["mentor_id"] == enrollment_id
-                            else "en_attente",
-                            mentee_status="clos" if pair["mentee_id"] == enrollment_id
-                            else "en_attente")
+                            **_end_statuses(pair, enrollment_id))
         for feedback in repo.feedback.search(
                 lambda d: _signed_by(d, enrollment_id, email, secret)):
             repo.feedback.remove(feedback["id"])
@@ -215,7 +217,8 @@ def purge_candidates(repo, *, retention_days: int, now: datetime | None = None
                 (_parse(record.get("created_at")) or now) < limit:
             found["jamais_appariees"].append(record)
     for pair in pairs:
-        if pair.get("status") == "closed" and (_parse(pair.get("closed_at")) or now) < limit:
+        closed_at = _parse(pair.get("closed_at")) or now
+        if pair.get("status") == PairState.CLOSED and closed_at < limit:
             found["binomes_clos"].append(pair)
     return found
 

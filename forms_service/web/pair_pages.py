@@ -20,8 +20,8 @@ from ..records.meetings import MEETING_FORMATS, coordination_recipients, within
 from ..records.repository import PairingRefused
 from ..services import get_limiter, get_programme, get_repo
 from ..templating import template_environment
-from ..vocabulary import PairState
 from ..text import clean_multiline
+from ..vocabulary import PairState
 from .guards import check_origin, refusal, wants_json
 from .participant import personal_page, template_filters
 
