@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["clean_text", "clean_multiline", "is_address", "looks_encoded", "ENCODED_WORD"]
+__all__ = ["clean_text", "clean_multiline", "is_address", "looks_encoded", "ENCODED_WORD",
+           "ascii_number"]
 
 # An RFC 2047 encoded word: some mail libraries decode it into header structure
 # (CVE-2024-6923), so no value someone typed may hold one, whatever Python runs here.
@@ -68,3 +69,14 @@ def is_address(value) -> bool:
     """Whether value is one plain ASCII ``addr-spec``, safe in a ``To`` header."""
     return (isinstance(value, str) and len(value) <= 254 and ADDRESS.fullmatch(value) is not None
             and not looks_encoded(value))
+
+
+# ASCII digits only: str.isdigit() and int() also take « ² », « ١٢ » or « １２ ».
+_NUMBER = re.compile(r"[0-9]{1,9}", re.ASCII)
+
+
+def ascii_number(value) -> int | None:
+    """The whole number a form field holds in ASCII digits (at most 9), else ``None``."""
+    if not isinstance(value, str) or not _NUMBER.fullmatch(value.strip()):
+        return None
+    return int(value.strip())

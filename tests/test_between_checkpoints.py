@@ -77,7 +77,9 @@ def test_the_meeting_link_shows_a_button_and_only_the_post_records(app, client, 
 
 
 @pytest.mark.parametrize("data", [{"date": "2020-01-01"}, {"date": "demain"},
-                                  {"duree": "9999"}, {"format": "avion"}])
+                                  {"duree": "9999"}, {"format": "avion"},
+                                  # digits, for str.isdigit(), but not ASCII ones
+                                  {"duree": "4²"}, {"duree": "١٢٠"}, {"duree": "４５"}])
 def test_a_meeting_with_odd_values_is_a_french_400(app, client, pair, data):
     response = client.post("/formulaires/rencontre/", headers=JSON,
                            data={"lien": meeting_link(app, pair, pair["mentee_id"]), **data})
@@ -209,6 +211,12 @@ def test_a_waiting_mentee_ranks_visible_mentors_and_the_matching_weighs_it(app, 
     refused = client.post("/api/mon-inscription/choix", headers=JSON,
                           data={"lien": token, "choix_1": str(shy["id"])})
     assert refused.status_code == 400  # only the mentors shown may be ranked
+    for odd in ("²", "١", f"{shown['id']}²"):
+        assert client.post("/api/mon-inscription/choix", headers=JSON,
+                           data={"lien": token, "choix_1": odd}).status_code == 400
+    gone = client.post("/api/mon-inscription/rencontres/retirer", headers=JSON,
+                       data={"lien": token, "rencontre": "²"})
+    assert gone.status_code == 404 and "n’existe pas" in gone.get_json()["errors"]["__form__"][0]
     done = client.post("/api/mon-inscription/choix", headers=JSON,
                        data={"lien": token, "choix_1": str(shown["id"])})
     assert done.status_code == 200

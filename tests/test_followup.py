@@ -209,6 +209,21 @@ def test_closing_a_pair_needs_a_reason_and_frees_the_people(app, client, pair):
     assert "Changement de poste" in client.get("/coordination/suivi/").get_data(as_text=True)
 
 
+def test_a_close_reason_is_cleaned_and_no_stored_value_breaks_the_xlsx_export(
+        app, client, pair):
+    login(app, client)
+    page = f"/coordination/suivi/binomes/{pair['id']}/"
+    client.post(page + "clore", data={
+        "csrf_token": csrf_token(client, page), "reason": "Départ\x1b[31m\u202e tnemeganam\x07",
+        "mentor_status": "en_attente", "mentee_status": "clos", "confirme": "1"})
+    assert repo(app).pair(pair["id"])["close_reason"] == "Départ[31m tnemeganam"
+    # A value stored by an earlier version, before any cleaning: the export still answers.
+    repo(app).pairs.update(pair["id"], {"close_reason": "ancien\x01\x1bmotif"})
+    response = client.get("/coordination/exports/pairs.xlsx")
+    assert response.status_code == 200
+    assert response.data[:2] == b"PK"  # a workbook, not an error page
+
+
 def test_a_handled_alert_leaves_the_list(app, client, pair):
     record, _new = repo(app).add_feedback({
         "checkpoint": "1", "role": "mentor", "satisfaction": 4, "progress": 4, "meetings": 1,

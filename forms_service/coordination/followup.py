@@ -21,6 +21,7 @@ from ..dates import format_date
 from ..i18n import _
 from ..records.repository import PairingRefused
 from ..services import get_repo
+from ..text import clean_text
 from ..vocabulary import PAIR_END_STATUSES, PairState
 from .auth import current_coordinator, login_required
 from .blueprint import bp
@@ -203,7 +204,8 @@ def followup_pair(pair_id: int):
 @login_required
 def followup_close(pair_id: int):
     """Close a pair with a reason, once confirmed; each person goes back to the pool or closes."""
-    reason = (request.form.get("reason") or "").strip()
+    # Typed by a coordinator, read in the area, the log and the exports: cleaned like the rest.
+    reason = clean_text(request.form.get("reason") or "")
     statuses = request.form.get("mentor_status"), request.form.get("mentee_status")
     back = redirect(url_for("coordination.followup_pair", pair_id=pair_id) + "#clore")
     if not reason or len(reason) > REASON_MAX:

@@ -37,6 +37,7 @@ from ..matching.suggest import (
 from ..records.checkpoints import checkpoint_schedule
 from ..records.repository import AlreadyHandled, PairingRefused
 from ..services import get_programme, get_repo
+from ..text import ascii_number
 from ..vocabulary import FORMATS, TRACKS
 from ..web.guards import wants_json
 from .auth import current_coordinator, login_required
@@ -183,12 +184,9 @@ def _safe_back(target: str | None) -> str:
 
 
 def _posted_ids() -> tuple[int, int] | None:
-    try:
-        ids = int(request.form["mentor_id"]), int(request.form["mentee_id"])
-    except (KeyError, ValueError):
-        return None
+    ids = ascii_number(request.form.get("mentor_id")), ascii_number(request.form.get("mentee_id"))
     # Record ids start at 1: anything else is a forged or broken form.
-    return ids if min(ids) > 0 else None
+    return ids if None not in ids and min(ids) > 0 else None
 
 
 def _answer(message: str, ok: bool, **extra):

@@ -199,7 +199,7 @@ def to_csv(table: Iterable[dict]) -> str:
 def to_xlsx(table: list[dict], title: str) -> bytes:
     """Write the rows as an XLSX workbook, every cell a text cell (never a formula)."""
     from openpyxl import Workbook
-    from openpyxl.cell.cell import TYPE_STRING
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, TYPE_STRING
 
     book = Workbook()
     sheet = book.active
@@ -209,8 +209,9 @@ def to_xlsx(table: list[dict], title: str) -> bytes:
                                                for row in table], start=1):
         for column, value in enumerate(values, start=1):
             cell = sheet.cell(row=line, column=column)
-            # Setting the type after the value: openpyxl would read "=…" as a formula.
-            cell.value = neutralise(value)
+            # Setting the type after the value: openpyxl would read "=…" as a formula. Control
+            # characters stored by an earlier version cannot go into XML at all.
+            cell.value = ILLEGAL_CHARACTERS_RE.sub("", neutralise(value))
             cell.data_type = TYPE_STRING
     out = io.BytesIO()
     book.save(out)

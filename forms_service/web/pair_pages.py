@@ -20,7 +20,7 @@ from ..records.meetings import MEETING_FORMATS, coordination_recipients, within
 from ..records.repository import PairingRefused
 from ..services import get_limiter, get_programme, get_repo
 from ..templating import template_environment
-from ..text import clean_multiline
+from ..text import ascii_number, clean_multiline
 from ..vocabulary import PairState
 from .guards import check_origin, refusal, wants_json
 from .participant import personal_page, template_filters
@@ -123,13 +123,14 @@ def _meeting_answers(pair: dict) -> tuple[date, int | None, str | None]:
     if not confirmed <= on <= date.today():
         raise Rejected(400, _("La date doit se situer entre la confirmation du binôme et "
                               "aujourd'hui."))
-    minutes = (request.form.get("duree") or "").strip()
-    if minutes and not (minutes.isdigit() and 5 <= int(minutes) <= 480):
+    raw = (request.form.get("duree") or "").strip()
+    minutes = ascii_number(raw)
+    if raw and not (minutes is not None and 5 <= minutes <= 480):
         raise Rejected(400, _("Indiquez une durée entre 5 et 480 minutes, ou laissez vide."))
     how = request.form.get("format") or None
     if how is not None and how not in MEETING_FORMATS:
         raise Rejected(400, _("Choisissez un des formats proposés, ou aucun."))
-    return on, int(minutes) if minutes else None, how
+    return on, minutes, how
 
 
 @bp.get("/formulaires/refus/")

@@ -31,7 +31,7 @@ from ..mail.mailqueue import PENDING as PENDING_MAIL
 from ..records.purge import erase_person, withdraw_person
 from ..services import get_limiter, get_pages, get_programme, get_repo, get_settings
 from ..templating import template_environment
-from ..text import clean_text, is_address
+from ..text import ascii_number, clean_text, is_address
 from ..typography import typeset
 from ..vocabulary import CHOICE_LABELS as FORM_CHOICE_LABELS
 from ..vocabulary import FINAL_STATUSES, MENTEE_ROLES, MENTOR_ROLES, WAITING_STATUSES
@@ -402,8 +402,8 @@ def remove_meeting():
     try:
         _guard()
         record, token = _required_record()
-        raw = request.form.get("rencontre", "")
-        if not raw.isdigit() or not get_repo().meetings.remove_own(int(raw), record["id"]):
+        meeting = ascii_number(request.form.get("rencontre", ""))
+        if meeting is None or not get_repo().meetings.remove_own(meeting, record["id"]):
             raise Rejected(404, _("Cette rencontre n'existe pas, ou c'est votre binôme qui "
                                   "l'a notée."))
     except Rejected as refused:
@@ -423,10 +423,11 @@ def rank_mentors():
         for slot in ("choix_1", "choix_2", "choix_3"):
             raw = request.form.get(slot, "")
             if raw:
-                if not raw.isdigit() or int(raw) not in shown or int(raw) in picked:
+                mentor_id = ascii_number(raw)
+                if mentor_id not in shown or mentor_id in picked:
                     raise Rejected(400, _("Choisissez des mentors différents parmi ceux "
                                           "proposés."))
-                picked.append(int(raw))
+                picked.append(mentor_id)
     except Rejected as refused:
         return _refused(refused, record, token)
     get_repo().set_preferences(record["id"], picked)
