@@ -184,6 +184,39 @@ def test_an_email_change_keeps_addresses_unique_and_reveals_no_one(app, client, 
     assert again.status_code == 201 and len(repo(app).enrollments) == 2
 
 
+def address_link_to(client, address: str) -> str:
+    """The address-confirmation token last mailed to address."""
+    links = [found.group(1) for to, _subject, text in mails(client) if to == address
+             if (found := re.search(r"http://\S+(/formulaires/mon-inscription/adresse/\?lien=\S+)",
+                                    text))]
+    return parse_qs(urlsplit(links[-1]).query)["lien"][0]
+
+
+def test_an_old_address_link_cannot_roll_the_address_back(app, client, data_dir):
+    link = enroll_by_post(client, data_dir)
+    received = {}  # each confirmation link as it was mailed
+    for address in ("x.awa@exemple.fr", "y.awa@exemple.fr"):
+        client.post("/api/mon-inscription/corriger", data=correction(link, email=address),
+                    headers=JSON)
+        received[address] = address_link_to(client, address)
+        confirmed = client.post("/formulaires/mon-inscription/adresse/",
+                                data={"lien": received[address]})
+        assert confirmed.status_code == 303
+    replayed = client.post("/formulaires/mon-inscription/adresse/", headers=JSON,
+                           data={"lien": received["x.awa@exemple.fr"]})
+    assert replayed.status_code == 410
+    assert "ne vaut plus" in replayed.get_json()["errors"]["__form__"][0]
+    [record] = repo(app).enrollments.all()
+    assert record["email"] == "y.awa@exemple.fr"
+    # Each previous address heard of the change, with no personal link, and whom to tell.
+    told = {to: text for to, subject, text in mails(client)
+            if subject == "L’adresse de votre inscription a changé"}
+    assert set(told) == {"awa.diallo@exemple.fr", "x.awa@exemple.fr"}
+    for text in told.values():
+        assert "lien=" not in text and "coordination" in text
+    assert [e["action"] for e in repo(app).audit_log.all()] == ["adresse_changee"] * 2
+
+
 def test_withdrawal_takes_one_click_and_a_confirmation(app, client, data_dir):
     link = enroll_by_post(client, data_dir)
     first = client.post("/api/mon-inscription/retirer", data={"lien": token_of(link)})

@@ -76,19 +76,29 @@ def personal_link(base_url: str, secret: str, record: dict) -> str:
 
 
 def address_link(base_url: str, secret: str, record: dict, new_email: str) -> str:
-    """The link that confirms a corrected address, sent to that address."""
+    """The link that confirms a corrected address, sent to that address.
+
+    It names the record's address version (``address_version``): confirming
+    any change moves the version on, so every earlier address link of that
+    record stops working and cannot roll the address back.
+    """
     token = _serializer(secret, ADDRESS_SALT).dumps(
-        {"id": record["id"], "ref": record["reference"], "email": new_email})
+        {"id": record["id"], "ref": record["reference"], "email": new_email,
+         "av": record.get("address_version", 0)})
     return f"{base_url}/formulaires/mon-inscription/adresse/?lien={token}"
 
 
-def read_address_token(secret: str, token: str | None) -> tuple[int, str, str] | None:
-    """Return (enrollment id, reference, new address); ``Expired`` when too old."""
+def read_address_token(secret: str, token: str | None) -> tuple[int, str, str, int] | None:
+    """Return (enrollment id, reference, new address, address version); ``Expired`` when old.
+
+    Links of the earlier format, without a version, are void.
+    """
     data = _load(secret, ADDRESS_SALT, token, ADDRESS_DAYS)
     if not isinstance(data, dict) or type(data.get("id")) is not int or not all(
-            isinstance(data.get(k), str) for k in ("ref", "email")):
+            isinstance(data.get(k), str) for k in ("ref", "email")) \
+            or type(data.get("av")) is not int:
         return None
-    return data["id"], data["ref"], data["email"]
+    return data["id"], data["ref"], data["email"], data["av"]
 
 
 PAIR_SALT = "mentorat-binome"

@@ -54,6 +54,7 @@ class MailKind(StrEnum):
     INSCRIPTION = "inscription"  # confirmation, or "already enrolled" when the address was taken
     LIEN = "lien"  # "Retrouver mon inscription": the personal link, or nothing
     ADRESSE = "adresse"  # a corrected address to confirm, sent to that address
+    ADRESSE_CHANGEE = "adresse_changee"  # to the previous address once a change is confirmed
     PRESENTATION = "presentation"  # a confirmed pair's introduction, to one of its two people
     RAPPEL = "rappel"  # a checkpoint reminder, to one person of a pair
     RELANCE = "relance"  # a friendly nudge to one person of a silent pair

@@ -127,6 +127,17 @@ def _address(refs: dict, out: Outgoing, message_id):
                    "address_confirm", message_id=message_id, record=record, link=link), record["id"]
 
 
+def _address_changed(refs: dict, out: Outgoing, message_id):
+    """To the previous address: the change, no link, and whom to tell if it was not you."""
+    previous = refs.get("address", "")
+    record = out.repo.enrollment(refs.get("enrollment_id", -1))
+    if record is None or not is_address(previous):
+        return None
+    contact = (out.programme.contacts.get("coordination") if out.programme else None) or ""
+    return compose(out.settings, previous, _("L'adresse de votre inscription a changé"),
+                   "address_changed", message_id=message_id, contact=contact), record["id"]
+
+
 def _find_pair(refs: dict, out: Outgoing) -> dict | None:
     if "pair_id" in refs:
         return out.repo.pair(refs["pair_id"])
@@ -281,6 +292,7 @@ BUILDERS = {
     MailKind.INSCRIPTION: _enrollment,
     MailKind.LIEN: _link,
     MailKind.ADRESSE: _address,
+    MailKind.ADRESSE_CHANGEE: _address_changed,
     MailKind.PRESENTATION: _introduction,
     MailKind.RAPPEL: _reminder,
     MailKind.RELANCE: _nudge,

@@ -13,7 +13,7 @@ from datetime import date, datetime, timezone
 
 from ..vocabulary import MENTEE_ROLES, MENTOR_ROLES, STATUS_LABELS
 
-__all__ = ["FORMAT_VERSION", "ENROLLMENT_STATUSES", "InvalidTransition",
+__all__ = ["FORMAT_VERSION", "ENROLLMENT_STATUSES", "InvalidTransition", "StaleLink",
            "PairingRefused", "AlreadyHandled", "new_reference", "now_iso", "paused",
            "submission_key"]
 
@@ -30,6 +30,10 @@ AUDIT_WORD = re.compile(r"[a-z][a-z0-9_]{0,39}(\.[a-z0-9]{1,10})?")
 
 class InvalidTransition(ValueError):
     """The enrollment cannot move to that status from its current one."""
+
+
+class StaleLink(ValueError):
+    """A later change made this link void (an address link after another change)."""
 
 
 def new_reference(kind: str) -> str:

@@ -12,7 +12,14 @@ from collections.abc import Iterable
 from ..mail.mailqueue import MailKind, MailQueue, without_pending
 from ..storage import Store
 from ..vocabulary import STATUS_LABELS, STATUS_TRANSITIONS, Status
-from .common import FORMAT_VERSION, InvalidTransition, new_reference, now_iso, valid_id
+from .common import (
+    FORMAT_VERSION,
+    InvalidTransition,
+    StaleLink,
+    new_reference,
+    now_iso,
+    valid_id,
+)
 
 __all__ = ["EnrollmentRecords"]
 
@@ -96,14 +103,31 @@ class EnrollmentRecords:
 
         return self.enrollments.modify(enrollment_id, change)
 
-    def change_email(self, enrollment_id: int, new_email: str) -> bool:
-        """Give the enrollment a confirmed new address; False when another one holds it."""
+    def change_email(self, enrollment_id: int, new_email: str, *, version: int) -> bool:
+        """Give the enrollment a confirmed new address; False when another one holds it.
+
+        ``version`` is the address version the confirmation link was issued
+        for; a link of an earlier version raises ``StaleLink``. The change moves
+        the version on (voiding every other address link) and tells the
+        previous address, in the same write.
+        """
         wanted = new_email.casefold()
         with self.store.transaction():
             holder = self.enrollment_by_email(new_email)
             if holder is not None and holder["id"] != enrollment_id:
                 return False
-            self.enrollments.update(enrollment_id, {"email": wanted, "updated_at": now_iso()})
+
+            def change(record: dict) -> dict:
+                if record.get("address_version", 0) != version:
+                    raise StaleLink(enrollment_id)
+                previous = record.get("email")
+                record.update(email=wanted, updated_at=now_iso(), address_version=version + 1)
+                if previous and previous.casefold() != wanted:
+                    self.mail.attach(record, MailKind.ADRESSE_CHANGEE,
+                                     enrollment_id=enrollment_id, address=previous)
+                return record
+
+            self.enrollments.modify(enrollment_id, change)
             return True
 
     def set_pause(self, enrollment_id: int, *, pause: bool, resume: str | None,

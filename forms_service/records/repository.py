@@ -26,6 +26,7 @@ from .common import (  # noqa: F401 - the names callers import from here
     AlreadyHandled,
     InvalidTransition,
     PairingRefused,
+    StaleLink,
     new_reference,
     now_iso,
     submission_key,
@@ -35,7 +36,7 @@ from .meetings import Meetings
 from .pairs import PairRecords
 
 __all__ = ["Repository", "FORMAT_VERSION", "new_reference", "now_iso", "ENROLLMENT_STATUSES",
-           "InvalidTransition", "PairingRefused", "AlreadyHandled",
+           "InvalidTransition", "StaleLink", "PairingRefused", "AlreadyHandled",
            "submission_key"]
 
 

@@ -28,6 +28,7 @@ from ..forms.render import render_form
 from ..i18n import _
 from ..mail.links import Expired, pair_link, read_address_token, read_personal_token
 from ..mail.mailqueue import PENDING as PENDING_MAIL
+from ..records.common import StaleLink
 from ..records.purge import erase_person, withdraw_person
 from ..services import get_limiter, get_pages, get_programme, get_repo, get_settings
 from ..templating import template_environment
@@ -359,9 +360,16 @@ def confirm_address():
         return _refused(Rejected(404, UNKNOWN_LINK))
     if request.method == "GET":
         return _render(record, address=token)
-    if not get_repo().change_email(record["id"], found[2]):
+    try:
+        changed = get_repo().change_email(record["id"], found[2], version=found[3])
+    except StaleLink:
+        return _refused(Rejected(410, _("Ce lien de confirmation ne vaut plus : l'adresse de "
+                                        "votre inscription a changé depuis. Rien n'a changé.")),
+                        record)
+    if not changed:
         return _refused(Rejected(409, _("Cette adresse ne peut pas être utilisée pour votre "
                                         "inscription. Rien n'a changé.")), record)
+    get_repo().audit(None, "adresse_changee", record["id"])
     log.info("inscription %s : nouvelle adresse confirmée", record["id"])
     return _done("adresse")
 
