@@ -6,7 +6,8 @@ shares:
 
 - ``config`` (``MENTORAT_*`` settings), ``programme`` (``programme.yml``),
   ``vocabulary`` (roles, statuses, choices), ``i18n``, ``typography``,
-  ``dates``, ``text`` (cleaning typed text), ``errors`` (a refusal);
+  ``dates``, ``text`` (cleaning typed text), ``errors`` (a refusal), ``sqlitedb``
+  (the small SQLite files every worker shares: sessions, counters);
 - ``app`` (``create_app``), ``services`` (the accessors views use),
   ``wsgi`` (what gunicorn loads), ``buildstamp`` (is the built site current?).
 

@@ -99,7 +99,9 @@ def test_confirmation_email_is_written_to_the_outbox(app, client, data_dir):
     body = client.post("/api/formulaires/enrollment", data=MENTEE, headers=JSON).get_json()
     [(to, subject, text)] = mail_texts(app)
     assert to == "awa.diallo@exemple.fr" and body["reference"] in text
-    assert "Bonjour Awa Diallo" in text and subject == "Votre inscription au programme de mentorat"
+    assert subject == "Votre inscription au programme de mentorat"
+    # The address has not acted yet: nothing typed in the form goes to it, not even the name.
+    assert text.startswith("Bonjour,") and "Awa" not in text and "Diallo" not in text
 
 
 def test_feedback_is_stored_once_when_posted_twice(app, client):
@@ -166,3 +168,15 @@ def test_static_files_carry_the_policy_but_not_document_only_headers(client):
             assert "Access-Control-Allow-Origin" not in response.headers
         assert "X-Frame-Options" not in css.headers
         assert page.headers["X-Frame-Options"] == "DENY"
+
+
+@pytest.mark.parametrize("name", ["collègue. URGENT compte bloqué, réactivez ici https://x.io/a",
+                                  "Voir exemple.fr pour débloquer", "awa@exemple.fr",
+                                  "www.exemple", "Marc Petit (bit.ly/3xyz)"])
+def test_a_name_holding_a_web_or_mail_address_is_refused(app, client, name):
+    response = client.post("/api/formulaires/enrollment", data={**MENTEE, "name": name},
+                           headers=JSON)
+    assert response.status_code == 400
+    assert response.get_json()["errors"]["name"] == [
+        "Indiquez seulement un prénom et un nom, sans adresse web ni adresse électronique."]
+    assert len(repo(app).enrollments) == 0 and len(repo(app).mail.table) == 0

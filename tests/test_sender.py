@@ -129,3 +129,28 @@ def test_the_next_confirmation_leaves_within_seconds_behind_a_poisoned_queue(set
         stop.set()
         watching.join(5)
         sender.repo.close()
+
+
+def test_no_one_can_flood_an_address_through_the_programme(settings, inbox, caplog):
+    from forms_service.mail.recipients import DAILY_CAP
+
+    repo = Repository(settings.data_dir)
+    repo.enroll({**PERSON, "email": "cible@exemple.fr"}, notice_version="1")
+    for attempt in range(10):  # the same address enrolled again and again
+        _record, reference = repo.enroll({**PERSON, "email": "cible@exemple.fr"},
+                                         notice_version="1")
+        assert reference  # every answer looks like a success
+    for _attempt in range(30):  # « Retrouver mon inscription », thirty times
+        repo.request_link("Cible@Exemple.fr")
+    repo.enroll({**PERSON, "email": "autre@exemple.fr"}, notice_version="1")
+    repo.close()
+    caplog.set_level("WARNING")
+    sender = Sender(settings, SECRET)
+    report = sender.send_due()
+    sender.repo.close()
+    received = [to for recipients, _m in inbox.received for to in recipients]
+    assert received.count("cible@exemple.fr") == DAILY_CAP
+    assert received.count("autre@exemple.fr") == 1  # someone else's mail still goes
+    assert report.skipped == 41 - DAILY_CAP
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "plafond quotidien" in logged and "cible" not in logged.lower()

@@ -22,9 +22,9 @@ from flask.json.tag import TaggedJSONSerializer
 from flask.sessions import SessionInterface, SessionMixin
 from werkzeug.datastructures import CallbackDict
 
+from .. import sqlitedb
 from ..config import Settings
 from ..services import get_settings
-from ..web import sqlitedb
 
 __all__ = ["ServerSession", "ServerSessionInterface", "SessionStore", "LoginThrottle",
            "login_throttle", "DB_NAME"]

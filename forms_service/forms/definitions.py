@@ -9,6 +9,7 @@ organisation come from ``programme.yml`` at construction.
 from __future__ import annotations
 
 import functools
+import re
 
 from wtforms import (
     BooleanField,
@@ -72,14 +73,29 @@ def _too_long(limit: int) -> str:
     return _("%(limit)d caractères au maximum.") % {"limit": limit}
 
 
-def text_field(label, limit, required=True, description="", multiline=False, render_kw=None):
-    """A trimmed, cleaned text field with a French length limit."""
-    checks = [validators.InputRequired(REQUIRED) if required else validators.Optional()]
-    checks.append(validators.Length(max=limit, message=_too_long(limit)))
-    checks.append(plain_text)
+def text_field(label, limit, required=True, description="", multiline=False, render_kw=None,
+               checks=()):
+    """A trimmed, cleaned text field with a French length limit (and ``checks`` after)."""
+    checks = [validators.InputRequired(REQUIRED) if required else validators.Optional(),
+              validators.Length(max=limit, message=_too_long(limit)), plain_text, *checks]
     field = TextAreaField if multiline else StringField
     return field(label, checks, filters=[clean_multiline if multiline else clean_text],
                  description=description, render_kw={"maxlength": limit, **(render_kw or {})})
+
+
+# What a name never holds: a web address or an e-mail address (a name reaches the
+# programme's own messages, so it must not carry a link someone else could follow).
+LINK_IN_NAME = re.compile(
+    r"@|://|\bwww\.|\b[\w-]+\.[a-z]{2,}/"  # an address, a scheme, a host with a path
+    r"|\b[\w-]+\.(?:fr|com|net|org|eu|info|io|co|me|ly|app|xyz|online|site|link|biz)\b",
+    re.I)
+
+
+def person_name(form, field):
+    """Refuse a name that holds a web or e-mail address."""
+    if field.data and LINK_IN_NAME.search(field.data):
+        raise validators.StopValidation(_("Indiquez seulement un prénom et un nom, sans adresse "
+                                          "web ni adresse électronique."))
 
 
 INVALID_EMAIL = _("Saisissez une adresse électronique valide, par exemple "
@@ -247,7 +263,8 @@ class EnrollmentForm(PublicForm):
     key = "enrollment"
 
     # Declared in the order people read them: the error summary follows this order.
-    name = text_field(_("Prénom et nom"), NAME_MAX, render_kw={"autocomplete": "name"})
+    name = text_field(_("Prénom et nom"), NAME_MAX, render_kw={"autocomplete": "name"},
+                      checks=[person_name])
     email = email_field(_("Adresse électronique professionnelle"),
                   description=_("Nous vous écrivons à cette adresse, et à elle seule."))
     department = select_field(_("Département"))
@@ -403,7 +420,7 @@ class FeedbackForm(PublicForm):
         ("signe", _("Signé : la coordination sait qu’il vient de vous")),
     ])
     name = text_field(_("Prénom et nom (retour signé)"), NAME_MAX, required=False,
-                render_kw={"autocomplete": "name"})
+                      render_kw={"autocomplete": "name"}, checks=[person_name])
     email = email_field(_("Adresse électronique (retour signé)"), required=False)
     # Set by the personal link of a reminder: which pair and checkpoint this answers.
     lien = HiddenField(filters=[clean_text])

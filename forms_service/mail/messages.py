@@ -8,6 +8,11 @@ enrolled with, a person erased since, a pair that no longer exists).
 Headers never carry a value someone typed: the subject is a fixed sentence,
 ``To`` is an address checked by ``text.is_address`` (independent of how the
 running Python parses headers), and everything personal is in the body.
+
+An address receives nothing typed in a form (a name, a goal) until a personal
+link sent to it has been used (``address_proven_at``): anyone can type
+someone else's address, and the programme's own sender must not carry their
+words to it. Labels of choices and references are fine.
 """
 
 from __future__ import annotations

@@ -42,6 +42,7 @@ from ..records.repository import Repository
 from .legacy_outbox import LegacyOutbox
 from .mailqueue import JobStatus, MailKind
 from .messages import Outgoing, UnsafeAddress, render
+from .recipients import RecipientCap
 
 __all__ = ["Sender", "sender_lock", "SenderBusy", "Report", "POLL_SECONDS"]
 
@@ -87,6 +88,7 @@ class Sender:
         self.repo = repo or Repository(settings.data_dir, mail_domain=settings.mail_domain)
         self.out = Outgoing(settings, secret, self.repo, load_programme(settings.programme))
         self.legacy = LegacyOutbox(settings.data_dir)
+        self.cap = RecipientCap(settings.data_dir, secret)
 
     def send_due(self) -> Report:
         """Send every job whose time has come, and the legacy files; one SMTP session."""
@@ -121,6 +123,13 @@ class Sender:
             report.skipped += 1
             return
         message, person_id = rendered
+        if not self.cap.take(job["kind"], message["To"]):
+            # The same answer was given to whoever asked; the address stays out of the log.
+            self.repo.mail.mark_sent(job["id"], to_status=JobStatus.SANS_OBJET)
+            log.warning("message %s non envoyé : plafond quotidien de son destinataire atteint",
+                        job["id"])
+            report.skipped += 1
+            return
         try:
             smtp.send(message)
         except Exception as error:  # noqa: BLE001 - a refused server, or a message it chokes on

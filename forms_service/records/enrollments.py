@@ -121,7 +121,10 @@ class EnrollmentRecords:
                 if record.get("address_version", 0) != version:
                     raise StaleLink(enrollment_id)
                 previous = record.get("email")
-                record.update(email=wanted, updated_at=now_iso(), address_version=version + 1)
+                now = now_iso()
+                # The link was sent to the new address and used: it is its owner's.
+                record.update(email=wanted, updated_at=now, address_version=version + 1,
+                              address_proven_at=now)
                 if previous and previous.casefold() != wanted:
                     self.mail.attach(record, MailKind.ADRESSE_CHANGEE,
                                      enrollment_id=enrollment_id, address=previous)
@@ -129,6 +132,15 @@ class EnrollmentRecords:
 
             self.enrollments.modify(enrollment_id, change)
             return True
+
+    def prove_address(self, enrollment_id: int) -> None:
+        """Record that a personal link sent to the enrollment's address was used: it is theirs.
+
+        Until then, messages to that address carry nothing typed in a form.
+        """
+        record = self.enrollments.get(enrollment_id)
+        if record is not None and not record.get("address_proven_at"):
+            self.enrollments.update(enrollment_id, {"address_proven_at": now_iso()})
 
     def set_pause(self, enrollment_id: int, *, pause: bool, resume: str | None,
                   capacity: int | None) -> dict:

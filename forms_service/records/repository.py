@@ -80,6 +80,7 @@ class Repository:
     add_feedback = _Part("people")
     correct_enrollment = _Part("people")
     change_email = _Part("people")
+    prove_address = _Part("people")
     set_pause = _Part("people")
     set_preferences = _Part("people")
     announce_notice = _Part("people")

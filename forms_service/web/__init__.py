@@ -7,7 +7,7 @@
   sommes vus », decline): the pages opened by a personal link;
 - ``guards`` (origin, honeypot, time-trap, one error answer), ``ratelimit``,
   ``security`` (headers), ``compression``, ``static_site`` (the built guide
-  through WhiteNoise), ``sqlitedb`` (the small shared SQLite files).
+  through WhiteNoise).
 
 May import the shared top-level modules, ``services``, ``storage``, ``mail``,
 ``records``, ``forms`` and ``matching``; never ``coordination`` or ``cli``.

@@ -90,6 +90,10 @@ def _record(token: str | None) -> dict | None:
     record = get_repo().enrollment(found[0])
     if record is None or not hmac.compare_digest(str(record.get("reference", "")), found[1]):
         return None
+    if not record.get("address_proven_at"):
+        # The link went to the record's address and came back: the address is its owner's.
+        get_repo().prove_address(record["id"])
+        record = get_repo().enrollment(record["id"])
     return record
 
 
@@ -121,6 +125,8 @@ def _labels() -> dict[str, str]:
         "notice_version": _("Version de la notice acceptée"),
         "consented_at": _("Accord donné le"), "created_at": _("Inscription le"),
         "updated_at": _("Dernière correction le"), "notes": _("Notes de la coordination"),
+        "address_proven_at": _("Adresse confirmée par l'usage de votre lien le"),
+        "address_version": _("Changements d'adresse confirmés"),
         "consent": _("Accord pour le traitement de vos réponses"),
     })
     return labels

@@ -15,10 +15,10 @@ import time
 
 from flask import request
 
+from .. import sqlitedb
 from ..config import Settings
 from ..errors import Rejected
 from ..i18n import _
-from . import sqlitedb
 
 __all__ = ["RateLimiter", "parse_limits"]
 
