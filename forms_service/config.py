@@ -153,7 +153,7 @@ def load_secret_key(settings: Settings) -> str:
             ))
         return settings.secret_key
     path = settings.data_dir / "secret_key"
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:

@@ -62,8 +62,12 @@ class Programme:
     def accepts_email(self, email: str) -> bool:
         if not self.email_domains:
             return True
-        domain = email.rpartition("@")[2].casefold()
-        return any(domain == d.casefold() for d in self.email_domains)
+        local, _at, domain = email.rpartition("@")
+        # « a%evil.fr@exemple.fr » and « a!evil.fr@exemple.fr » are relayed elsewhere by
+        # some mail servers: with domains restricted, the local part carries no routing.
+        if "%" in local or "!" in local:
+            return False
+        return any(domain.casefold() == d.casefold() for d in self.email_domains)
 
 
 def _fail(path: Path, node, message: str) -> ProgrammeError:

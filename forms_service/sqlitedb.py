@@ -8,6 +8,7 @@ is doing the same: the set-up is serialised in the process and retried.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import time
@@ -22,7 +23,9 @@ ATTEMPTS = 50
 
 def connect(path: Path, schema: Iterable[str]) -> sqlite3.Connection:
     """Return an autocommit connection in WAL mode with the schema created."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # Created for its owner only; SQLite gives its -wal and -shm files the same mode.
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600))
     statements = ["PRAGMA journal_mode=WAL", *schema]
     with _setup_lock:
         for attempt in range(ATTEMPTS):

@@ -8,6 +8,7 @@ import os
 import time
 
 import pytest
+from helpers import JSON
 from people import MENTEE, MENTOR
 
 from forms_service.services import services
@@ -55,3 +56,26 @@ def test_half_written_messages_do_not_survive_a_restart(built_site, data_dir):
     app = create_app({"data_dir": data_dir, "site_dir": built_site, "secret_key": "s" * 40})
     assert not stale.exists() and fresh.exists()
     assert services(app).outbox.pending() == []
+
+
+def test_the_data_directory_and_every_file_in_it_are_for_the_owner_only(app, client):
+    """Under the usual umask (022), nothing in the data directory is readable by others."""
+    import os
+    import stat
+
+    from forms_service.mail.recipients import RecipientCap
+
+
+    old = os.umask(0o022)
+    try:
+        data_dir = app.config["SETTINGS"].data_dir
+        assert client.post("/api/formulaires/enrollment", data=MENTEE,
+                           headers=JSON).status_code == 201
+        RecipientCap(data_dir, "k" * 48).take("inscription", "a@exemple.fr")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700
+    modes = {str(path.relative_to(data_dir)): stat.S_IMODE(path.stat().st_mode)
+             for path in data_dir.rglob("*") if path.is_file()}
+    assert any(name.endswith(".sqlite3") for name in modes)
+    assert {name: mode for name, mode in modes.items() if mode != 0o600} == {}

@@ -47,7 +47,7 @@ def _data_dir(settings: Settings, *, create: bool = False) -> Path:
     data_dir = settings.data_dir
     say(_("Répertoire de données : %(dir)s") % {"dir": data_dir})
     if create:
-        data_dir.mkdir(parents=True, exist_ok=True)
+        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     elif not data_dir.is_dir():
         raise Failure(_(
             "le répertoire de données %(dir)s n'existe pas. Indiquez le bon avec "

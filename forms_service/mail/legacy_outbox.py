@@ -54,6 +54,6 @@ class LegacyOutbox:
         except Exception as error:  # noqa: BLE001 - one bad file must not stop the others
             log.warning("ancien message %s non envoyé : %s", path.name, type(error).__name__)
             return False
-        self.sent.mkdir(parents=True, exist_ok=True)
+        self.sent.mkdir(mode=0o700, parents=True, exist_ok=True)
         os.replace(path, self.sent / path.name)
         return True

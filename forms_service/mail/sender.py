@@ -60,7 +60,7 @@ class SenderBusy(Exception):
 @contextlib.contextmanager
 def sender_lock(data_dir: Path) -> Iterator[None]:
     """Hold the data directory's sender lock, or raise ``SenderBusy`` at once."""
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     fd = os.open(data_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         try:

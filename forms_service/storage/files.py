@@ -22,6 +22,7 @@ __all__ = [
     "ANONYMOUS_TEMP",
     "fsync",
     "fsync_dir",
+    "private_directory",
     "is_temp_name",
     "open_temp",
     "read_fd",
@@ -32,6 +33,17 @@ __all__ = [
 ]
 
 ANONYMOUS_TEMP = hasattr(os, "O_TMPFILE") and os.path.isdir("/proc/self/fd")
+
+
+def private_directory(path: Path) -> None:
+    """Create path (and its parents) for its owner only; tighten it if it exists already.
+
+    The data directory holds personal data: 0700, whatever the umask, and an
+    older one made 0755 is closed on first use.
+    """
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with contextlib.suppress(PermissionError):  # not ours to change: leave it
+        os.chmod(path, 0o700)
 
 
 def write_all(fd: int, data: bytes) -> None:

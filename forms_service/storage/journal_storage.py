@@ -49,7 +49,7 @@ class JournalStorage(Storage):
         self._intent_fd: int | None = None
         self._service_fd: int | None = None
         with os_errors(self.directory):
-            self.directory.mkdir(parents=True, exist_ok=True)
+            files.private_directory(self.directory)
             self._service_fd = service_lock(self.directory, exclusive=False)
         if self._service_fd is None:
             raise StorageUnavailable(f"Une restauration est en cours dans {self.directory}.")

@@ -256,12 +256,18 @@ def _choosable(record: dict) -> list[dict]:
     return [mentor for mentor, _score, _reasons in found[:MAX_SHOWN_MENTORS]]
 
 
+def first_name(name) -> str:
+    """The first word of a name, whatever space separates it (no-break, thin…)."""
+    words = str(name or "").split()  # str.split() splits on any Unicode whitespace
+    return words[0] if words else ""
+
+
 def _choice(record: dict) -> dict | None:
     """What a waiting mentee may rank: public profiles only, and their current ranking."""
     mentors = _choosable(record)
     if not mentors:
         return None
-    profiles = [{"id": m["id"], "first_name": str(m.get("name", "")).split(" ")[0],
+    profiles = [{"id": m["id"], "first_name": first_name(m.get("name")),
                  "job_title": m.get("job_title", ""), "department": m.get("department", ""),
                  "site": m.get("site", ""), "presentation": m.get("presentation", ""),
                  "skills": ", ".join(s for s in m.get("skills_offered") or () if s != "autre")}

@@ -164,7 +164,7 @@ def healthz():
     data_dir = get_settings().data_dir
     probe = data_dir / f".healthz-{time.monotonic_ns()}"
     try:
-        data_dir.mkdir(parents=True, exist_ok=True)
+        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         probe.write_bytes(b"ok")
         probe.unlink()
     except OSError:
