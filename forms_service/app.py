@@ -82,7 +82,8 @@ def _register_errors(app: Flask) -> None:
 
     @app.errorhandler(Rejected)
     def rejected(error: Rejected):
-        return refusal(error.status, error.message, field=error.field)
+        return refusal(error.status, error.message, field=error.field,
+                       retry_after=error.retry_after)
 
     @app.errorhandler(StorageUnavailable)
     def storage_unavailable(error):

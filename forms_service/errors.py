@@ -28,9 +28,14 @@ MESSAGES = {
 
 
 class Rejected(Exception):
-    """A request refused; carries the status, a French message and the field it concerns."""
+    """A request refused; carries the status, a French message and the field it concerns.
 
-    def __init__(self, status: int, message: str | None = None, field: str = "__form__"):
+    ``retry_after`` (seconds) says when trying again makes sense (a 429).
+    """
+
+    def __init__(self, status: int, message: str | None = None, field: str = "__form__", *,
+                 retry_after: int | None = None):
         message = message or MESSAGES.get(status, MESSAGES[500])
         super().__init__(message)
         self.status, self.message, self.field = status, message, field
+        self.retry_after = retry_after

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from flask import Response, jsonify, request
+from flask import Response, abort, jsonify, request
 from markupsafe import escape
 
 from ..errors import MESSAGES, TOO_LARGE, Rejected
@@ -23,6 +23,7 @@ from ..services import get_pages, get_settings
 from ..typography import french_message
 
 __all__ = ["Rejected", "check_origin", "origin_of", "wants_json", "refusal", "TOO_LARGE",
+           "within_limit",
            "MESSAGES"]
 
 def wants_json() -> bool:
@@ -32,8 +33,8 @@ def wants_json() -> bool:
 
 
 def refusal(status: int, message: str | None = None, *, field: str = "__form__",
-            errors: dict | None = None, page: Callable[[str], Response] | None = None
-            ) -> Response:
+            errors: dict | None = None, page: Callable[[str], Response] | None = None,
+            retry_after: int | None = None) -> Response:
     """Answer a refusal or an error, the same way everywhere.
 
     JSON: ``{"ok": false, "errors": {field: [...]}}``, plus ``message`` (also
@@ -61,6 +62,8 @@ def refusal(status: int, message: str | None = None, *, field: str = "__form__",
         response = error_page(status, message or MESSAGES[status])
     response.status_code = status
     response.headers["Cache-Control"] = "no-store"
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(max(int(retry_after), 1))
     return response
 
 
@@ -80,7 +83,12 @@ def error_page(status: int, message: str) -> Response:
 
 
 def check_origin() -> None:
-    """Refuse a post sent from another site (its Origin, or Sec-Fetch-Site: cross-site)."""
+    """Refuse a post sent from another site (its Origin, or Sec-Fetch-Site: cross-site).
+
+    Called first by every sessionless post: it also reads the body within the
+    size limit (``within_limit``).
+    """
+    within_limit()
     settings = get_settings()
     allowed = {origin_of(settings.base_url), origin_of(request.host_url)}
     if settings.preview_origin:
@@ -93,6 +101,22 @@ def check_origin() -> None:
         origin and settings.preview_origin and origin_of(origin) == origin_of(settings.preview_origin)
     ):
         raise Rejected(403, foreign)
+
+
+def within_limit() -> None:
+    """Read the body now, so one over the size limit is a 413 even when it comes chunked.
+
+    Without a Content-Length, Werkzeug stops reading at the limit without a
+    word and the form parser sees a truncated body (a 400 naming fields). Read
+    first: a body that fills the limit and has more behind it is a 413; the
+    form is then parsed from what was read.
+    """
+    limit = request.max_content_length
+    if request.content_length is not None or limit is None:
+        return
+    data = request.get_data(cache=True, parse_form_data=False)
+    if len(data) >= limit and request.environ["wsgi.input"].read(1):
+        abort(413)
 
 
 def origin_of(url: str) -> str:

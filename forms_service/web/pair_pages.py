@@ -82,7 +82,7 @@ def _answer(action: str, token: str):
 
 
 def _refused(action: str, refused: Rejected, token: str = ""):
-    return refusal(refused.status, refused.message,
+    return refusal(refused.status, refused.message, retry_after=refused.retry_after,
                    page=lambda message: _page(action, refused.status, error=message,
                                               token=token if refused.status == 400 else ""))
 

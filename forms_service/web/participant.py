@@ -277,8 +277,9 @@ def _choice(record: dict) -> dict | None:
 
 def _refused(refused: Rejected, record: dict | None = None, token: str = "",
              errors: dict | None = None, form: EnrollmentForm | None = None) -> Response:
-    return refusal(refused.status, refused.message, errors=errors, page=lambda message: _render(
-        record, token, status=refused.status, error=message, form=form))
+    return refusal(refused.status, refused.message, errors=errors,
+                   retry_after=refused.retry_after, page=lambda message: _render(
+                       record, token, status=refused.status, error=message, form=form))
 
 
 def _done(what: str, token: str = "", reference: str | None = None):
@@ -357,10 +358,10 @@ def correct():
 @bp.route("/formulaires/mon-inscription/adresse/", methods=["GET", "POST"])
 def confirm_address():
     """Confirm a corrected address from the link sent to it: a GET shows one button."""
-    token = request.values.get("lien", "")
     try:
         if request.method == "POST":
-            check_origin()
+            check_origin()  # before the body is parsed: it reads it within the limit
+        token = request.values.get("lien", "")
         found = read_address_token(current_app.secret_key, token)
     except Expired:
         return _refused(Rejected(403, _("Ce lien de confirmation a expiré : corrigez à nouveau "

@@ -43,7 +43,7 @@ from ..services import get_limiter, get_pages, get_programme, get_repo, get_sett
 from ..typography import typeset
 from ..vocabulary import DEFAULT_FORM_PAGES
 from . import compression
-from .guards import check_origin, origin_of, refusal, wants_json
+from .guards import check_origin, origin_of, refusal, wants_json, within_limit
 from .linked_feedback import linked_answers, linked_feedback_form
 
 __all__ = ["bp"]
@@ -191,6 +191,7 @@ def submit(key: str):
     """Check, validate and store one submission of a public form."""
     if key not in FORMS:
         abort(404)
+    within_limit()
     form = FORMS[key](request.form, programme=get_programme())
     token = request.form.get(RENDER_TOKEN, "")
     try:
@@ -302,7 +303,8 @@ def _refused(form: PublicForm, rejected: Rejected, token: str = ""):
         return _with_form(form, rejected.status, url)
 
     return refusal(rejected.status, rejected.message, field=rejected.field,
-                   errors=form.errors if rejected.status == 400 else None, page=page)
+                   errors=form.errors if rejected.status == 400 else None, page=page,
+                   retry_after=rejected.retry_after)
 
 
 def _with_form(form: PublicForm, status: int, url: str) -> Response:

@@ -77,13 +77,14 @@ class RateLimiter:
         with db:
             db.execute("BEGIN IMMEDIATE")
             db.execute("DELETE FROM hits WHERE window + period < ?", (now - 86400,))
-            over = False
+            wait = 0  # seconds until every limit passed has a new window
             for count, period in self.limits:
                 window = now - now % period
                 db.execute("INSERT INTO hits VALUES (?, ?, ?, 1) ON CONFLICT DO UPDATE "
                            "SET count = count + 1", (client, window, period))
                 (seen,) = db.execute("SELECT count FROM hits WHERE client=? AND window=? AND "
                                      "period=?", (client, window, period)).fetchone()
-                over = over or seen > count
-        if over:
-            raise Rejected(429)
+                if seen > count:
+                    wait = max(wait, window + period - now)
+        if wait:
+            raise Rejected(429, retry_after=wait)

@@ -1,0 +1,51 @@
+"""The public path's limits answer with the right status and say when to come back."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from conftest import SECRET
+
+from forms_service import create_app
+
+JSON = {"Accept": "application/json"}
+CHUNKED = {"Content-Type": "application/x-www-form-urlencoded", "Transfer-Encoding": "chunked"}
+
+
+@pytest.fixture
+def limited(built_site, data_dir):
+    app = create_app({"TESTING": True, "data_dir": data_dir, "site_dir": built_site,
+                      "secret_key": SECRET, "min_fill_seconds": 0, "rate_limit": "2/minute",
+                      "smtp_host": ""})
+    yield app
+    app.extensions["mentorat"].repo().close()
+
+
+def post_chunked(client, path: str, body: bytes, **headers):
+    return client.post(path, input_stream=io.BytesIO(body), headers={**CHUNKED, **headers},
+                       environ_overrides={"wsgi.input_terminated": True})
+
+
+@pytest.mark.parametrize("path", ["/api/formulaires/enrollment", "/api/mon-inscription/corriger",
+                                  "/formulaires/rencontre/"])
+def test_a_chunked_body_over_the_limit_is_a_413_not_a_form_error(client, path):
+    too_big = b"name=" + b"a" * 70_000  # MENTORAT_MAX_CONTENT_LENGTH is 64 KiB by default
+    answer = post_chunked(client, path, too_big, **JSON)
+    assert answer.status_code == 413
+    assert "trop volumineux" in answer.get_json()["errors"]["__form__"][0]
+    page = post_chunked(client, path, too_big, Accept="text/html")
+    assert page.status_code == 413 and "trop volumineux" in page.get_data(as_text=True)
+
+
+def test_a_chunked_body_within_the_limit_is_read_whole(client):
+    answer = post_chunked(client, "/api/formulaires/enrollment", b"name=" + b"a" * 200, **JSON)
+    assert answer.status_code == 400
+    assert answer.get_json()["errors"]["name"] == ["120 caractères au maximum."]
+
+
+def test_a_429_says_when_to_try_again(limited):
+    client = limited.test_client()
+    answers = [client.post("/api/formulaires/feedback", data={}, headers=JSON) for _ in range(3)]
+    assert [a.status_code for a in answers] == [400, 400, 429]
+    assert 1 <= int(answers[-1].headers["Retry-After"]) <= 60
