@@ -62,6 +62,8 @@ class Settings:
     data_dir: Path = ROOT / "data"
     workers: int = 2
     base_url: str = "http://127.0.0.1:8000"
+    # Whether MENTORAT_BASE_URL was given: then it alone is the site's origin (no Host trusted).
+    base_url_set: bool = False
     programme: Path = ROOT / "programme.yml"
     site_dir: Path = ROOT / "site"
     secret_key: str | None = field(default=None, repr=False)
@@ -113,6 +115,7 @@ class Settings:
             data_dir=Path(text("DATA_DIR", default.data_dir)).resolve(),
             workers=number("WORKERS"),
             base_url=text("BASE_URL", f"http://127.0.0.1:{port}").rstrip("/"),
+            base_url_set=bool(env.get("MENTORAT_BASE_URL", "").strip()),
             programme=Path(text("PROGRAMME", default.programme)),
             site_dir=Path(text("SITE_DIR", default.site_dir)),
             secret_key=text("SECRET_KEY", default.secret_key),

@@ -215,7 +215,7 @@ def test_a_personal_link_expires_after_ninety_days(app, client, monkeypatch):
     monkeypatch.undo()
     response = client.get(f"/formulaires/mon-inscription/?lien={token}")
     assert response.status_code == 403 and "a expiré" in response.get_data(as_text=True)
-    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["Referrer-Policy"] == "same-origin"
 
 
 def test_a_feedback_link_stops_with_its_pair_and_fixes_its_author(app, client, monkeypatch):
@@ -236,7 +236,7 @@ def test_a_feedback_link_stops_with_its_pair_and_fixes_its_author(app, client, m
     assert (feedback["name"], feedback["email"]) == ("Awa Diallo", "awa.diallo@exemple.fr")
     assert feedback["satisfaction"] == 5
     page = client.get(f"/formulaires/retour/?lien={token}")
-    assert page.headers["Referrer-Policy"] == "no-referrer"
+    assert page.headers["Referrer-Policy"] == "same-origin"
     repo(app).close_pair(pair["id"], reason="fin", by=None, mentor_status="clos",
                          mentee_status="clos")
     html = client.get(f"/formulaires/retour/?lien={token}").get_data(as_text=True)

@@ -13,8 +13,8 @@ signed with it, and it stops working:
   the pair closes; checked against the pair in ``records.checkpoints``.
 * the confirmation of a corrected address: after ``ADDRESS_DAYS`` days.
 
-Pages opened by a link answer with ``Referrer-Policy: no-referrer`` so the
-token never leaves in a ``Referer`` header.
+Pages opened by a link answer with ``Referrer-Policy: same-origin`` so the
+token never leaves the site in a ``Referer`` header.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from ..services import get_pages, get_settings
 from ..typography import french_message
 
 __all__ = ["Rejected", "check_origin", "origin_of", "wants_json", "refusal", "TOO_LARGE",
-           "within_limit",
+           "within_limit", "PERSONAL_REFERRER_POLICY",
            "MESSAGES"]
 
 def wants_json() -> bool:
@@ -90,17 +90,28 @@ def check_origin() -> None:
     """
     within_limit()
     settings = get_settings()
-    allowed = {origin_of(settings.base_url), origin_of(request.host_url)}
+    allowed = {origin_of(settings.base_url)}
+    if not settings.base_url_set:
+        # No public address configured (a laptop): the one the site is reached at is its own.
+        # Once MENTORAT_BASE_URL is set, the Host header, which a client chooses, is not trusted.
+        allowed.add(origin_of(request.host_url))
     if settings.preview_origin:
         allowed.add(origin_of(settings.preview_origin))
     origin = request.headers.get("Origin")
     foreign = _("Ce formulaire ne peut être envoyé que depuis le site du programme.")
-    if origin and origin != "null" and origin_of(origin) not in allowed:
+    # « null » is an opaque origin (a sandboxed frame, a file, a data: page): never ours.
+    if origin and (origin == "null" or origin_of(origin) not in allowed):
         raise Rejected(403, foreign)
     if request.headers.get("Sec-Fetch-Site") == "cross-site" and not (
         origin and settings.preview_origin and origin_of(origin) == origin_of(settings.preview_origin)
     ):
         raise Rejected(403, foreign)
+
+
+# Pages opened by a personal link: the address (and its token) is sent on to this site
+# only. « no-referrer » would do too, but browsers then post their forms with
+# ``Origin: null``, which ``check_origin`` refuses.
+PERSONAL_REFERRER_POLICY = "same-origin"
 
 
 def within_limit() -> None:

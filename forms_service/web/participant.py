@@ -38,7 +38,7 @@ from ..vocabulary import CHOICE_LABELS as FORM_CHOICE_LABELS
 from ..vocabulary import FINAL_STATUSES, MENTEE_ROLES, MENTOR_ROLES, WAITING_STATUSES
 from ..vocabulary import PARTICIPANT_STATUS_LABELS as STATUS_LABELS
 from . import compression
-from .guards import check_origin, refusal, wants_json
+from .guards import PERSONAL_REFERRER_POLICY, check_origin, refusal, wants_json
 
 __all__ = ["bp", "MARKER", "template_filters", "personal_page"]
 
@@ -192,7 +192,7 @@ def personal_page(content: str, status: int = 200, *, compress: bool = False,
     # The address holds a personal link: never cache it, never index it, never send it on.
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Robots-Tag"] = "noindex, nofollow"
-    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Referrer-Policy"] = PERSONAL_REFERRER_POLICY
     # Only the page without a link (the "Retrouver" form) echoes nothing personal.
     return compression.compress(response) if compress else response
 

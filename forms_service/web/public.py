@@ -43,7 +43,14 @@ from ..services import get_limiter, get_pages, get_programme, get_repo, get_sett
 from ..typography import typeset
 from ..vocabulary import DEFAULT_FORM_PAGES
 from . import compression
-from .guards import check_origin, origin_of, refusal, wants_json, within_limit
+from .guards import (
+    PERSONAL_REFERRER_POLICY,
+    check_origin,
+    origin_of,
+    refusal,
+    wants_json,
+    within_limit,
+)
 from .linked_feedback import linked_answers, linked_feedback_form
 
 __all__ = ["bp"]
@@ -135,7 +142,7 @@ def form_page(url: str):
         linked = linked_feedback_form(current_app, token)
         if linked is not None:  # a reminder's personal link: the form comes pre-filled
             response = _with_form(linked, 200, url)
-            response.headers["Referrer-Policy"] = "no-referrer"
+            response.headers["Referrer-Policy"] = PERSONAL_REFERRER_POLICY
             return response
     # A page opened with a query (a link that did not check out) is not compressed either.
     return _form_page(url, compress=not request.args)

@@ -1,4 +1,4 @@
-"""The public path's limits answer with the right status and say when to come back."""
+"""The public path's guards: where a post may come from, how big it may be, when to come back."""
 
 from __future__ import annotations
 
@@ -49,3 +49,32 @@ def test_a_429_says_when_to_try_again(limited):
     answers = [client.post("/api/formulaires/feedback", data={}, headers=JSON) for _ in range(3)]
     assert [a.status_code for a in answers] == [400, 400, 429]
     assert 1 <= int(answers[-1].headers["Retry-After"]) <= 60
+
+
+def test_an_opaque_origin_is_refused(client):
+    answer = client.post("/api/formulaires/feedback", data={},
+                         headers={**JSON, "Origin": "null"})
+    assert answer.status_code == 403
+    assert "depuis le site du programme" in answer.get_json()["errors"]["__form__"][0]
+
+
+@pytest.fixture
+def public_site(built_site, data_dir):
+    app = create_app({"TESTING": True, "data_dir": data_dir, "site_dir": built_site,
+                      "secret_key": SECRET, "min_fill_seconds": 0, "rate_limit": "off",
+                      "smtp_host": "", "base_url": "https://mentorat.exemple.fr",
+                      "base_url_set": True})
+    yield app
+    app.extensions["mentorat"].repo().close()
+
+
+@pytest.mark.parametrize("origin, host, status", [
+    ("https://mentorat.exemple.fr", "mentorat.exemple.fr", 400),  # ours: on to the form
+    ("http://piege.exemple", "piege.exemple", 403),  # a Host the client chose is not trusted
+    ("http://localhost", "localhost", 403),
+])
+def test_with_a_public_address_set_only_that_origin_may_post(public_site, origin, host, status):
+    answer = public_site.test_client().post(
+        "/api/formulaires/feedback", data={}, base_url=f"http://{host}",
+        headers={**JSON, "Origin": origin})
+    assert answer.status_code == status
