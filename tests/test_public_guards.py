@@ -78,3 +78,25 @@ def test_with_a_public_address_set_only_that_origin_may_post(public_site, origin
         "/api/formulaires/feedback", data={}, base_url=f"http://{host}",
         headers={**JSON, "Origin": origin})
     assert answer.status_code == status
+
+
+def test_a_link_that_does_not_check_out_signs_nothing(app, client):
+    from forms_service.services import services
+
+    answers = {"checkpoint": "1", "role": "mentore", "satisfaction": "4", "progress": "3",
+               "meetings": "2", "identity": "signe", "lien": "n-importe-quoi"}
+    refused = client.post("/api/formulaires/feedback", data=answers, headers=JSON)
+    assert refused.status_code == 400
+    assert "lien personnel n’est plus valable" in refused.get_json()["errors"]["name"][0]
+    repo = services(app).repo()
+    assert len(repo.feedback) == 0
+    # Typed name and address: kept, but shown and exported as « non vérifié ».
+    typed = {**answers, "lien": "", "name": "Marc Petit", "email": "marc@exemple.fr"}
+    assert client.post("/api/formulaires/feedback", data=typed,
+                       headers=JSON).status_code == 201
+    [stored] = repo.feedback.all()
+    assert "person_id" not in stored
+    from forms_service.exports.spreadsheet import rows
+
+    [row] = rows(repo, "feedback")
+    assert row["Identité"] == "signé, non vérifié"

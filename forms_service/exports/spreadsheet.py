@@ -46,7 +46,8 @@ FEEDBACK_COLUMNS = [
     ("handled_at", _("Traité le")),
 ]
 FEEDBACK_LABELS = {"role": {"mentor": _("Mentor"), "mentore": _("Mentoré·e")},
-                   "identity": {"signe": _("signé"), "anonyme": _("anonyme")}}
+                   "identity": {"signe": _("signé"), "anonyme": _("anonyme"),
+                                "signe_non_verifie": _("signé, non vérifié")}}
 
 
 def decimal(value) -> str:
@@ -91,8 +92,15 @@ def enrollment_rows(repo) -> list[dict]:
 
 
 def feedback_rows(repo) -> list[dict]:
-    return [_labelled(record, FEEDBACK_COLUMNS, FEEDBACK_LABELS)
+    return [_labelled(_verified(record), FEEDBACK_COLUMNS, FEEDBACK_LABELS)
             for record in repo.feedback.all()]
+
+
+def _verified(feedback: dict) -> dict:
+    """A signed feedback is verified only when a personal link tied it to its author."""
+    if feedback.get("identity") == "signe" and not feedback.get("person_id"):
+        return {**feedback, "identity": "signe_non_verifie"}
+    return feedback
 
 
 def _people(repo) -> tuple[dict, Callable[[int | None], str]]:

@@ -216,10 +216,13 @@ def submit(key: str):
     if not form.validate():
         return refusal(400, errors=form.errors,
                        page=lambda _m: _with_form(form, 400, _page_of(key, token)))
-    if key == "enrollment":
-        reference = _store_enrollment(form, token, cohort)
-    else:
-        reference = _store_feedback(form, token)
+    try:
+        if key == "enrollment":
+            reference = _store_enrollment(form, token, cohort)
+        else:
+            reference = _store_feedback(form, token)
+    except Rejected as rejected:
+        return _refused(form, rejected, token)
     return _success(reference, _message(key))
 
 
@@ -270,6 +273,12 @@ def _store_enrollment(form: PublicForm, token: str, cohort: str | None) -> str:
 def _store_feedback(form: PublicForm, token: str) -> str:
     repo = get_repo()
     answers, link = linked_answers(current_app, form.cleaned())
+    if link is None and answers.get("identity") == "signe" and not (
+            answers.get("name") and answers.get("email")):
+        # A link that does not check out signs nothing: a name and an address are typed
+        # instead, and the feedback is kept as « non vérifié » (it names no enrollment).
+        raise Rejected(400, _("Ce lien personnel n'est plus valable : indiquez votre nom et "
+                              "votre adresse, ou choisissez un retour anonyme."), field="name")
     if link is not None:
         record = repo.save_linked_feedback(answers, link["pair"], link["month"], link["person"])
         log.info("retour %s enregistré par lien personnel", record["id"])
