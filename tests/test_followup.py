@@ -233,7 +233,7 @@ def test_a_handled_alert_leaves_the_list(app, client, pair):
     html = client.get("/coordination/suivi/").get_data(as_text=True)
     assert "Appel souhaité vite" in html and "4/5" in html
     # Signed by typing a name, not through a personal link: the coordination is told.
-    assert "non vérifié : signé sans lien personnel" in html
+    assert "non vérifié (signé sans lien personnel)" in html
     token = csrf_token(client, "/coordination/suivi/")
     response = client.post(f"/coordination/suivi/retours/{record['id']}/traite",
                            data={"csrf_token": token})
