@@ -104,3 +104,21 @@ def test_set_aside_lines_are_erased_with_their_person_and_purged_with_the_backup
         assert list((data_dir / SET_ASIDE_NAME).iterdir()) == []
     finally:
         repo.close()
+
+
+def test_a_restore_is_audited_in_the_restored_data(data_dir, tmp_path):
+    repo = Repository(data_dir)
+    repo.enroll({"name": "Awa Diallo", "email": "awa@exemple.fr", "role": "mentore"},
+                notice_version="1")
+    repo.close()
+    archive = tmp_path / "sauvegarde.tar.gz"
+    assert mentorat(data_dir, "backup", str(archive)).returncode == 0
+    restored = tmp_path / "ailleurs"
+    done = mentorat(restored, "restore", str(archive))
+    assert done.returncode == 0, done.stderr
+    repo = Repository(restored)
+    try:
+        assert [e["action"] for e in repo.audit_log.all()] == ["restauration"]
+        assert len(repo.enrollments) == 1
+    finally:
+        repo.close()

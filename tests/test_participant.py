@@ -217,6 +217,18 @@ def test_an_old_address_link_cannot_roll_the_address_back(app, client, data_dir)
     assert [e["action"] for e in repo(app).audit_log.all()] == ["adresse_changee"] * 2
 
 
+def test_a_withdrawal_and_an_erasure_are_audited_by_id_only(app, client, data_dir):
+    awa = enroll_by_post(client, data_dir)
+    marc = enroll_by_post(client, data_dir, MENTOR)
+    ids = {r["email"]: r["id"] for r in repo(app).enrollments.all()}
+    for link, action in ((awa, "retirer"), (marc, "effacer")):
+        client.post(f"/api/mon-inscription/{action}",
+                    data={"lien": token_of(link), "confirme": "oui"})
+    entries = [(e["action"], e["record"], e["coordinator"]) for e in repo(app).audit_log.all()]
+    assert entries == [("retrait_participant", ids[MENTEE["email"]], None),
+                       ("effacement_participant", ids[MENTOR["email"]], None)]
+
+
 def test_withdrawal_takes_one_click_and_a_confirmation(app, client, data_dir):
     link = enroll_by_post(client, data_dir)
     first = client.post("/api/mon-inscription/retirer", data={"lien": token_of(link)})

@@ -366,6 +366,11 @@ def restore(src: Path, force: bool) -> None:
         put_back(src, data_dir, force=force)
     except StorageError as error:
         raise Failure(str(error)) from None
+    repo = _repository()
+    try:
+        repo.audit(None, "restauration")  # in the restored data's own log
+    finally:
+        repo.close()
     say(_("Données restaurées depuis %(path)s.") % {"path": src})
 
 

@@ -67,6 +67,11 @@ AUDIT_LABELS = {
     "binome_consulte": _("consultation d'un binôme"),
     "binome_verrouille": _("proposition verrouillée"),
     "binome_deverrouille": _("proposition libérée"), "retour_traite": _("retour traité"),
+    "adresse_changee": _("adresse changée par la personne inscrite"),
+    "retrait_participant": _("inscription retirée par la personne inscrite"),
+    "effacement_participant": _("données effacées à la demande de la personne"),
+    "restauration": _("sauvegarde restaurée"), "reparation": _("données réparées"),
+    "reparation_forcee": _("données réparées en revenant à des versions précédentes"),
 }
 AUDIT_PAGE = 100
 # Where the audit page links an entry's record.

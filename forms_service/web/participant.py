@@ -484,11 +484,14 @@ def _final_action(action: str):
     repo = get_repo()
     if action == "retirer":
         withdraw_person(repo, record["id"])
+        repo.audit(None, "retrait_participant", record["id"])
         log.info("inscription %s retirée par la personne inscrite", record["id"])
         return _done("retire", token)
     settings = get_settings()
     counts = erase_person(repo, record["id"], secret=current_app.secret_key,
                           outbox=settings.data_dir / "outbox")
+    # The id alone, which points at nothing any more: who asked, and when.
+    repo.audit(None, "effacement_participant", record["id"])
     log.info("inscription %s effacée à la demande de la personne (%s)", record["id"],
              ", ".join(f"{k}={v}" for k, v in sorted(counts.items())))
     return _done("efface")
