@@ -234,23 +234,23 @@ def _alert(refs: dict, out: Outgoing, message_id):
 
 
 def _declined_partner(refs: dict, out: Outgoing, message_id):
-    person = out.repo.enrollment(refs.get("person_id", -1))
-    if person is None:
-        return None
-    return compose(out.settings, person["email"], _("Votre binôme de mentorat"),
-                   "declined_partner", message_id=message_id, person=person,
-                   **_cancellation(refs, out)), person["id"]
+    return _to_person(refs, out, message_id, _("Votre binôme de mentorat"), "declined_partner")
 
 
 def _pair_ended(refs: dict, out: Outgoing, message_id):
     """To someone who stays: their pair ended; written from the refs and their own record."""
+    return _to_person(refs, out, message_id, _("Votre binôme de mentorat s'arrête"),
+                      "pair_ended", reason=refs.get("reason"))
+
+
+def _to_person(refs: dict, out: Outgoing, message_id, subject: str, template: str, **context):
+    """A message to the person ``refs`` names, with the cancellation of their pair's events."""
     person = out.repo.enrollment(refs.get("person_id", -1))
     if person is None:
         return None
-    return compose(out.settings, person["email"], _("Votre binôme de mentorat s'arrête"),
-                   "pair_ended", message_id=message_id, person=person,
-                   reason=refs.get("reason"), waiting=person.get("status") in WAITING_STATUSES,
-                   **_cancellation(refs, out)), person["id"]
+    return compose(out.settings, person["email"], subject, template, message_id=message_id,
+                   person=person, waiting=person.get("status") in WAITING_STATUSES,
+                   **context, **_cancellation(refs, out)), person["id"]
 
 
 def _cancellation(refs: dict, out: Outgoing) -> dict:
