@@ -52,6 +52,8 @@ def sent(repo, out) -> list[tuple[str, str, Calendar | None]]:
         if rendered is None:
             continue
         message, _person = rendered
+        # Every message answers to the coordination: « répondez à ce message » reaches someone.
+        assert message["Reply-To"] == out.programme.contacts["coordination"], job["kind"]
         ics = next((part.get_content() for part in message.iter_attachments()
                     if part.get_content_type() == "text/calendar"), None)
         found.append((message["To"], message["Subject"],
@@ -120,3 +122,19 @@ def test_every_way_a_pair_ends_goes_through_the_one_event(world, monkeypatch):
     repo.queue_pending_mail()
     kinds = [job["kind"] for job in repo.mail.table.all()]
     assert kinds.count(MailKind.FIN_BINOME) == 3 and kinds.count(MailKind.REFUS_PARTENAIRE) == 1
+
+
+def test_every_message_answers_to_the_coordination(world):
+    repo, out, pair, introductions = world
+    repo.request_link("marc@exemple.fr")
+    repo.close_pair(pair["id"], reason="fin", by=1, mentor_status="en_attente",
+                    mentee_status="clos")
+    repo.queue_pending_mail()
+    coordination = out.programme.contacts["coordination"]
+    kinds = set()
+    for job in repo.mail.table.all():
+        rendered = render(job, out)
+        if rendered is not None:
+            kinds.add(job["kind"])
+            assert rendered[0]["Reply-To"] == coordination, job["kind"]
+    assert {MailKind.LIEN, MailKind.FIN_BINOME} <= kinds  # and the introductions, in sent()

@@ -81,9 +81,16 @@ def render(job: dict, out: Outgoing) -> tuple[EmailMessage, int | None] | None:
     """Return the message a job stands for and whose enrollment it went to, or ``None``.
 
     The enrollment's id lets erasure find the job once its address is dropped.
+    Every message answers to the coordination (``Reply-To``: ``contacts.coordination``,
+    checked as an address when ``programme.yml`` is read), so « répondez à ce message »
+    reaches someone.
     """
     build = BUILDERS[job["kind"]]
-    return build(job.get("refs", {}), out, job.get("message_id"))
+    rendered = build(job.get("refs", {}), out, job.get("message_id"))
+    reply_to = out.programme.contacts.get("coordination") if out.programme else None
+    if rendered is not None and reply_to and is_address(reply_to):
+        rendered[0]["Reply-To"] = reply_to
+    return rendered
 
 
 def _personal_link(out: Outgoing, record: dict) -> str:
