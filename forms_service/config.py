@@ -54,6 +54,18 @@ def _timezone(env: dict) -> str:
     return name
 
 
+MFA_CHOICES = ("optional", "required")
+
+
+def _mfa(env: dict) -> str:
+    value = (env.get("MENTORAT_MFA") or "optional").strip().lower()
+    if value not in MFA_CHOICES:
+        raise ConfigError(_("MENTORAT_MFA : valeur inconnue « %(value)s » (attendu : required "
+                            "pour rendre la double authentification obligatoire, ou optional).")
+                          % {"value": value})
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     """The service's settings; see the README for each one."""
@@ -86,6 +98,12 @@ class Settings:
     preview_origin: str = ""
     # Where people live: every date shown to them (pages, e-mails, exports) is in this zone.
     timezone: str = DEFAULT_TIMEZONE
+    # "required": every coordinator must set a second factor (TOTP) up at their next login.
+    mfa: str = "optional"
+
+    @property
+    def mfa_required(self) -> bool:
+        return self.mfa == "required"
 
     @property
     def mail_domain(self) -> str:
@@ -133,6 +151,7 @@ class Settings:
             session_idle_minutes=number("SESSION_IDLE_MINUTES"),
             preview_origin=text("PREVIEW_ORIGIN", default.preview_origin).rstrip("/"),
             timezone=_timezone(env),
+            mfa=_mfa(env),
         )
 
 

@@ -135,8 +135,9 @@ def test_session_cookie_is_httponly_lax_and_scoped_to_the_area(app, client):
     token = csrf_token(client)
     response = client.post(LOGIN, data={"csrf_token": token, "email": EMAIL,
                                         "password": PASSWORD})
-    header = response.headers["Set-Cookie"]
-    assert header.startswith("mentorat_coordination=")
+    # The login also sets the device cookie (test_coordinator_accounts): find the session's.
+    header = next(h for h in response.headers.getlist("Set-Cookie")
+                  if h.startswith("mentorat_coordination="))
     assert "HttpOnly" in header and "SameSite=Lax" in header and "Path=/coordination" in header
     assert "Secure" not in header and "Expires" not in header
 

@@ -1,6 +1,9 @@
-"""``mentorat coordinator add|list|remove|password``: the coordination's accounts.
+"""``mentorat coordinator add|list|remove|password|reset-mfa``: the coordination's accounts.
 
-``cli`` adds this group to the ``mentorat`` command.
+``cli`` adds this group to the ``mentorat`` command. A new password follows
+the area's rule (``coordination.password_policy``: 12 characters or more, not
+a common or breached one). Every change is audited with the account's id
+(author: the command line), never its address.
 """
 
 from __future__ import annotations
@@ -22,18 +25,18 @@ def coordinator() -> None:
     """The coordinator-account subcommands."""
 
 
-def _read_password(password_stdin: bool) -> str:
-    from ..coordination.auth import MIN_PASSWORD_LENGTH
+def _read_password(password_stdin: bool, email: str) -> str:
+    """Read the new password and apply the rule; the refusal says why, never the password."""
+    from ..coordination.password_policy import password_problem
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt(_("Mot de passe"), hide_input=True, prompt_suffix="\u00a0: ",
                                 confirmation_prompt=_("Répétez le mot de passe"), err=True)
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise Failure(_("Le mot de passe doit compter au moins %(n)d caractères ; "
-                                     "une phrase de quelques mots convient.")
-                                   % {"n": MIN_PASSWORD_LENGTH})
+    problem = password_problem(password, email)
+    if problem:
+        raise Failure(problem)
     return password
 
 
@@ -53,7 +56,9 @@ EMAIL = _("ADRESSE")
 
 @coordinator.command("add", short_help=_("Créer un compte."),
                      help=_("Créer le compte ADRESSE (mot de passe demandé deux fois, 12 "
-                            "caractères ou plus). Crée le répertoire de données s'il manque."),
+                            "caractères ou plus, refusé s'il figure parmi les mots de passe "
+                            "courants ou divulgués). Crée le répertoire de données s'il "
+                            "manque."),
                      epilog=epilog("DATA_DIR"))
 @click.argument("email", metavar=EMAIL)
 @click.option("--password-stdin", is_flag=True, help=PASSWORD_STDIN_HELP)
@@ -67,10 +72,11 @@ def coordinator_add(email: str, password_stdin: bool) -> None:
             raise Failure(_("Un compte existe déjà pour %(email)s.")
                                        % {"email": email})
         record, created = repo.add_coordinator(email, hash_password(_read_password(
-            password_stdin)))
+            password_stdin, email)))
         if not created:
             raise Failure(_("Un compte existe déjà pour %(email)s.")
                                        % {"email": email})
+        repo.audit(None, "compte_cree", record["id"])
         say(_("Compte créé : %(email)s.") % {"email": record["email"]})
     finally:
         repo.close()
@@ -101,8 +107,10 @@ def coordinator_list() -> None:
 def coordinator_remove(email: str) -> None:
     repo = _repository()
     try:
-        if not repo.remove_coordinator(email):
+        record = repo.coordinator_by_email(email)
+        if record is None or not repo.remove_coordinator(email):
             raise Failure(_("Aucun compte pour %(email)s.") % {"email": email})
+        repo.audit(None, "compte_supprime", record["id"])
         say(_("Compte supprimé : %(email)s.") % {"email": email.strip().casefold()})
     finally:
         repo.close()
@@ -122,7 +130,34 @@ def coordinator_password(email: str, password_stdin: bool) -> None:
         record = repo.coordinator_by_email(email)
         if record is None:
             raise Failure(_("Aucun compte pour %(email)s.") % {"email": email})
-        repo.set_coordinator_password(record["id"], hash_password(_read_password(password_stdin)))
+        repo.set_coordinator_password(record["id"], hash_password(_read_password(
+            password_stdin, record["email"])))
+        repo.audit(None, "mot_de_passe_change", record["id"])
         say(_("Mot de passe changé pour %(email)s.") % {"email": record["email"]})
+    finally:
+        repo.close()
+
+
+@coordinator.command("reset-mfa", short_help=_("Retirer la double authentification d'un compte."),
+                     help=_("Retirer la double authentification du compte ADRESSE (téléphone "
+                            "perdu, sans code de secours) : son application et ses codes de "
+                            "secours cessent de fonctionner, le mot de passe seul ouvre de "
+                            "nouveau le compte, jusqu'à ce que la personne en active une "
+                            "nouvelle (à sa prochaine connexion si MENTORAT_MFA=required)."),
+                     epilog=epilog("DATA_DIR"))
+@click.argument("email", metavar=EMAIL)
+def coordinator_reset_mfa(email: str) -> None:
+    repo = _repository()
+    try:
+        record = repo.coordinator_by_email(email)
+        if record is None:
+            raise Failure(_("Aucun compte pour %(email)s.") % {"email": email})
+        if not record.get("totp_secret"):
+            say(_("%(email)s n'avait pas de double authentification : rien à retirer.")
+                % {"email": record["email"]})
+            return
+        repo.accounts.disable_totp(record["id"])
+        repo.audit(None, "mfa_reinitialise", record["id"])
+        say(_("Double authentification retirée pour %(email)s.") % {"email": record["email"]})
     finally:
         repo.close()

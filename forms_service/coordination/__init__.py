@@ -4,7 +4,10 @@ Every URL under ``/coordination/`` but the login page (and the area's own
 static files) requires a logged-in coordinator: ``init_app`` installs a guard
 that runs before any view and before the CSRF check, so a logged-out post is
 refused (403) rather than reported as a bad token. Views also carry
-``auth.login_required``.
+``auth.login_required``. The second step of a login (the code) is open only to
+a session whose password was just right (``login``); with ``MENTORAT_MFA=required``
+a coordinator without a second factor reaches its set-up page only
+(``second_factor``).
 
 Sessions are server-side (``sessions.ServerSessionInterface``), so every
 worker sees them and logout really ends them; every post of the area needs a
@@ -13,7 +16,7 @@ Flask-WTF CSRF token (``{{ csrf_token() }}`` in templates, or a ``FlaskForm``).
 Templates extend ``coordination/base.html`` (blocks ``title`` and ``content``).
 Its navigation links the endpoints in ``NAV`` when they exist:
 ``coordination.enrollments``, ``coordination.pairs``, ``coordination.followup``,
-``coordination.dashboard``, ``coordination.exports``.
+``coordination.dashboard``, ``coordination.exports``, ``coordination.second_factor``.
 
 ``blueprint`` holds what the views share (``bp``, navigation, flashes, errors);
 each view module registers its routes on it when ``init_app`` imports it.
@@ -23,7 +26,7 @@ May import every part below it (``records``, ``matching``, ``exports``,
 
 from __future__ import annotations
 
-from flask import current_app, request, url_for
+from flask import current_app, request, session, url_for
 from flask_wtf.csrf import CSRFError
 
 from .. import dates as display
@@ -31,7 +34,7 @@ from ..i18n import gettext, ngettext
 from ..services import get_settings
 from ..vocabulary import PairState, Status
 from . import sessions
-from .auth import current_coordinator, deny_anonymous
+from .auth import current_coordinator, deny_anonymous, second_factor_missing, setup_first
 from .blueprint import (
     NAV,
     OPEN_ENDPOINTS,
@@ -45,10 +48,22 @@ from .blueprint import (
 
 __all__ = ["init_app"]
 
+# What a coordinator may reach while a required second factor is not set up yet.
+SETUP_ENDPOINTS = {"coordination.second_factor", "coordination.logout"}
+
 def init_app(app) -> None:
     """Register the area on the app (sessions, guard, CSRF, routes, hooks)."""
     # Importing a view module registers its routes on ``bp``.
-    from . import cohorts, dashboard, enrollments, exports, followup, pairs  # noqa: F401
+    from . import (  # noqa: F401
+        cohorts,
+        dashboard,
+        enrollments,
+        exports,
+        followup,
+        login,
+        pairs,
+        second_factor,
+    )
 
     settings = get_settings(app)
     app.config.update(
@@ -89,8 +104,13 @@ def _guard():
         return None
     if request.endpoint in OPEN_ENDPOINTS:
         return None
-    if current_coordinator() is None:
+    if request.endpoint == "coordination.login_code" and "login_pending" in session:
+        return None  # the password was right a moment ago; the view checks the rest
+    coordinator = current_coordinator()
+    if coordinator is None:
         return deny_anonymous()
+    if second_factor_missing(coordinator) and request.endpoint not in SETUP_ENDPOINTS:
+        return setup_first()
     return None
 
 
@@ -102,6 +122,8 @@ def _template_helpers() -> dict:
 
     return {
         "current_coordinator": current_coordinator,
+        "setup_first_pending": lambda: bool(current_coordinator())
+        and second_factor_missing(current_coordinator()),
         "coordination_nav": lambda: NAV,
         "coordination_stylesheets": lambda: material_stylesheets(
             get_settings().site_dir),

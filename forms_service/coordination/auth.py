@@ -1,4 +1,4 @@
-"""Who may enter the coordinators' area: login, logout, ``login_required``.
+"""Who may enter the coordinators' area: password hashes, ``login_required``, the guard's rules.
 
 Other modules of the area protect their views with::
 
@@ -12,6 +12,8 @@ Other modules of the area protect their views with::
 (``{"id", "email", …}``, never the password hash) or ``None``. Every URL under
 ``/coordination/`` is also guarded before any view runs (see
 ``coordination.init_app``), so a forgotten decorator still fails closed.
+The login pages themselves (password, then the code of the second factor)
+are in ``login``; the second factor's set-up in ``second_factor``.
 """
 
 from __future__ import annotations
@@ -22,27 +24,19 @@ import hmac
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from flask import (
-    abort,
-    g,
-    redirect,
-    render_template,
-    request,
-    session,
-    url_for,
-)
-from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
-from wtforms.validators import InputRequired, Length
+from flask import abort, g, redirect, request, session, url_for
 
 from ..i18n import _
-from ..services import get_limiter, get_repo
-from .blueprint import bp, flash_fr
+from ..services import get_repo, get_settings
+from .blueprint import flash_fr
+from .password_policy import MIN_PASSWORD_LENGTH
 
 __all__ = ["login_required", "current_coordinator", "hash_password", "verify_password",
-           "password_hasher", "MIN_PASSWORD_LENGTH", "is_safe_next"]
+           "password_hasher", "MIN_PASSWORD_LENGTH", "SECRET_FIELDS", "is_safe_next",
+           "auth_stamp", "deny_anonymous", "second_factor_missing", "setup_first"]
 
-MIN_PASSWORD_LENGTH = 12
+# Fields of a coordinator record no page, session or log ever shows.
+SECRET_FIELDS = frozenset({"password_hash", "totp_secret", "recovery_codes"})
 # OWASP's Argon2id parameters: 19 MiB of memory, 2 passes, 1 lane.
 password_hasher = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
 # Verified against when the e-mail is unknown, so both answers take as long.
@@ -85,7 +79,9 @@ def _load_coordinator() -> dict | None:
     record = _repo().coordinator(coordinator_id)
     if record is None or not hmac.compare_digest(auth_stamp(record), session.get("stamp", "")):
         return None
-    return {k: v for k, v in record.items() if k != "password_hash"}
+    visible = {k: v for k, v in record.items() if k not in SECRET_FIELDS}
+    visible["mfa"] = bool(record.get("totp_secret"))
+    return visible
 
 
 def deny_anonymous():
@@ -116,68 +112,14 @@ def is_safe_next(target: str | None) -> bool:
         and "\\" not in target and target.isprintable()
 
 
-class LoginForm(FlaskForm):
-    email = EmailField(_("Adresse électronique"), [InputRequired(_("Saisissez votre adresse."))],
-                       render_kw={"autocomplete": "username"})
-    password = PasswordField(_("Mot de passe"), [
-        InputRequired(_("Saisissez votre mot de passe.")), Length(max=1024)],
-        render_kw={"autocomplete": "current-password"})
+def second_factor_missing(coordinator: dict) -> bool:
+    """``MENTORAT_MFA=required`` and this coordinator has not set the second factor up yet."""
+    return get_settings().mfa_required and not coordinator.get("mfa")
 
 
-@bp.route("/connexion/", methods=["GET", "POST"])
-def login():
-    """Show the login form; on success start a new session."""
-    form = LoginForm()
-    next_url = request.args.get("next")
-    if current_coordinator() is not None and request.method == "GET":
-        return redirect(next_url if is_safe_next(next_url) else url_for("coordination.index"))
-    status = 200
-    if form.validate_on_submit():
-        coordinator = _authenticate(form.email.data, form.password.data)
-        if coordinator is not None:
-            _start_session(coordinator)
-            return redirect(next_url if is_safe_next(next_url) else url_for("coordination.index"))
-        form.form_errors.append(_("Adresse ou mot de passe incorrect."))
-        status = 401
-    elif request.method == "POST":
-        status = 400
-    return render_template("coordination/login.html", form=form), status
-
-
-def _authenticate(email: str, password: str) -> dict | None:
-    """Check the password, counting failures; raise 429 once the limit is reached."""
-    from .sessions import login_throttle
-
-    throttle = login_throttle()
-    client = get_limiter().client_address()
-    if not throttle.attempt(email, client):
-        abort(429, _("Trop de tentatives de connexion : patientez quinze minutes, "
-                     "puis réessayez."))
-    repo = _repo()
-    record = repo.coordinator_by_email(email)
-    if not verify_password(record and record.get("password_hash"), password):
-        return None
-    throttle.clear(email, client)
-    if password_hasher.check_needs_rehash(record["password_hash"]):
-        record = repo.set_coordinator_password(record["id"], hash_password(password))
-    return record
-
-
-def _start_session(coordinator: dict) -> None:
-    # A new random id at login: a session id seen before login is worth nothing after.
-    session.regenerate()
-    session["coordinator_id"] = coordinator["id"]
-    session["stamp"] = auth_stamp(coordinator)
-    g.pop("coordinator", None)
-    _repo().audit(coordinator["id"], "connexion")
-
-
-@bp.post("/deconnexion/")
-def logout():
-    """End the session on the server, then go back to the login page."""
-    coordinator = current_coordinator()
-    if coordinator is not None:
-        _repo().audit(coordinator["id"], "deconnexion")
-    session.destroy()
-    flash_fr(_("Vous êtes déconnecté·e."))
-    return redirect(url_for("coordination.login"))
+def setup_first():
+    """The answer to anything but the set-up while a required second factor is missing."""
+    if request.method in ("GET", "HEAD"):
+        return redirect(url_for("coordination.second_factor"))
+    abort(403, _("La double authentification est obligatoire : activez-la d'abord "
+                 "(page « Double authentification »), puis recommencez."))

@@ -29,6 +29,7 @@ NAV = [
     ("coordination.followup", _("Suivi")),
     ("coordination.dashboard", _("Tableau de bord")),
     ("coordination.exports", _("Exports")),
+    ("coordination.second_factor", _("Sécurité")),
 ]
 # Reached without a session: the login page and the area's CSS/JS.
 OPEN_ENDPOINTS = {"coordination.login", "coordination.static"}

@@ -67,17 +67,32 @@ AUDIT_LABELS = {
     "binome_consulte": _("consultation d'un binôme"),
     "binome_verrouille": _("proposition verrouillée"),
     "binome_deverrouille": _("proposition libérée"), "retour_traite": _("retour traité"),
+    # What participants and the command line did to the data.
     "adresse_changee": _("adresse changée par la personne inscrite"),
     "retrait_participant": _("inscription retirée par la personne inscrite"),
     "effacement_participant": _("données effacées à la demande de la personne"),
     "restauration": _("sauvegarde restaurée"), "reparation": _("données réparées"),
     "reparation_forcee": _("données réparées en revenant à des versions précédentes"),
+    # The accounts: logins, their second factor, the command line's changes.
+    "connexion_echec": _("échec de connexion (mot de passe)"),
+    "code_echec": _("échec de connexion (code de vérification)"),
+    "verrouillage": _("connexion bloquée après des échecs répétés"),
+    "verrouillage_appareil": _("connexion bloquée sur un appareil connu après des échecs"),
+    "code_secours_utilise": _("code de secours utilisé"),
+    "codes_secours_renouveles": _("nouveaux codes de secours"),
+    "mfa_active": _("double authentification activée"),
+    "mfa_desactive": _("double authentification désactivée"),
+    "mfa_reinitialise": _("double authentification retirée"),
+    "compte_cree": _("compte créé"), "compte_supprime": _("compte supprimé"),
+    "mot_de_passe_change": _("mot de passe changé"),
 }
 AUDIT_PAGE = 100
 # Where the audit page links an entry's record.
 PERSON_ACTIONS = ("consultation", "statut", "note", "binome_ecarte", "binome_verrouille",
                   "binome_deverrouille")
 PAIR_ACTIONS = ("binome_confirme", "binome_remplace", "binome_clos", "binome_consulte")
+# Done from the command line to the account whose id is the entry's record.
+ACCOUNT_ACTIONS = ("compte_cree", "compte_supprime", "mot_de_passe_change", "mfa_reinitialise")
 
 
 @bp.get("/journal/")
@@ -94,4 +109,4 @@ def audit():
                            entries=entries[(page - 1) * AUDIT_PAGE:page * AUDIT_PAGE],
                            page=page, pages=pages, authors=authors, actions=AUDIT_LABELS,
                            cohorts=cohorts, person_actions=PERSON_ACTIONS,
-                           pair_actions=PAIR_ACTIONS)
+                           pair_actions=PAIR_ACTIONS, account_actions=ACCOUNT_ACTIONS)

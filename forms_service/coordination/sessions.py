@@ -4,17 +4,20 @@ Both live in one SQLite file of the data directory (``coordination.sqlite3``)
 so every gunicorn worker sees the same sessions and counts the same failed
 logins. The cookie carries only a random session id; the file keeps a hash
 of it, so reading the file gives no usable cookie. Throttle keys are keyed
-hashes of the account and the client address: no raw e-mail or address.
+hashes of the account, the client address and the known device: no raw
+e-mail, address or cookie.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import secrets
 import sqlite3
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
@@ -27,7 +30,7 @@ from ..config import Settings
 from ..services import get_settings
 
 __all__ = ["ServerSession", "ServerSessionInterface", "SessionStore", "LoginThrottle",
-           "login_throttle", "DB_NAME"]
+           "Admission", "failure_delay", "login_throttle", "DB_NAME"]
 
 DB_NAME = "coordination.sqlite3"
 # However active, a session ends after this long: a stolen cookie does not live forever.
@@ -35,6 +38,13 @@ ABSOLUTE_LIFETIME = 12 * 3600
 FAILURE_WINDOW = 15 * 60
 FAILURES_PER_ACCOUNT = 5  # per account and client, in the window
 FAILURES_PER_CLIENT = 20  # all accounts together, in the window (password spraying)
+# Per account from every address together (or per known device): failures in a row
+# that cost nothing, then a wait after each, doubling up to the cap.
+FREE_FAILURES = 10
+FIRST_DELAY = 30
+MAX_DELAY = 15 * 60
+# A series of failures is forgotten after a day without one.
+FORGET_AFTER = 24 * 3600
 # last_seen is rewritten at most this often, so reading a page rarely writes.
 TOUCH_EVERY = 15
 
@@ -54,6 +64,8 @@ def _connect(path: Path) -> sqlite3.Connection:
             "CREATE TABLE IF NOT EXISTS login_failures (account TEXT NOT NULL, "
             "client TEXT NOT NULL, at REAL NOT NULL)",
             "CREATE INDEX IF NOT EXISTS login_failures_client ON login_failures (client, at)",
+            "CREATE TABLE IF NOT EXISTS login_delays (key TEXT PRIMARY KEY, "
+            "failures INTEGER NOT NULL, last REAL NOT NULL)",
         ])
     return db
 
@@ -195,12 +207,49 @@ class ServerSessionInterface(SessionInterface):
                             samesite=self.get_cookie_samesite(app))
 
 
-class LoginThrottle:
-    """Count failed logins per (account, client) and per client, across workers."""
+@dataclass(frozen=True)
+class Admission:
+    """The throttle's answer to one login attempt."""
 
-    def __init__(self, data_dir: Path, secret: str):
+    allowed: bool
+    # When refused: seconds until an attempt is heard again (the Retry-After header).
+    retry_after: int = 0
+    # When allowed: if this attempt fails, the account (or device) must wait from now on.
+    locks_if_failed: bool = False
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+def failure_delay(failures: int) -> float:
+    """How long to wait after this many failures in a row: none, then doubling to a cap."""
+    if failures < FREE_FAILURES:
+        return 0.0
+    return float(min(FIRST_DELAY * 2 ** min(failures - FREE_FAILURES, 16), MAX_DELAY))
+
+
+class LoginThrottle:
+    """Count failed logins across workers, and say how long the next one must wait.
+
+    Three counts, all keyed hashes (no raw e-mail, address or cookie):
+
+    - per account and client, and per client (password spraying), in a
+      15-minute window: today's per-address limits;
+    - per account, from every client address together: after ``FREE_FAILURES``
+      in a row, each attempt waits ``failure_delay`` after the last failure, so
+      a botnet of addresses gets a guess every quarter of an hour at best;
+    - per known device (``devices``): a browser that logged in to this account
+      before is counted on its own, so an attacker who locks the account out
+      does not lock its owner out (OWASP's device cookies).
+
+    Refusals answer at once with the wait: a worker is never held asleep.
+    ``clock`` is ``time.time`` unless a test sets another.
+    """
+
+    def __init__(self, data_dir: Path, secret: str, clock=time.time):
         self.path = Path(data_dir) / DB_NAME
         self.key = hashlib.sha256(("login-throttle:" + secret).encode()).digest()
+        self.clock = clock
 
     def _digest(self, value: str) -> str:
         return hmac.new(self.key, value.encode("utf-8"), "sha256").hexdigest()
@@ -210,33 +259,98 @@ class LoginThrottle:
             self._digest("client:" + client)
 
     def attempt(self, email: str, client: str) -> bool:
-        """Count one login attempt; return False (and count nothing) when it must wait.
+        """Count one attempt from an unknown client; False when it must wait (see ``admit``)."""
+        return self.admit(email, client).allowed
+
+    def admit(self, email: str, client: str, device: str | None = None) -> Admission:
+        """Count one login attempt, or refuse it (and count nothing) while it must wait.
 
         The attempt is counted as a failure *before* the password is checked
         (``clear`` forgets it on success), in one transaction: a burst of
         parallel attempts cannot slip past the limit while hashes are computed.
+        With ``device`` (a known device's id) only that device's count applies.
         """
         account, client_key = self._keys(email, client)
+        delay_key = self._digest("appareil:" + device) if device else account
         db = _connect(self.path)
-        now = time.time()
+        now = self.clock()
         with db:
             db.execute("BEGIN IMMEDIATE")
             db.execute("DELETE FROM login_failures WHERE at < ?", (now - FAILURE_WINDOW,))
-            (per_account,) = db.execute(
-                "SELECT count(*) FROM login_failures WHERE account=? AND client=?",
-                (account, client_key)).fetchone()
-            (per_client,) = db.execute(
-                "SELECT count(*) FROM login_failures WHERE client=?", (client_key,)).fetchone()
-            if per_account >= FAILURES_PER_ACCOUNT or per_client >= FAILURES_PER_CLIENT:
-                return False
-            db.execute("INSERT INTO login_failures VALUES (?, ?, ?)", (account, client_key, now))
-        return True
+            db.execute("DELETE FROM login_delays WHERE last < ?", (now - FORGET_AFTER,))
+            wait = self._delay_wait(db, delay_key, now)
+            if device is None:
+                wait = max(wait, self._window_wait(db, account, client_key, now))
+            if wait > 0:
+                return Admission(False, retry_after=max(1, math.ceil(wait)))
+            failures = self._count(db, delay_key, now)
+            if device is None:
+                db.execute("INSERT INTO login_failures VALUES (?, ?, ?)",
+                           (account, client_key, now))
+        return Admission(True, locks_if_failed=failures == FREE_FAILURES)
 
-    def clear(self, email: str, client: str) -> None:
-        """Forget this account+client's failures: the password was right."""
+    @staticmethod
+    def _delay_wait(db: sqlite3.Connection, key: str, now: float) -> float:
+        row = db.execute("SELECT failures, last FROM login_delays WHERE key=?",
+                         (key,)).fetchone()
+        return 0.0 if row is None else row[1] + failure_delay(row[0]) - now
+
+    @staticmethod
+    def _window_wait(db: sqlite3.Connection, account: str, client_key: str, now: float) -> float:
+        """Until enough failures of the window expire to bring both counts under their limit."""
+        per_account = db.execute("SELECT at FROM login_failures WHERE account=? AND client=? "
+                                 "ORDER BY at", (account, client_key)).fetchall()
+        per_client = db.execute("SELECT at FROM login_failures WHERE client=? ORDER BY at",
+                                (client_key,)).fetchall()
+        wait = 0.0
+        for rows, limit in ((per_account, FAILURES_PER_ACCOUNT),
+                            (per_client, FAILURES_PER_CLIENT)):
+            if len(rows) >= limit:
+                wait = max(wait, rows[len(rows) - limit][0] + FAILURE_WINDOW - now)
+        return wait
+
+    @staticmethod
+    def _count(db: sqlite3.Connection, key: str, now: float) -> int:
+        db.execute("INSERT INTO login_delays VALUES (?, 1, ?) ON CONFLICT(key) DO UPDATE "
+                   "SET failures = failures + 1, last = excluded.last", (key, now))
+        return db.execute("SELECT failures FROM login_delays WHERE key=?", (key,)).fetchone()[0]
+
+    def forgive(self, email: str, client: str, device: str | None = None) -> None:
+        """Uncount the attempt just admitted: it was right, though the login goes on.
+
+        The password before the second factor's code, or a code that confirms a
+        change: one attempt fewer, the earlier failures stay counted.
+        """
         account, client_key = self._keys(email, client)
-        _connect(self.path).execute(
-            "DELETE FROM login_failures WHERE account=? AND client=?", (account, client_key))
+        db = _connect(self.path)
+        with db:
+            db.execute("BEGIN IMMEDIATE")
+            db.execute("UPDATE login_delays SET failures = failures - 1 "
+                       "WHERE key=? AND failures > 0",
+                       (self._digest("appareil:" + device) if device else account,))
+            if not device:
+                db.execute("DELETE FROM login_failures WHERE rowid = (SELECT rowid FROM "
+                           "login_failures WHERE account=? AND client=? ORDER BY at DESC "
+                           "LIMIT 1)", (account, client_key))
+
+    def clear(self, email: str, client: str, device: str | None = None) -> None:
+        """Forget the failures the login just proved harmless: the owner got in.
+
+        From an unknown client: the account's count and this client's failures;
+        from a known device: that device's count only (an attack on the
+        account from elsewhere goes on being slowed down).
+        """
+        account, client_key = self._keys(email, client)
+        db = _connect(self.path)
+        with db:
+            db.execute("BEGIN IMMEDIATE")
+            if device:
+                db.execute("DELETE FROM login_delays WHERE key=?",
+                           (self._digest("appareil:" + device),))
+                return
+            db.execute("DELETE FROM login_failures WHERE account=? AND client=?",
+                       (account, client_key))
+            db.execute("DELETE FROM login_delays WHERE key=?", (account,))
 
 
 def login_throttle() -> LoginThrottle:

@@ -55,6 +55,57 @@ class AccountRecords:
         return self.coordinators.update(doc_id, {"password_hash": password_hash,
                                                  "password_changed_at": now_iso()})
 
+    # ---------------------------------------------------------------- second factor (TOTP)
+
+    def enable_totp(self, doc_id: int, secret: str, recovery_hashes: list[str],
+                    step: int) -> dict:
+        """Turn the second factor on; ``step`` is the confirming code's, already spent."""
+        return self.coordinators.update(doc_id, {
+            "totp_secret": secret, "totp_last_step": step,
+            "recovery_codes": list(recovery_hashes), "totp_enabled_at": now_iso()})
+
+    def disable_totp(self, doc_id: int) -> dict:
+        """Turn the second factor off: the secret and the recovery codes are gone."""
+        fields = ("totp_secret", "totp_last_step", "recovery_codes", "totp_enabled_at")
+        return self.coordinators.modify(
+            doc_id, lambda doc: {k: v for k, v in doc.items() if k not in fields})
+
+    def replace_recovery_codes(self, doc_id: int, recovery_hashes: list[str]) -> dict:
+        """New recovery codes; the old ones stop working."""
+        return self.coordinators.update(doc_id, {"recovery_codes": list(recovery_hashes)})
+
+    def claim_totp_step(self, doc_id: int, step: int) -> bool:
+        """Spend a code's time step; False if it (or a later one) was spent already.
+
+        Under the store's lock, so two workers given the same code accept it once.
+        """
+        claimed = False
+
+        def claim(doc: dict) -> dict:
+            nonlocal claimed
+            if doc.get("totp_secret") and doc.get("totp_last_step", -1) < step:
+                doc["totp_last_step"] = step
+                claimed = True
+            return doc
+
+        self.coordinators.modify(doc_id, claim)
+        return claimed
+
+    def claim_recovery_code(self, doc_id: int, code_hash: str) -> bool:
+        """Spend one recovery code (by its stored hash); False if it was spent already."""
+        claimed = False
+
+        def claim(doc: dict) -> dict:
+            nonlocal claimed
+            codes = doc.get("recovery_codes") or []
+            if code_hash in codes:
+                doc["recovery_codes"] = [c for c in codes if c != code_hash]
+                claimed = True
+            return doc
+
+        self.coordinators.modify(doc_id, claim)
+        return claimed
+
     # ---------------------------------------------------------------------------- audit log
 
     def audit(self, coordinator_id: int | None, action: str, record: int | str | None = None
