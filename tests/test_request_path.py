@@ -193,9 +193,9 @@ def test_a_line_separator_in_a_name_never_breaks_the_introduction(app, client):
     assert sorted(m["To"] for m in introductions) == ["awa.diallo@exemple.fr",
                                                       "marc.petit@exemple.fr"]
     for message in introductions:
-        assert set(message.keys()) <= {"From", "To", "Subject", "Date", "Message-ID",
-                                       "Content-Type", "Content-Transfer-Encoding",
-                                       "MIME-Version"}
+        assert set(message.keys()) <= {"From", "To", "Reply-To", "Subject", "Date",
+                                       "Message-ID", "Content-Type",
+                                       "Content-Transfer-Encoding", "MIME-Version"}
 
 
 # ---------------------------------------------------------------------- personal links
