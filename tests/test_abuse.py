@@ -8,9 +8,9 @@ import sqlite3
 import time
 
 import pytest
-from conftest import SECRET
 from itsdangerous import TimestampSigner
-from people import FEEDBACK, MENTEE
+from support.people import FEEDBACK, MENTEE
+from support.service import SECRET
 
 from forms_service.forms.render import placeholder
 from forms_service.services import services
@@ -362,7 +362,7 @@ def test_two_gunicorn_workers_share_one_limit(built_site, tmp_path, steady_minut
     import urllib.parse
     import urllib.request
 
-    from conftest import Server
+    from support.processes import Server
 
     server = Server(built_site, tmp_path / "data", MENTORAT_RATE_LIMIT="4/minute",
                     MENTORAT_WORKERS="2")

@@ -16,8 +16,8 @@ import urllib.request
 from urllib.parse import urlsplit
 
 import pytest
-from browser_helpers import assert_clean, fill_enrollment, violations
-from content_rules import ROOT
+from support.browser import assert_clean, fill_enrollment, violations
+from support.service import ROOT
 
 pytestmark = pytest.mark.browser
 
@@ -177,7 +177,7 @@ def mentorat(data_dir, *args: str, input: str | None = None) -> None:
 
 @pytest.fixture(scope="module")
 def coordination_server(built_site, tmp_path_factory):
-    from conftest import Server
+    from support.processes import Server
 
     data_dir = tmp_path_factory.mktemp("coordination-data")
     mentorat(data_dir, "demo", "--participants", "24", "--seed", "3")

@@ -6,8 +6,8 @@ import json
 import re
 
 import pytest
-from helpers import mail_texts
-from people import FEEDBACK, MENTEE, MENTOR
+from support.mail import mail_texts
+from support.people import FEEDBACK, MENTEE, MENTOR
 
 from forms_service.services import services
 

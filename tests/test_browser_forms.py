@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from browser_helpers import fill_enrollment
+from support.browser import fill_enrollment
 
 pytestmark = pytest.mark.browser
 

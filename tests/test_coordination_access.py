@@ -7,17 +7,9 @@ import time
 
 import pytest
 from click.testing import CliRunner
-from coordination_helpers import (
-    EMAIL,
-    PASSWORD,
-    add_coordinator,
-    csrf_token,
-    login,
-    repo,
-    session_cookie,
-)
-from helpers import plain_spaces
-from people import MENTEE
+from support.coordination import EMAIL, PASSWORD, add_coordinator, csrf_token, login, session_cookie
+from support.people import MENTEE
+from support.service import plain_spaces, repo
 from werkzeug.routing import AnyConverter, IntegerConverter
 
 LOGIN = "/coordination/connexion/"

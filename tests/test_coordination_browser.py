@@ -15,7 +15,7 @@ import sys
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import ROOT
+from support.service import ROOT
 
 pytestmark = pytest.mark.browser
 
@@ -36,7 +36,7 @@ def mentorat(data_dir, *args: str, input: str | None = None) -> None:
 
 @pytest.fixture(scope="module")
 def demo_server(built_site, tmp_path_factory):
-    from conftest import Server
+    from support.processes import Server
 
     data_dir = tmp_path_factory.mktemp("demo-ecrans")
     mentorat(data_dir, "demo", "--seed", "13")
@@ -192,7 +192,7 @@ def test_buttons_keep_their_label_on_hover_and_focus(browser, demo_server):
 def test_axe_finds_nothing_on_the_confirmation_steps(browser, demo_server):
     """The hand pick's confirmation and the closing confirmation are reached by a form."""
     from axe_playwright_python.sync_playwright import Axe
-    from browser_helpers import assert_clean, violations
+    from support.browser import assert_clean, violations
 
     axe = Axe()
     found = []

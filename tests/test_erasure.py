@@ -9,8 +9,8 @@ import tarfile
 from pathlib import Path
 
 import pytest
-from helpers import mails, token_of
-from people import FEEDBACK, MENTEE, MENTOR, enroll_by_post
+from support.mail import mails, token_of
+from support.people import FEEDBACK, MENTEE, MENTOR, enroll_by_post
 
 from forms_service.services import services
 
@@ -45,7 +45,7 @@ def marker() -> str:
 
 @pytest.fixture
 def limited_app(built_site, data_dir):
-    from conftest import SECRET
+    from support.service import SECRET
 
     from forms_service import create_app
 

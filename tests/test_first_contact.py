@@ -15,8 +15,7 @@ from pathlib import Path
 
 import click
 import pytest
-from conftest import ROOT
-from helpers import plain_spaces
+from support.service import ROOT, plain_spaces
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
@@ -216,7 +215,7 @@ def test_a_changed_page_changes_the_digest_of_a_copy_of_the_project(tmp_path):
 def test_serve_says_where_once_ready_and_refuses_a_busy_port(built_site, tmp_path):
     import socket
 
-    from conftest import free_port
+    from support.processes import free_port
 
     port = free_port()
     env = {**os.environ, "MENTORAT_PORT": str(port), "MENTORAT_DATA_DIR": str(tmp_path / "d"),

@@ -15,12 +15,12 @@ import sys
 from urllib.parse import quote
 
 import pytest
-from conftest import ROOT, SECRET
-from helpers import queued_mail, text_of
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markupsafe import escape
-from people import FEEDBACK, MENTEE
+from support.mail import queued_mail, text_of
+from support.people import FEEDBACK, MENTEE
+from support.service import ROOT, SECRET
 
 from forms_service.services import services
 

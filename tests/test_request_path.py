@@ -21,10 +21,11 @@ from datetime import date
 
 import brotli
 import pytest
-from conftest import ROOT, SECRET, Server, smtp_server
-from coordination_helpers import close_enrollment, csrf_token, login
-from helpers import JSON, mail_texts, plain_spaces, queued_mail, repo
-from people import FEEDBACK, MENTEE, enroll, mentor
+from support.coordination import close_enrollment, csrf_token, login
+from support.mail import mail_texts, queued_mail
+from support.people import FEEDBACK, MENTEE, enroll, mentor
+from support.processes import Server, smtp_server
+from support.service import JSON, ROOT, SECRET, plain_spaces, repo
 
 HOSTILE_NAME = "=?utf-8?q?=0D=0ABcc:_x@evil.fr=0D=0AReply-To:_x@evil.fr?="
 

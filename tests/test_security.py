@@ -11,8 +11,8 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
-from conftest import SECRET
-from people import MENTEE, enroll_on
+from support.people import MENTEE, enroll_on
+from support.service import SECRET
 
 from forms_service.services import services
 

@@ -8,7 +8,7 @@ import os
 import time
 
 import pytest
-from people import MENTEE, MENTOR
+from support.people import MENTEE, MENTOR
 
 from forms_service.services import services
 

@@ -10,7 +10,8 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
-from content_rules import ROOT, prose, shared_sequences, word_count
+from support.content_rules import prose, shared_sequences, word_count
+from support.service import ROOT
 
 DOCS = ROOT / "docs"
 NBSPS = "\u00a0\u202f"

@@ -18,10 +18,11 @@ from email.policy import default
 from html import unescape
 
 import pytest
-from conftest import ROOT, SECRET, smtp_server
-from coordination_helpers import csrf_token, login, repo
-from helpers import text_of
-from people import enroll, mentor
+from support.coordination import csrf_token, login
+from support.mail import text_of
+from support.people import enroll, mentor
+from support.processes import smtp_server
+from support.service import ROOT, SECRET, repo
 
 from forms_service.records.checkpoints import add_months
 
@@ -156,7 +157,7 @@ def post_form(server, form: str, data: dict) -> dict:
 
 @pytest.fixture
 def mail_server(built_site, tmp_path, smtp):
-    from conftest import Server
+    from support.processes import Server
 
     controller, _inbox = smtp
     server = Server(built_site, tmp_path / "server-data", MENTORAT_SMTP_HOST="127.0.0.1",
@@ -169,8 +170,8 @@ def mail_server(built_site, tmp_path, smtp):
 @pytest.mark.slow
 def test_a_coordinator_matches_follows_up_and_reads_the_dashboard(mail_server, smtp, page):
     from axe_playwright_python.sync_playwright import Axe
-    from browser_helpers import assert_clean, violations
-    from people import MENTEE, MENTOR
+    from support.browser import assert_clean, violations
+    from support.people import MENTEE, MENTOR
 
     axe = Axe()
 

@@ -19,7 +19,7 @@ from forms_service.storage import StorageError, Store, backup, check, restore
 
 pytestmark = pytest.mark.slow
 
-WRITER = Path(__file__).with_name("storage_writer.py")
+WRITER = Path(__file__).parent / "support" / "storage_writer.py"  # run as a script
 
 
 def start_writer(data_dir: Path, *args: str) -> subprocess.Popen:

@@ -4,8 +4,8 @@ a real Chromium enrolls with hostile answers, then a coordinator reads them."""
 from __future__ import annotations
 
 import pytest
-from browser_helpers import fill_enrollment
-from conftest import Server
+from support.browser import fill_enrollment
+from support.processes import Server
 
 pytestmark = pytest.mark.browser
 

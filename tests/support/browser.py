@@ -1,6 +1,17 @@
-"""What the browser tests share: filling the enrollment form, reading axe-core's report."""
+"""What the browser tests share: Debian's Chromium, filling the enrollment form,
+logging a coordinator in, Material's colour scheme, reading axe-core's report."""
 
 from __future__ import annotations
+
+import shutil
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# No sandbox (containers), and none of the background traffic a test never needs.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+SCHEMES = ["light", "dark"]
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3,
+         "is_mobile": True, "has_touch": True}
 
 
 def fill_enrollment(page, *, name: str, email: str, role: str) -> None:
@@ -26,6 +37,23 @@ def fill_enrollment(page, *, name: str, email: str, role: str) -> None:
     page.get_by_label("Mardi matin").check()
     page.get_by_label("J’ai lu la notice").check()
 
+
+def log_in(page, server, email: str, password: str) -> None:
+    """Log a coordinator in through the login page, as a person does."""
+    page.goto(server.url + "/coordination/connexion/")
+    form = page.locator("form:has(input[type=password])")
+    form.locator("input[type=email]").fill(email)
+    form.locator("input[type=password]").fill(password)
+    with page.expect_navigation():
+        form.locator("[type=submit]").click()
+    assert "/connexion/" not in page.url, "la connexion a échoué"
+
+
+def wait_for_scheme(page, scheme: str) -> None:
+    """Material applies the scheme from the media query once its script runs."""
+    expected = "slate" if scheme == "dark" else "default"
+    page.wait_for_function(
+        f"document.body.getAttribute('data-md-color-scheme') === '{expected}'")
 
 
 def violations(axe, page, where: str) -> list[str]:
