@@ -59,7 +59,8 @@ def make_app(built_site, data_dir):
     made = []
 
     def make(**settings):
-        app = create_app(app_settings(data_dir, built_site, **settings))
+        app = create_app(app_settings(**{"data_dir": data_dir, "site_dir": built_site,
+                                         **settings}))
         made.append(app)
         return app
 

@@ -11,9 +11,8 @@ import pytest
 from click.testing import CliRunner
 from support.coordination import COHORTS, EMAIL, close_enrollment, csrf_token, login
 from support.people import MENTEE, MENTOR
-from support.service import plain_spaces, repo
+from support.service import JSON, plain_spaces, repo
 
-JSON = {"Accept": "application/json"}
 PEOPLE = [
     {**MENTEE},
     {**MENTOR},

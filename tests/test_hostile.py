@@ -20,16 +20,7 @@ from hypothesis import strategies as st
 from markupsafe import escape
 from support.mail import queued_mail, text_of
 from support.people import FEEDBACK, MENTEE
-from support.service import ROOT, SECRET
-
-from forms_service.services import services
-
-JSON = {"Accept": "application/json"}
-
-
-def repo(app):
-    return services(app).repo()
-
+from support.service import JSON, ROOT, SECRET, repo
 
 # ----------------------------------------------------------------------- cleaning rules
 
@@ -158,15 +149,10 @@ def test_a_too_long_answer_is_refused_in_the_page_too(app, client):
 # ---------------------------------------------------------------- no input makes a 500
 
 
-@pytest.fixture(scope="module")
-def hostile_app(built_site, tmp_path_factory):
-    from forms_service import create_app
-
-    app = create_app({"TESTING": True, "data_dir": tmp_path_factory.mktemp("hostile-data"),
-                      "site_dir": built_site, "secret_key": SECRET, "min_fill_seconds": 0,
-                      "rate_limit": "off", "smtp_host": "", "max_content_length": 16 * 1024})
-    yield app
-    repo(app).close()
+@pytest.fixture
+def hostile_app(make_app):
+    """One application for all the examples a Hypothesis test draws."""
+    return make_app(max_content_length=16 * 1024)
 
 
 FIELDS = ["name", "email", "department", "site", "job_title", "experience", "languages",

@@ -13,7 +13,6 @@ from support.people import FEEDBACK, MENTEE, MENTOR, enroll_by_post
 from support.service import JSON, SECRET, repo
 
 from forms_service.dates import format_datetime
-from forms_service.services import services
 
 
 def _opens(link: str):
@@ -276,18 +275,11 @@ def test_asking_for_the_link_with_the_honeypot_filled_sends_nothing(client, data
     assert len(mails(client)) == 1
 
 
-def test_asking_for_the_link_is_rate_limited(built_site, data_dir, steady_minute):
-    from support.service import SECRET
-
-    from forms_service import create_app
-
-    app = create_app({"TESTING": True, "data_dir": data_dir, "site_dir": built_site,
-                      "secret_key": SECRET, "min_fill_seconds": 0, "rate_limit": "2/minute"})
-    client = app.test_client()
+def test_asking_for_the_link_is_rate_limited(make_app, steady_minute):
+    client = make_app(rate_limit="2/minute").test_client()
     codes = [client.post("/api/mon-inscription/lien", data={"email": "a@exemple.fr"},
                          headers=JSON).status_code for _ in range(3)]
     assert codes == [200, 200, 429]
-    services(app).repo().close()
 
 
 def test_a_reminder_link_for_feedback_is_not_a_participant_link(client):

@@ -12,11 +12,8 @@ from xml.etree import ElementTree
 
 import pytest
 from support.people import MENTEE, enroll_on
-from support.service import SECRET
+from support.service import JSON
 
-from forms_service.services import services
-
-JSON = {"Accept": "application/json"}
 REQUIRED_DIRECTIVES = {
     "default-src": "'self'",
     "style-src": "'self'",
@@ -26,15 +23,6 @@ REQUIRED_DIRECTIVES = {
     "frame-ancestors": "'none'",
     "form-action": "'self'",
 }
-
-
-def make_app(built_site, data_dir, **settings):
-    from forms_service import create_app
-
-    config = {"TESTING": True, "data_dir": data_dir, "site_dir": built_site,
-              "secret_key": SECRET, "min_fill_seconds": 0, "rate_limit": "off",
-              "smtp_host": "", **settings}
-    return create_app(config)
 
 
 def directives(policy: str) -> dict[str, str]:
@@ -76,15 +64,14 @@ def assert_secure(response, *, https: bool = False) -> None:
 
 
 @pytest.fixture
-def erroring_app(built_site, data_dir, steady_minute):
-    app = make_app(built_site, data_dir, rate_limit="1/minute", max_content_length=2048)
+def erroring_app(make_app, steady_minute):
+    app = make_app(rate_limit="1/minute", max_content_length=2048)
 
     @app.route("/api/boum")
     def boom():
         raise RuntimeError("boum")
 
-    yield app
-    services(app).repo().close()
+    return app
 
 
 @pytest.mark.parametrize("path", [
@@ -143,22 +130,20 @@ def test_json_data_blocks_are_not_hashed(client, built_site):
         assert sha256_source(config.group(1)) not in response.headers["Content-Security-Policy"]
 
 
-def test_hsts_only_over_https(built_site, data_dir):
-    secure = make_app(built_site, data_dir, base_url="https://mentorat.exemple.fr")
+def test_hsts_only_over_https(make_app):
+    secure = make_app(base_url="https://mentorat.exemple.fr")
     with secure.test_client().get("/charte/") as response:
         assert_secure(response, https=True)
         assert "max-age=" in response.headers["Strict-Transport-Security"]
     assert_secure(secure.test_client().get("/formulaires/inscription/"), https=True)
-    services(secure).repo().close()
 
 
-def test_preview_origin_may_receive_the_forms(built_site, data_dir):
+def test_preview_origin_may_receive_the_forms(make_app):
     preview = "http://127.0.0.1:8001"
-    app = make_app(built_site, data_dir, preview_origin=preview)
+    app = make_app(preview_origin=preview)
     with app.test_client().get("/") as response:
         policy = directives(response.headers["Content-Security-Policy"])
     assert policy["form-action"] == f"'self' {preview}"
-    services(app).repo().close()
 
 
 def test_the_sessionless_blueprints_are_not_asked_for_a_csrf_token(client):

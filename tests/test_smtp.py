@@ -50,17 +50,9 @@ def smtp():
 
 
 @pytest.fixture
-def mail_app(built_site, data_dir, smtp):
-    from forms_service import create_app
-
+def mail_app(make_app, smtp):
     controller, _inbox = smtp
-    app = create_app({
-        "TESTING": True, "data_dir": data_dir, "site_dir": built_site, "secret_key": SECRET,
-        "min_fill_seconds": 0, "rate_limit": "off", "smtp_host": "127.0.0.1",
-        "smtp_port": controller.port,
-    })
-    yield app
-    repo(app).close()
+    return make_app(smtp_host="127.0.0.1", smtp_port=controller.port)
 
 
 def test_introductions_and_reminders_go_through_smtp_and_the_link_signs_feedback(
