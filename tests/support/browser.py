@@ -3,6 +3,7 @@ logging a coordinator in, Material's colour scheme, reading axe-core's report.""
 
 from __future__ import annotations
 
+import re
 import shutil
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -47,6 +48,29 @@ def log_in(page, server, email: str, password: str) -> None:
     with page.expect_navigation():
         form.locator("[type=submit]").click()
     assert "/connexion/" not in page.url, "la connexion a échoué"
+
+
+def one_page_of_each_kind_in_the_area(page, server, first: list[str], *, most: int):
+    """Walk the coordinators' area from the paths ``first``, following its links,
+    one page of each kind (/inscriptions/12/ stands for every enrollment): yield
+    each path while its page is shown, at most ``most`` of them."""
+    kinds: set[str] = set()
+    todo, shown = list(first), 0
+    while todo and shown < most:
+        path = todo.pop(0)
+        kind = re.sub(r"/[^/]*\d[^/]*(?=/)", "/N", path)
+        if kind in kinds:
+            continue
+        kinds.add(kind)
+        response = page.goto(server.url + path)
+        assert response.ok, f"{path} : {response.status}"
+        shown += 1
+        yield path
+        links = page.eval_on_selector_all(
+            "a[href]", "links => links.map(a => new URL(a.href, location.href).pathname)")
+        # Pages only: not a download (…/export.csv), not the login nor the logout.
+        todo += [p for p in links if p.startswith("/coordination/") and p.endswith("/")
+                 and "connexion" not in p]
 
 
 def wait_for_scheme(page, scheme: str) -> None:
