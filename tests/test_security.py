@@ -1,18 +1,23 @@
 """Security headers on every response: static files, Flask pages, errors;
-a Content-Security-Policy that a real Chromium accepts on every page."""
+a Content-Security-Policy that no built page breaks (read without a browser:
+no inline style or event handler, every inline script allowed by its hash in
+the header the page is served with) and that a real Chromium accepts, on one
+page of each kind and on every page Flask answers."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import re
-import urllib.parse
 from pathlib import Path
-from xml.etree import ElementTree
 
 import pytest
 from support.people import MENTEE, enroll_on
 from support.service import JSON
+from support.site_pages import built_pages, one_page_of_each_kind, read_page
+
+from forms_service.web.static_site import FORM_MANIFEST
 
 REQUIRED_DIRECTIVES = {
     "default-src": "'self'",
@@ -151,44 +156,112 @@ def test_the_sessionless_blueprints_are_not_asked_for_a_csrf_token(client):
     assert response.status_code == 201
 
 
+# ------------------------------------------------------- what would break the policy, statically
+
+# Scripts of these types run; any other type (application/json…) is data.
+RUNNING_TYPES = {"", "text/javascript", "application/javascript", "module"}
+URL_ATTRIBUTES = ("href", "src", "action", "formaction", "data", "poster", "xlink:href")
+
+
+def breaks_the_policy(elements, allowed_scripts: set[str]):
+    """What in a page the policy would refuse: style-src 'self' refuses style
+    attributes and <style> elements, script-src refuses event-handler attributes,
+    javascript: URLs and any inline script whose hash it does not list."""
+    for element in elements:
+        if element.tag == "style":
+            yield f"<style> « {element.text.strip()[:40]} »"
+        if "style" in element.attrs:
+            yield f'{element} style="{element.attrs["style"]}"'
+        for name in element.attrs:
+            if name.startswith("on"):
+                yield f"{element} {name}=…"
+        for name in URL_ATTRIBUTES:
+            if element.attrs.get(name, "").strip().lower().startswith("javascript:"):
+                yield f"{element} {name}=javascript:…"
+        if (element.tag == "script" and "src" not in element.attrs
+                and element.attrs.get("type", "").lower() in RUNNING_TYPES
+                and sha256_source(element.text) not in allowed_scripts):
+            yield f"script en ligne non autorisé « {element.text.strip()[:40]} »"
+
+
+def test_no_built_page_holds_what_the_policy_refuses(client, built_site):
+    checked = inline = 0
+    problems = []
+    for address, file in built_pages(built_site).items():
+        with client.get(address) as response:  # as served: by WhiteNoise or by Flask
+            policy = directives(response.headers["Content-Security-Policy"])
+        elements = read_page(file.read_text(encoding="utf-8"))
+        problems += [f"{address} : {p}"
+                     for p in breaks_the_policy(elements, set(policy["script-src"].split()))]
+        checked += 1
+        inline += sum(e.tag == "script" and "src" not in e.attrs for e in elements)
+    assert checked > 30 and inline > checked, "Material writes inline scripts: none was read"
+    assert problems == []
+
+
+def test_the_static_check_finds_what_the_policy_refuses():
+    hashed = "console.log(1)"
+    page = read_page(f"""<html><head><style>p {{}}</style></head><body>
+        <p style="color: red">rouge</p><img src="x.png" onerror="alert(1)" alt="">
+        <a href="JavaScript:alert(1)">lien</a><script>{hashed}</script><script>alert(2)</script>
+        <script type="application/json">{{"donnée": 1}}</script><script src="a.js"></script>
+        </body></html>""")
+    found = list(breaks_the_policy(page, {sha256_source(hashed)}))
+    assert len(found) == 5, found
+    assert [p for p in found if "alert(2)" in p] and [p for p in found if "onerror" in p]
+
+
 # ----------------------------------------------------------------------- in a real browser
 
+# The pages Flask answers itself, besides the forms' pages (the built manifest lists them).
+FLASK_PAGES = ["/formulaires/merci/", "/formulaires/mon-inscription/",
+               "/formulaires/rencontre/", "/formulaires/refus/", "/coordination/"]
+CSP_VIOLATION = ("Content Security Policy", "Content-Security-Policy")
 
-def site_paths(site: Path) -> list[str]:
-    """Every page of the built site, from its sitemap, plus the pages Flask answers."""
-    tree = ElementTree.parse(site / "sitemap.xml")
-    namespace = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
-    paths = [urllib.parse.urlsplit(loc.text).path for loc in tree.findall(".//s:loc", namespace)]
-    extra = ["/formulaires/merci/", "/formulaires/mon-inscription/", "/nulle-part/",
-             "/coordination/"]
-    return sorted(set(paths) | set(extra))
+
+def pages_for_the_browser(site: Path) -> list[str]:
+    """One page of each kind of the built guide, and every page Flask answers."""
+    forms = json.loads((site / FORM_MANIFEST).read_text(encoding="utf-8"))
+    found = list(one_page_of_each_kind(site))
+    found += [p for p in ["/" + page for page in forms] + FLASK_PAGES if p not in found]
+    return found
 
 
 @pytest.mark.browser
-def test_no_page_breaks_the_content_security_policy(server, page, built_site):
+def test_no_page_breaks_the_content_security_policy(server, browser, built_site):
+    context = browser.new_context(locale="fr-FR")
     violations: list[str] = []
-    page.on("console", lambda m: violations.append(f"{page.url}: {m.text}")
-            if "Content Security Policy" in m.text or "Content-Security-Policy" in m.text
-            else None)
-    page.add_init_script(
+    context.on("console", lambda m: violations.append(f"{m.page.url if m.page else '?'}: {m.text}")
+               if any(words in m.text for words in CSP_VIOLATION) else None)
+    context.add_init_script(
         "document.addEventListener('securitypolicyviolation', e => console.error("
         "'Content Security Policy violation: ' + e.violatedDirective + ' ' + e.blockedURI));")
-    paths = site_paths(built_site)
-    assert len(paths) >= 20
-    paths.append(enroll_on(server, "csp.navigateur@exemple.fr"))
+    paths = pages_for_the_browser(built_site)
+    paths.append(enroll_on(server, "csp.navigateur@exemple.fr"))  # the personal page
+    # Each page in its own tab, all loading side by side: every one is waited for
+    # until its network is idle (nothing more to fetch, its scripts done), at the
+    # cost of about one idle wait for all of them.
+    tabs = []
     for path in paths:
-        response = page.goto(server.url + path)
+        tab = context.new_page()
+        response = tab.goto(server.url + path)
         assert response is not None and "content-security-policy" in response.headers, path
-        page.wait_for_load_state("networkidle")
+        tabs.append(tab)
+    for tab in tabs:
+        tab.wait_for_load_state("networkidle")
+        tab.close()
     # The search runs in a worker and the palette toggle in Material's script.
+    page = context.new_page()
     page.goto(server.url + "/")
     page.locator("label.md-header__button[for^='__palette']").first.click()
+    page.wait_for_function("document.body.getAttribute('data-md-color-scheme') === 'slate'")
     page.keyboard.press("s")
     page.keyboard.type("mentor")
-    page.wait_for_timeout(500)
+    page.locator(".md-search-result__item").first.wait_for()  # the worker answered
     assert violations == []
     # The listener itself works: an inline style attribute added now is refused and reported.
-    page.evaluate("document.body.insertAdjacentHTML('beforeend', "
-                  "'<p style=\"color: red\">canari</p><img src=\"http://192.0.2.1/x.png\">')")
-    page.wait_for_timeout(300)
+    with page.expect_console_message(lambda m: any(w in m.text for w in CSP_VIOLATION)):
+        page.evaluate("document.body.insertAdjacentHTML('beforeend', "
+                      "'<p style=\"color: red\">canari</p><img src=\"http://192.0.2.1/x.png\">')")
     assert violations, "a CSP violation should have been reported"
+    context.close()
