@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 import pytest
+from support.browser import load_side_by_side
 from support.people import MENTEE, enroll_on
 from support.service import JSON
 from support.site_pages import built_pages, one_page_of_each_kind, read_page
@@ -238,18 +239,9 @@ def test_no_page_breaks_the_content_security_policy(server, browser, built_site)
         "'Content Security Policy violation: ' + e.violatedDirective + ' ' + e.blockedURI));")
     paths = pages_for_the_browser(built_site)
     paths.append(enroll_on(server, "csp.navigateur@exemple.fr"))  # the personal page
-    # Each page in its own tab, all loading side by side: every one is waited for
-    # until its network is idle (nothing more to fetch, its scripts done), at the
-    # cost of about one idle wait for all of them.
-    tabs = []
-    for path in paths:
-        tab = context.new_page()
-        response = tab.goto(server.url + path)
+    responses = load_side_by_side(context, [server.url + path for path in paths])
+    for path, response in zip(paths, responses, strict=True):
         assert response is not None and "content-security-policy" in response.headers, path
-        tabs.append(tab)
-    for tab in tabs:
-        tab.wait_for_load_state("networkidle")
-        tab.close()
     # The search runs in a worker and the palette toggle in Material's script.
     page = context.new_page()
     page.goto(server.url + "/")

@@ -10,8 +10,10 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
+from support.browser import load_side_by_side
 from support.content_rules import prose, shared_sequences, word_count
 from support.service import ROOT
+from support.site_pages import one_page_of_each_kind
 
 DOCS = ROOT / "docs"
 NBSPS = "\u00a0\u202f"
@@ -172,15 +174,14 @@ def test_print_hides_the_chrome(built_site):
 
 
 @pytest.mark.browser
-def test_pages_request_nothing_outside_their_host(server, page):
+def test_pages_request_nothing_outside_their_host(server, browser, built_site):
+    context = browser.new_context(locale="fr-FR")
     outside = []
-    page.on("request", lambda r: outside.append(r.url)
-            if urlsplit(r.url).netloc not in ("", f"127.0.0.1:{server.port}")
-            and not r.url.startswith("data:") else None)
-    for path in ["/", "/charte/", "/guides/ecoute-active/", "/modeles/objectifs-smart/",
-                 "/formulaires/inscription/"]:
-        page.goto(server.url + path)
-        page.wait_for_load_state("networkidle")
+    context.on("request", lambda r: outside.append(r.url)
+               if urlsplit(r.url).netloc not in ("", f"127.0.0.1:{server.port}")
+               and not r.url.startswith("data:") else None)
+    load_side_by_side(context, [server.url + path for path in one_page_of_each_kind(built_site)])
+    context.close()
     assert outside == []
 
 

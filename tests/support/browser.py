@@ -73,6 +73,21 @@ def one_page_of_each_kind_in_the_area(page, server, first: list[str], *, most: i
                  and "connexion" not in p]
 
 
+def load_side_by_side(context, urls: list[str]) -> list:
+    """Open each address in its own tab of the context, all loading at once; return
+    their responses once every tab's network is idle (nothing more to fetch, its
+    scripts done), the tabs closed. About one idle wait for all, not one a page."""
+    tabs, responses = [], []
+    for url in urls:
+        tab = context.new_page()
+        responses.append(tab.goto(url))
+        tabs.append(tab)
+    for tab in tabs:
+        tab.wait_for_load_state("networkidle")
+        tab.close()
+    return responses
+
+
 def wait_for_scheme(page, scheme: str) -> None:
     """Material applies the scheme from the media query once its script runs."""
     expected = "slate" if scheme == "dark" else "default"
