@@ -1,4 +1,4 @@
-"""Issue 13 in a real browser, on `mentorat demo` data, at 1280 px and on a 390 px phone.
+"""The matching worklist in a real browser, on `mentorat demo` data, at 1280 px and at 390 px.
 
 A coordinator confirms, rejects and replaces suggestions without losing their
 place (with JavaScript: answered in place; without: back to the same page and

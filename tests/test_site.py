@@ -197,3 +197,14 @@ def test_every_guide_page_shows_its_last_update(built_site):
         html = built_page(built_site, page).read_text(encoding="utf-8")
         assert "git-revision-date-localized-plugin-date" in html, page
         assert re.search(r'<meta name="description" content=".{60,}">', html), page
+
+
+def test_no_page_shows_a_placeholder_forge_or_an_english_footer(built_site):
+    for path in built_site.rglob("*.html"):
+        html = path.read_text(encoding="utf-8")
+        assert "forge.example.org" not in html, path
+        assert "Made with" not in html, path
+        assert 'class="md-source"' not in html and "md-content__button" not in html, path
+    footer = (built_site / "index.html").read_text(encoding="utf-8")
+    assert "Réalisé avec" in footer and "MkDocs</a>" in footer
+    assert "Material for MkDocs</a>" in footer
