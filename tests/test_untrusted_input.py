@@ -8,10 +8,7 @@ through the whole enrollment and back out of `mentorat export`.
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from urllib.parse import quote
 
 import pytest
@@ -20,7 +17,8 @@ from hypothesis import strategies as st
 from markupsafe import escape
 from support.mail import queued_mail, text_of
 from support.people import FEEDBACK, MENTEE
-from support.service import JSON, ROOT, SECRET, repo
+from support.processes import mentorat
+from support.service import JSON, SECRET, repo
 
 # ----------------------------------------------------------------------- cleaning rules
 
@@ -282,12 +280,6 @@ HOSTILE = [
 ]
 
 
-def run_cli(data_dir, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "MENTORAT_DATA_DIR": str(data_dir), "MENTORAT_SECRET_KEY": SECRET}
-    return subprocess.run([sys.executable, "-m", "forms_service.cli", *args], cwd=ROOT,
-                          env=env, capture_output=True, text=True)
-
-
 def hostile_answers(number: int, value: str) -> dict:
     return {**MENTEE, "email": f"hostile{number}@exemple.fr", "name": value,
             "job_title": value[:120], "goal_1": value, "comment": f"{value}\n{value}"}
@@ -304,7 +296,8 @@ def test_hostile_strings_come_back_as_their_normalised_form_and_stay_inert(
                                data=hostile_answers(number, value), headers=JSON)
         assert response.status_code == 201, (value, response.get_json())
         expected[f"hostile{number}@exemple.fr"] = value
-    result = run_cli(data_dir, "export", "enrollment", "--format", "json")
+    result = mentorat("export", "enrollment", "--format", "json", data_dir=data_dir,
+                      MENTORAT_SECRET_KEY=SECRET)
     assert result.returncode == 0, result.stderr
     records = {r["email"]: r for r in json.loads(result.stdout)}
     for email, value in expected.items():

@@ -4,6 +4,7 @@ command on a data directory, an SMTP server."""
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import socket
 import subprocess
@@ -87,6 +88,12 @@ class Server:
     def cli(self, *args: str, input: str | None = None) -> subprocess.CompletedProcess:
         return subprocess.run([sys.executable, "-m", "forms_service.cli", *args], env=self.env,
                               cwd=ROOT, capture_output=True, text=True, input=input)
+
+    def exported(self, what: str) -> list[dict]:
+        """The records `mentorat export <what>` writes, as an operator reads them."""
+        result = self.cli("export", what, "--format", "jsonl")
+        assert result.returncode == 0, result.stderr
+        return [json.loads(line) for line in result.stdout.splitlines()]
 
     def stop(self) -> None:
         self.process.terminate()
