@@ -2,7 +2,8 @@
 a Content-Security-Policy that no built page breaks (read without a browser:
 no inline style or event handler, every inline script allowed by its hash in
 the header the page is served with) and that a real Chromium accepts, on one
-page of each kind and on every page Flask answers."""
+page of each kind and on every page Flask answers; pages that fetch nothing
+from another host."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import hashlib
 import json
 import re
 from pathlib import Path
+from types import SimpleNamespace
+from urllib.parse import urlsplit
 
 import pytest
 from support.browser import load_side_by_side
@@ -228,32 +231,53 @@ def pages_for_the_browser(site: Path) -> list[str]:
     return found
 
 
-@pytest.mark.browser
-def test_no_page_breaks_the_content_security_policy(server, browser, built_site):
+@pytest.fixture(scope="module")
+def browsed(server, browser, built_site):
+    """Chromium on every page of pages_for_the_browser and the personal page, then
+    a search and the palette toggle on the home page (the search runs in a worker,
+    the toggle in Material's script), recording CSP violations and requests."""
     context = browser.new_context(locale="fr-FR")
-    violations: list[str] = []
-    context.on("console", lambda m: violations.append(f"{m.page.url if m.page else '?'}: {m.text}")
+    seen = SimpleNamespace(violations=[], context=context)
+    requests: list[str] = []
+    context.on("console", lambda m: seen.violations.append(f"{m.page.url if m.page else '?'}: "
+                                                           f"{m.text}")
                if any(words in m.text for words in CSP_VIOLATION) else None)
+    context.on("request", lambda r: requests.append(r.url))
     context.add_init_script(
         "document.addEventListener('securitypolicyviolation', e => console.error("
         "'Content Security Policy violation: ' + e.violatedDirective + ' ' + e.blockedURI));")
-    paths = pages_for_the_browser(built_site)
-    paths.append(enroll_on(server, "csp.navigateur@exemple.fr"))  # the personal page
-    responses = load_side_by_side(context, [server.url + path for path in paths])
-    for path, response in zip(paths, responses, strict=True):
-        assert response is not None and "content-security-policy" in response.headers, path
-    # The search runs in a worker and the palette toggle in Material's script.
-    page = context.new_page()
+    seen.paths = pages_for_the_browser(built_site)
+    seen.paths.append(enroll_on(server, "csp.navigateur@exemple.fr"))  # the personal page
+    seen.responses = load_side_by_side(context, [server.url + p for p in seen.paths])
+    seen.page = page = context.new_page()
     page.goto(server.url + "/")
     page.locator("label.md-header__button[for^='__palette']").first.click()
     page.wait_for_function("document.body.getAttribute('data-md-color-scheme') === 'slate'")
     page.keyboard.press("s")
     page.keyboard.type("mentor")
     page.locator(".md-search-result__item").first.wait_for()  # the worker answered
-    assert violations == []
+    seen.requests = list(requests)  # what the pages asked for, before any test adds to it
+    yield seen
+    context.close()
+
+
+@pytest.mark.browser
+def test_no_page_breaks_the_content_security_policy(browsed):
+    for path, response in zip(browsed.paths, browsed.responses, strict=True):
+        assert response is not None and "content-security-policy" in response.headers, path
+    assert browsed.violations == []
     # The listener itself works: an inline style attribute added now is refused and reported.
+    page = browsed.page
     with page.expect_console_message(lambda m: any(w in m.text for w in CSP_VIOLATION)):
         page.evaluate("document.body.insertAdjacentHTML('beforeend', "
                       "'<p style=\"color: red\">canari</p><img src=\"http://192.0.2.1/x.png\">')")
-    assert violations, "a CSP violation should have been reported"
-    context.close()
+    assert browsed.violations, "a CSP violation should have been reported"
+
+
+@pytest.mark.browser
+def test_no_page_requests_anything_from_another_host(browsed, server):
+    here = f"127.0.0.1:{server.port}"
+    outside = [url for url in browsed.requests
+               if urlsplit(url).netloc not in ("", here) and not url.startswith("data:")]
+    assert len(browsed.requests) > len(browsed.paths)  # pages, their assets, the search index
+    assert outside == []

@@ -10,10 +10,8 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
-from support.browser import load_side_by_side
 from support.content_rules import prose, shared_sequences, word_count
 from support.service import ROOT
-from support.site_pages import one_page_of_each_kind
 
 DOCS = ROOT / "docs"
 NBSPS = "\u00a0\u202f"
@@ -96,6 +94,7 @@ def _external(url: str) -> bool:
     return bool(parts.netloc) or parts.scheme not in ("", "data")
 
 
+# What the pages' scripts fetch once running is watched in Chromium: test_security.py.
 def test_every_page_is_french_and_loads_nothing_from_another_host(built_site):
     pages = _pages(built_site)
     assert len(pages) >= len(NAV)
@@ -171,18 +170,6 @@ def test_print_hides_the_chrome(built_site):
     block = css[css.index("@media print"):]
     for selector in (".md-header", ".md-sidebar", ".md-footer", ".md-search", ".md-tabs"):
         assert selector in block
-
-
-@pytest.mark.browser
-def test_pages_request_nothing_outside_their_host(server, browser, built_site):
-    context = browser.new_context(locale="fr-FR")
-    outside = []
-    context.on("request", lambda r: outside.append(r.url)
-               if urlsplit(r.url).netloc not in ("", f"127.0.0.1:{server.port}")
-               and not r.url.startswith("data:") else None)
-    load_side_by_side(context, [server.url + path for path in one_page_of_each_kind(built_site)])
-    context.close()
-    assert outside == []
 
 
 def built_page(site: Path, source: str) -> Path:
