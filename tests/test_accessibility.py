@@ -1,27 +1,36 @@
-"""axe-core finds nothing to fix, in the light and the dark scheme, on every
-page of the built guide, on the forms showing their errors (with and without
-JavaScript), on the confirmations, and in the coordinators' area.
+"""axe-core finds nothing to fix, in the light and the dark scheme, at desktop
+width and on a 390 px phone, on one page of each kind of the built guide; in
+both schemes on the forms showing their errors (with and without JavaScript),
+on the confirmations, and in the coordinators' area.
 
-One browser, one context per scheme and situation, axe run once per page:
-the whole file stays well under three minutes on a small machine.
+The pages of each kind are chosen from what the build wrote
+(support.site_pages.one_page_of_each_kind): together they hold every component
+found anywhere in the site, the home and the 404 pages always. Every page is
+held to the rules that need no browser by test_page_markup.py.
+
+One browser, one context per scheme and situation, axe run once per page.
 """
 
 from __future__ import annotations
 
-import os
-import re
-import subprocess
-import sys
-import urllib.request
 from urllib.parse import urlsplit
 
 import pytest
-from browser_helpers import assert_clean, fill_enrollment, violations
-from content_rules import ROOT
+from support.browser import (
+    PHONE,
+    SCHEMES,
+    assert_clean,
+    fill_enrollment,
+    log_in,
+    one_page_of_each_kind_in_the_area,
+    violations,
+    wait_for_scheme,
+)
+from support.processes import Server, demo_programme
+from support.site_pages import describe, one_page_of_each_kind
 
 pytestmark = pytest.mark.browser
 
-SCHEMES = ["light", "dark"]
 FORMS = {  # page → the button that sends its form
     "/formulaires/inscription/": "Envoyer mon inscription",
     "/formulaires/retour/": "Envoyer mon retour",
@@ -40,15 +49,6 @@ def axe():
     return Axe()
 
 
-def site_pages(server) -> list[str]:
-    """Every page of the sitemap, on the test server, plus the "not found" page."""
-    with urllib.request.urlopen(server.url + "/sitemap.xml") as response:
-        sitemap = response.read().decode()
-    paths = [re.sub(r"^https?://[^/]+", "", loc) for loc in re.findall(r"<loc>(.*?)</loc>", sitemap)]
-    assert len(paths) > 10 and "/formulaires/inscription/" in paths, paths
-    return paths + ["/cette-page-n-existe-pas/"]
-
-
 @pytest.fixture(params=SCHEMES)
 def scheme_context(request, browser):
     """A browser context whose system preference is the light or the dark scheme."""
@@ -62,17 +62,9 @@ def scheme_context(request, browser):
 def phone_context(request, browser):
     """The same on a phone: Material shows its drawer instead of tabs and sidebars."""
     context = browser.new_context(locale="fr-FR", color_scheme=request.param,
-                                  reduced_motion="reduce", viewport={"width": 390, "height": 844},
-                                  device_scale_factor=3, is_mobile=True, has_touch=True)
+                                  reduced_motion="reduce", **PHONE)
     yield request.param, context
     context.close()
-
-
-def wait_for_scheme(page, scheme: str) -> None:
-    """Material applies the scheme from the media query once its script runs."""
-    expected = "slate" if scheme == "dark" else "default"
-    page.wait_for_function(
-        f"document.body.getAttribute('data-md-color-scheme') === '{expected}'")
 
 
 def open_page(context, url: str, *, scheme: str):
@@ -82,26 +74,27 @@ def open_page(context, url: str, *, scheme: str):
     return page
 
 
-def test_every_page_of_the_guide(server, scheme_context, axe):
+def axe_on_each_kind_of_page(server, built_site, axe, context, scheme: str, where: str):
+    chosen = one_page_of_each_kind(built_site)
+    print(f"[{where}] une page de chaque sorte ({len(chosen)}) :\n{describe(chosen)}")
+    page = context.new_page()
+    found = []
+    for path in chosen:
+        page.goto(server.url + path)
+        wait_for_scheme(page, scheme)
+        found += violations(axe, page, f"[{where}] {path}")
+    return found
+
+
+def test_one_page_of_each_kind(server, built_site, scheme_context, axe):
     scheme, context = scheme_context
-    page = context.new_page()
-    found = []
-    for path in site_pages(server):
-        page.goto(server.url + path)
-        wait_for_scheme(page, scheme)
-        found += violations(axe, page, f"[{scheme}] {path}")
-    assert_clean(found)
+    assert_clean(axe_on_each_kind_of_page(server, built_site, axe, context, scheme, scheme))
 
 
-def test_every_page_of_the_guide_on_a_phone(server, phone_context, axe):
+def test_one_page_of_each_kind_on_a_phone(server, built_site, phone_context, axe):
     scheme, context = phone_context
-    page = context.new_page()
-    found = []
-    for path in site_pages(server):
-        page.goto(server.url + path)
-        wait_for_scheme(page, scheme)
-        found += violations(axe, page, f"[{scheme}, téléphone] {path}")
-    assert_clean(found)
+    assert_clean(axe_on_each_kind_of_page(server, built_site, axe, context, scheme,
+                                          f"{scheme}, téléphone"))
 
 
 def test_forms_showing_their_errors_with_javascript(server, scheme_context, axe):
@@ -167,66 +160,28 @@ COORDINATOR = ("coordination.a11y@exemple.fr", "un mot de passe assez long")
 MAX_COORDINATION_PAGES = 30
 
 
-def mentorat(data_dir, *args: str, input: str | None = None) -> None:
-    """Run the `mentorat` CLI on a data directory, the service being stopped."""
-    env = {**os.environ, "MENTORAT_DATA_DIR": str(data_dir), "MENTORAT_SMTP_HOST": ""}
-    result = subprocess.run([sys.executable, "-m", "forms_service.cli", *args], env=env,
-                            cwd=ROOT, capture_output=True, text=True, input=input)
-    assert result.returncode == 0, result.stderr
-
-
 @pytest.fixture(scope="module")
 def coordination_server(built_site, tmp_path_factory):
-    from conftest import Server
-
     data_dir = tmp_path_factory.mktemp("coordination-data")
-    mentorat(data_dir, "demo", "--participants", "24", "--seed", "3")
-    email, password = COORDINATOR
-    mentorat(data_dir, "coordinator", "add", email, "--password-stdin", input=password + "\n")
+    demo_programme(data_dir, COORDINATOR, "--participants", "24", "--seed", "3")
     server = Server(built_site, data_dir)
     yield server
     server.stop()
 
 
-def page_kind(path: str) -> str:
-    """/coordination/inscriptions/12/ and /coordination/inscriptions/31/ are one kind."""
-    return re.sub(r"/[^/]*\d[^/]*(?=/)", "/N", path)
-
-
-def area_links(page) -> list[str]:
-    links = page.eval_on_selector_all(
-        "a[href]", "links => links.map(a => new URL(a.href, location.href).pathname)")
-    # Pages only: not a download (…/export.csv), not the logout (a form anyway).
-    return [p for p in links if p.startswith("/coordination/") and p.endswith("/")
-            and "deconnexion" not in p and "connexion" not in p]
-
-
 def test_coordination_area(coordination_server, scheme_context, axe):
     server = coordination_server
     scheme, context = scheme_context
-    email, password = COORDINATOR
     page = context.new_page()
     page.goto(server.url + "/coordination/connexion/")
     found = violations(axe, page, f"[{scheme}] /coordination/connexion/")
-    login = page.locator("form:has(input[type=password])")
-    login.locator("input[type=email]").fill(email)
-    login.locator("input[type=password]").fill(password)
-    with page.expect_navigation():
-        login.locator("[type=submit]").click()
-    assert "/connexion/" not in page.url, "la connexion a échoué"
-    to_visit = [urlsplit(page.url).path, *COORDINATION_PAGES]
-    seen_kinds: set[str] = set()
+    log_in(page, server, *COORDINATOR)
     visited = []
-    while to_visit and len(visited) < MAX_COORDINATION_PAGES:
-        path = to_visit.pop(0)
-        if page_kind(path) in seen_kinds:
-            continue
-        seen_kinds.add(page_kind(path))
-        response = page.goto(server.url + path)
-        assert response.ok, f"{path} : {response.status}"
+    for path in one_page_of_each_kind_in_the_area(
+            page, server, [urlsplit(page.url).path, *COORDINATION_PAGES],
+            most=MAX_COORDINATION_PAGES):
         visited.append(path)
         found += violations(axe, page, f"[{scheme}] {path}")
-        to_visit += area_links(page)
     print(f"[{scheme}] coordination : {len(visited)} pages vérifiées : {', '.join(visited)}")
     assert len(visited) >= 4, visited
     assert_clean(found)

@@ -6,16 +6,9 @@ import json
 import re
 
 import pytest
-from helpers import mail_texts
-from people import FEEDBACK, MENTEE, MENTOR
-
-from forms_service.services import services
-
-JSON = {"Accept": "application/json"}
-
-
-def repo(app):
-    return services(app).repo()
+from support.mail import mail_texts
+from support.people import FEEDBACK, MENTEE, MENTOR
+from support.service import JSON, repo
 
 
 def test_form_page_is_served_by_flask_with_a_signed_render_time(client):
@@ -142,22 +135,16 @@ def test_unknown_pages_are_french_404s(client, path):
         "n'existe pas" in response.get_data(as_text=True)
 
 
-def test_preview_origin_is_accepted_only_when_configured(built_site, data_dir):
-    from forms_service import create_app
-
+def test_preview_origin_is_accepted_only_when_configured(make_app):
     preview = "http://127.0.0.1:8001"
     headers = {**JSON, "Origin": preview, "Sec-Fetch-Site": "cross-site"}
-    app = create_app({"data_dir": data_dir, "site_dir": built_site, "secret_key": "p" * 40,
-                      "min_fill_seconds": 0, "rate_limit": "off", "preview_origin": preview})
+    app = make_app(preview_origin=preview)
     response = app.test_client().post("/api/formulaires/feedback", data=FEEDBACK, headers=headers)
     assert response.status_code == 201
     assert response.headers["Access-Control-Allow-Origin"] == preview
-    strict = create_app({"data_dir": data_dir, "site_dir": built_site, "secret_key": "p" * 40,
-                         "min_fill_seconds": 0, "rate_limit": "off"})
+    strict = make_app()
     response = strict.test_client().post("/api/formulaires/feedback", data=FEEDBACK, headers=headers)
     assert response.status_code == 403 and "Access-Control-Allow-Origin" not in response.headers
-    for each in (app, strict):
-        services(each).repo().close()
 
 
 def test_static_files_carry_the_policy_but_not_document_only_headers(client):

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from conftest import SECRET
-from helpers import JSON, queued_mail, repo, text_of
 from icalendar import Calendar
-from people import enroll, mentor
+from support.mail import queued_mail, text_of
+from support.people import enroll, mentor
+from support.service import JSON, SECRET, repo
 
 from forms_service.mail.links import pair_token
 from forms_service.records.checkpoints import checkpoint_schedule, send_reminders
@@ -165,8 +165,8 @@ def test_the_coordinator_sees_meetings_and_they_export(app, client, pair):
     import subprocess
     import sys
 
-    from conftest import ROOT
-    from coordination_helpers import login
+    from support.coordination import login
+    from support.service import ROOT
 
     repo(app).log_meeting(pair["id"], pair["mentee_id"], date.today(), duration_minutes=50)
     login(app, client)

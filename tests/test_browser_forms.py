@@ -4,18 +4,10 @@ JavaScript, against a real `mentorat serve`; the answers then come out of
 
 from __future__ import annotations
 
-import json
-
 import pytest
-from browser_helpers import fill_enrollment
+from support.browser import fill_enrollment
 
 pytestmark = pytest.mark.browser
-
-
-def exported(server, what: str) -> list[dict]:
-    result = server.cli("export", what, "--format", "jsonl")
-    assert result.returncode == 0, result.stderr
-    return [json.loads(line) for line in result.stdout.splitlines()]
 
 
 def test_a_mentee_enrolls_with_javascript(server, page):
@@ -26,7 +18,7 @@ def test_a_mentee_enrolls_with_javascript(server, page):
     confirmation.wait_for()
     assert page.url.endswith("/formulaires/inscription/")  # no reload
     reference = confirmation.locator(".mentorat-reference").inner_text()
-    [record] = [r for r in exported(server, "enrollment") if r["email"] == "ines.moreau@exemple.fr"]
+    [record] = [r for r in server.exported("enrollment") if r["email"] == "ines.moreau@exemple.fr"]
     assert record["reference"] == reference and record["role"] == "mentore"
 
 
@@ -37,7 +29,7 @@ def test_a_mentor_enrolls_without_javascript(server, page_without_js):
     page.get_by_role("button", name="Envoyer mon inscription").click()
     page.wait_for_url("**/formulaires/merci/**")
     reference = page.locator(".mentorat-reference").inner_text()
-    [record] = [r for r in exported(server, "enrollment") if r["email"] == "paul.girard@exemple.fr"]
+    [record] = [r for r in server.exported("enrollment") if r["email"] == "paul.girard@exemple.fr"]
     assert record["reference"] == reference and record["capacity"] == 2
 
 
@@ -57,7 +49,7 @@ def test_a_wrong_email_shows_its_error_and_keeps_the_answers(server, browser, ja
     if javascript:  # focus moves to the first wrong field
         assert page.evaluate("document.activeElement.id") == "enrollment-email"
     context.close()
-    assert all(r["email"] != "lea.roux" for r in exported(server, "enrollment"))
+    assert all(r["email"] != "lea.roux" for r in server.exported("enrollment"))
 
 
 @pytest.mark.parametrize("javascript", [True, False])
@@ -76,7 +68,7 @@ def test_feedback_is_submitted(server, browser, javascript):
     page.get_by_role("button", name="Envoyer mon retour").click()
     page.locator(".mentorat-reference").wait_for()
     context.close()
-    assert [r for r in exported(server, "feedback") if r.get("what_works") == words]
+    assert [r for r in server.exported("feedback") if r.get("what_works") == words]
 
 
 def test_the_shipped_configuration_accepts_any_address(server, page):
@@ -85,7 +77,7 @@ def test_the_shipped_configuration_accepts_any_address(server, page):
     fill_enrollment(page, name="Nora Benali", email="nora.benali@gmail.com", role="Mentoré·e")
     page.get_by_role("button", name="Envoyer mon inscription").click()
     page.locator(".mentorat-confirmation").wait_for()
-    assert [r for r in exported(server, "enrollment") if r["email"] == "nora.benali@gmail.com"]
+    assert [r for r in server.exported("enrollment") if r["email"] == "nora.benali@gmail.com"]
 
 
 @pytest.mark.parametrize("javascript", [True, False])

@@ -9,20 +9,18 @@ reach them.
 
 from __future__ import annotations
 
-import os
 import stat
-import subprocess
-import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from support.processes import mentorat
+from support.service import plain_spaces
 
 from forms_service.records.purge import erase_person, purge
 from forms_service.records.repository import Repository
 from forms_service.storage import SET_ASIDE_NAME
 
-ROOT = Path(__file__).resolve().parent.parent
 RETENTION = {"inscriptions_jours": 365, "courriels_envoyes_jours": 90, "journal_jours": 365,
              "sauvegardes_jours": 30}
 
@@ -33,16 +31,6 @@ def flip_last_line(journal: Path) -> bytes:
     data[-5] ^= 0x01
     journal.write_bytes(bytes(data))
     return bytes(data)
-
-
-def plain(text: str) -> str:
-    return text.replace("\u00a0", " ").replace("\u202f", " ")
-
-
-def mentorat(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "MENTORAT_DATA_DIR": str(data_dir)}
-    return subprocess.run([sys.executable, "-m", "forms_service.cli", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True)
 
 
 @pytest.fixture
@@ -57,15 +45,15 @@ def test_a_damaged_password_change_is_named_and_not_undone_without_force(data_di
     repo.close()
     damaged = flip_last_line(data_dir / "coordinators.jsonl")
 
-    refused = mentorat(data_dir, "check", "--repair")
+    refused = mentorat("check", "--repair", data_dir=data_dir)
     assert refused.returncode == 1
     assert "coordinators.jsonl : enregistrement 1, dernière version illisible (ligne 3) ; " \
-           "la réparation garderait sa version précédente (ligne 2)" in plain(refused.stderr)
+           "la réparation garderait sa version précédente (ligne 2)" in plain_spaces(refused.stderr)
     assert "rien n’est réparé" in refused.stderr and "--repair --force" in refused.stderr
     assert (data_dir / "coordinators.jsonl").read_bytes() == damaged
     assert not (data_dir / SET_ASIDE_NAME).exists()
 
-    forced = mentorat(data_dir, "check", "--repair", "--force")
+    forced = mentorat("check", "--repair", "--force", data_dir=data_dir)
     assert "Lignes endommagées mises de côté" in forced.stderr, forced.stderr
     [aside] = (data_dir / SET_ASIDE_NAME).iterdir()
     assert stat.S_IMODE(aside.stat().st_mode) == 0o600
@@ -76,7 +64,7 @@ def test_a_damaged_password_change_is_named_and_not_undone_without_force(data_di
         assert [e["action"] for e in repo.audit_log.all()] == ["reparation_forcee"]
     finally:
         repo.close()
-    assert mentorat(data_dir, "check").returncode == 0
+    assert mentorat("check", data_dir=data_dir).returncode == 0
 
 
 def test_set_aside_lines_are_erased_with_their_person_and_purged_with_the_backups(data_dir):
@@ -88,7 +76,7 @@ def test_set_aside_lines_are_erased_with_their_person_and_purged_with_the_backup
     repo.set_pause(marc["id"], pause=True, resume=None, capacity=None)  # Marc's newest line
     repo.close()
     flip_last_line(data_dir / "enrollments.jsonl")
-    assert mentorat(data_dir, "check", "--repair", "--force").returncode == 1  # damage found
+    assert mentorat("check", "--repair", "--force", data_dir=data_dir).returncode == 1  # damage found
     [aside] = (data_dir / SET_ASIDE_NAME).iterdir()
     assert b"marc@exemple.fr" in aside.read_bytes()
 
@@ -112,9 +100,9 @@ def test_a_restore_is_audited_in_the_restored_data(data_dir, tmp_path):
                 notice_version="1")
     repo.close()
     archive = tmp_path / "sauvegarde.tar.gz"
-    assert mentorat(data_dir, "backup", str(archive)).returncode == 0
+    assert mentorat("backup", str(archive), data_dir=data_dir).returncode == 0
     restored = tmp_path / "ailleurs"
-    done = mentorat(restored, "restore", str(archive))
+    done = mentorat("restore", str(archive), data_dir=restored)
     assert done.returncode == 0, done.stderr
     repo = Repository(restored)
     try:

@@ -7,17 +7,9 @@ import time
 
 import pytest
 from click.testing import CliRunner
-from coordination_helpers import (
-    EMAIL,
-    PASSWORD,
-    add_coordinator,
-    csrf_token,
-    login,
-    repo,
-    session_cookie,
-)
-from helpers import plain_spaces
-from people import MENTEE
+from support.coordination import EMAIL, PASSWORD, add_coordinator, csrf_token, login, session_cookie
+from support.people import MENTEE
+from support.service import plain_spaces, repo
 from werkzeug.routing import AnyConverter, IntegerConverter
 
 LOGIN = "/coordination/connexion/"
@@ -142,17 +134,10 @@ def test_session_cookie_is_httponly_lax_and_scoped_to_the_area(app, client):
     assert "Secure" not in header and "Expires" not in header
 
 
-def test_session_cookie_is_secure_when_the_public_address_is_https(built_site, data_dir):
-    from forms_service import create_app
-
-    app = create_app({"TESTING": True, "data_dir": data_dir, "site_dir": built_site,
-                      "secret_key": "k" * 48, "base_url": "https://mentorat.exemple.fr"})
-    try:
-        client = app.test_client()
-        response = client.get(LOGIN, base_url="https://mentorat.exemple.fr")
-        assert "Secure" in response.headers["Set-Cookie"]
-    finally:
-        repo(app).close()
+def test_session_cookie_is_secure_when_the_public_address_is_https(make_app):
+    client = make_app(base_url="https://mentorat.exemple.fr").test_client()
+    response = client.get(LOGIN, base_url="https://mentorat.exemple.fr")
+    assert "Secure" in response.headers["Set-Cookie"]
 
 
 def test_public_pages_set_no_cookie(client):
@@ -223,37 +208,24 @@ def test_an_active_session_stays_open(app, client):
     assert client.get("/coordination/inscriptions/").status_code == 200
 
 
-def test_idle_timeout_zero_ends_a_session_at_once(built_site, data_dir):
-    from forms_service import create_app
-
-    app = create_app({"TESTING": True, "data_dir": data_dir, "site_dir": built_site,
-                      "secret_key": "k" * 48, "session_idle_minutes": 0})
-    try:
-        client = app.test_client()
-        add_coordinator(app)
-        token = csrf_token(client)
-        # The login page's own session is already gone: the token no longer matches.
-        response = client.post(LOGIN, data={"csrf_token": token, "email": EMAIL,
-                                            "password": PASSWORD})
-        assert response.status_code == 400
-        assert client.get("/coordination/inscriptions/").status_code == 302
-    finally:
-        repo(app).close()
+def test_idle_timeout_zero_ends_a_session_at_once(make_app):
+    app = make_app(session_idle_minutes=0)
+    client = app.test_client()
+    add_coordinator(app)
+    token = csrf_token(client)
+    # The login page's own session is already gone: the token no longer matches.
+    response = client.post(LOGIN, data={"csrf_token": token, "email": EMAIL,
+                                        "password": PASSWORD})
+    assert response.status_code == 400
+    assert client.get("/coordination/inscriptions/").status_code == 302
 
 
-def test_sessions_are_seen_by_every_worker(app, client, built_site, data_dir):
+def test_sessions_are_seen_by_every_worker(app, client, make_app):
     """Another app on the same data directory (another gunicorn worker) accepts the cookie."""
-    from forms_service import create_app
-
     login(app, client)
-    other = create_app({"TESTING": True, "data_dir": data_dir, "site_dir": built_site,
-                        "secret_key": "k" * 48})
-    try:
-        worker = other.test_client()
-        worker.set_cookie("mentorat_coordination", session_cookie(client), path="/coordination")
-        assert worker.get("/coordination/inscriptions/").status_code == 200
-    finally:
-        repo(other).close()
+    worker = make_app().test_client()
+    worker.set_cookie("mentorat_coordination", session_cookie(client), path="/coordination")
+    assert worker.get("/coordination/inscriptions/").status_code == 200
 
 
 def test_removing_an_account_or_changing_its_password_ends_its_sessions(app, client):
@@ -288,20 +260,13 @@ def test_login_is_throttled_after_five_failures(app, client):
     assert response.status_code == 302
 
 
-def test_throttle_is_shared_by_workers_and_keeps_no_raw_value(app, client, built_site, data_dir):
+def test_throttle_is_shared_by_workers_and_keeps_no_raw_value(app, client, make_app, data_dir):
     import sqlite3
-
-    from forms_service import create_app
 
     add_coordinator(app)
     for _attempt_number in range(5):
         _attempt(client, EMAIL, "pas le bon")
-    other = create_app({"TESTING": True, "data_dir": data_dir, "site_dir": built_site,
-                        "secret_key": "k" * 48})
-    try:
-        assert _attempt(other.test_client(), EMAIL, PASSWORD).status_code == 429
-    finally:
-        repo(other).close()
+    assert _attempt(make_app().test_client(), EMAIL, PASSWORD).status_code == 429
     with sqlite3.connect(data_dir / "coordination.sqlite3") as db:
         dump = "\n".join(db.iterdump())
     db.close()

@@ -1,4 +1,4 @@
-"""Issue 13 in a real browser, on `mentorat demo` data, at 1280 px and on a 390 px phone.
+"""The matching worklist in a real browser, on `mentorat demo` data, at 1280 px and at 390 px.
 
 A coordinator confirms, rejects and replaces suggestions without losing their
 place (with JavaScript: answered in place; without: back to the same page and
@@ -8,14 +8,17 @@ row); no coordinator page scrolls sideways at 390 px, none is taller than
 
 from __future__ import annotations
 
-import os
-import re
-import subprocess
-import sys
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import ROOT
+from support.browser import (
+    SCHEMES,
+    assert_clean,
+    log_in,
+    one_page_of_each_kind_in_the_area,
+    violations,
+)
+from support.processes import Server, demo_programme
 
 pytestmark = pytest.mark.browser
 
@@ -27,21 +30,10 @@ EXTRA_PAGES = ["/coordination/suivi/?vue=points", "/coordination/suivi/?vue=acti
                "/coordination/appariement/?page=2", "/coordination/journal/"]
 
 
-def mentorat(data_dir, *args: str, input: str | None = None) -> None:
-    env = {**os.environ, "MENTORAT_DATA_DIR": str(data_dir), "MENTORAT_SMTP_HOST": ""}
-    result = subprocess.run([sys.executable, "-m", "forms_service.cli", *args], env=env,
-                            cwd=ROOT, capture_output=True, text=True, input=input)
-    assert result.returncode == 0, result.stderr
-
-
 @pytest.fixture(scope="module")
 def demo_server(built_site, tmp_path_factory):
-    from conftest import Server
-
     data_dir = tmp_path_factory.mktemp("demo-ecrans")
-    mentorat(data_dir, "demo", "--seed", "13")
-    email, password = COORDINATOR
-    mentorat(data_dir, "coordinator", "add", email, "--password-stdin", input=password + "\n")
+    demo_programme(data_dir, COORDINATOR, "--seed", "13")
     server = Server(built_site, data_dir)
     yield server
     server.stop()
@@ -51,13 +43,7 @@ def logged_in(browser, server, width: int, javascript: bool = True):
     context = browser.new_context(locale="fr-FR", viewport={"width": width, "height": 900},
                                   java_script_enabled=javascript, reduced_motion="reduce")
     page = context.new_page()
-    page.goto(server.url + "/coordination/connexion/")
-    email, password = COORDINATOR
-    page.fill("input[type=email]", email)
-    page.fill("input[type=password]", password)
-    with page.expect_navigation():
-        page.click("form:has(input[type=password]) [type=submit]")
-    assert "/connexion/" not in page.url
+    log_in(page, server, *COORDINATOR)
     return context, page
 
 
@@ -115,33 +101,16 @@ def test_without_javascript_an_action_comes_back_to_the_same_page_and_row(browse
     context.close()
 
 
-def area_pages(page, server) -> list[str]:
-    """One page of each kind reachable from the area's links, plus the extra pages."""
-    seen, kinds, todo = [], set(), ["/coordination/inscriptions/", *EXTRA_PAGES]
-    while todo and len(seen) < 40:
-        path = todo.pop(0)
-        kind = re.sub(r"/[^/]*\d[^/]*(?=/)", "/N", path)
-        if kind in kinds:
-            continue
-        kinds.add(kind)
-        response = page.goto(server.url + path)
-        assert response.ok, f"{path} : {response.status}"
-        seen.append(path)
-        links = page.eval_on_selector_all(
-            "a[href]", "links => links.map(a => new URL(a.href, location.href).pathname)")
-        todo += [p for p in links if p.startswith("/coordination/") and p.endswith("/")
-                 and "connexion" not in p]
-    return seen
-
-
 @pytest.mark.parametrize("screen", WIDTHS)
 def test_no_page_scrolls_sideways_on_a_phone_nor_runs_too_long(browser, demo_server, screen):
     width = WIDTHS[screen]
     context, page = logged_in(browser, demo_server, width)
     problems = []
-    pages = area_pages(page, demo_server)
-    for path in pages:
-        page.goto(demo_server.url + path)
+    pages = []
+    # One page of each kind reachable from the area's links, plus the extra pages.
+    for path in one_page_of_each_kind_in_the_area(
+            page, demo_server, ["/coordination/inscriptions/", *EXTRA_PAGES], most=40):
+        pages.append(path)
         # Disclosures open too (the manual choice's list of mentors is the widest thing).
         page.evaluate("() => document.querySelectorAll('details').forEach(d => d.open = true)")
         size = page.evaluate("""() => ({
@@ -192,20 +161,14 @@ def test_buttons_keep_their_label_on_hover_and_focus(browser, demo_server):
 def test_axe_finds_nothing_on_the_confirmation_steps(browser, demo_server):
     """The hand pick's confirmation and the closing confirmation are reached by a form."""
     from axe_playwright_python.sync_playwright import Axe
-    from browser_helpers import assert_clean, violations
 
     axe = Axe()
     found = []
-    for scheme in ("light", "dark"):
+    for scheme in SCHEMES:
         context = browser.new_context(locale="fr-FR", color_scheme=scheme,
                                       reduced_motion="reduce")
         page = context.new_page()
-        page.goto(demo_server.url + "/coordination/connexion/")
-        email, password = COORDINATOR
-        page.fill("input[type=email]", email)
-        page.fill("input[type=password]", password)
-        with page.expect_navigation():
-            page.click("form:has(input[type=password]) [type=submit]")
+        log_in(page, demo_server, *COORDINATOR)
         page.goto(demo_server.url + "/coordination/appariement/")
         card = page.locator("li[id^=proposition-]").first
         card.locator("summary").click()

@@ -9,11 +9,10 @@ from html import unescape
 
 import pytest
 from click.testing import CliRunner
-from coordination_helpers import COHORTS, EMAIL, close_enrollment, csrf_token, login, repo
-from helpers import plain_spaces
-from people import MENTEE, MENTOR
+from support.coordination import COHORTS, EMAIL, close_enrollment, csrf_token, login
+from support.people import MENTEE, MENTOR
+from support.service import JSON, plain_spaces, repo
 
-JSON = {"Accept": "application/json"}
 PEOPLE = [
     {**MENTEE},
     {**MENTOR},

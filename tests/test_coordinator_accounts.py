@@ -10,7 +10,8 @@ import re
 
 import pytest
 from click.testing import CliRunner
-from coordination_helpers import EMAIL, PASSWORD, add_coordinator, csrf_token, repo
+from support.coordination import EMAIL, PASSWORD, add_coordinator, csrf_token
+from support.service import repo
 
 LOGIN = "/coordination/connexion/"
 WRONG = "pas le bon mot de passe"

@@ -14,7 +14,8 @@ import re
 import pyotp
 import pytest
 from click.testing import CliRunner
-from coordination_helpers import EMAIL, PASSWORD, add_coordinator, csrf_token, repo
+from support.coordination import EMAIL, PASSWORD, add_coordinator, csrf_token
+from support.service import repo
 
 LOGIN = "/coordination/connexion/"
 CODE = "/coordination/connexion/code/"

@@ -7,8 +7,9 @@ import xml.etree.ElementTree as ET
 from datetime import date
 
 import pytest
-from coordination_helpers import login, repo
-from people import enroll, mentor
+from support.coordination import login
+from support.people import enroll, mentor
+from support.service import repo
 
 from forms_service.coordination.charts import HIDDEN, bar_chart, column_chart, format_number
 from forms_service.coordination.dashboard import (

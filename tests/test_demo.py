@@ -7,8 +7,8 @@ import sys
 from collections import Counter
 
 import pytest
-from conftest import ROOT
-from coordination_helpers import login, repo
+from support.coordination import login
+from support.service import ROOT, repo
 
 from forms_service.cli.demo import DataNotEmpty, fill
 

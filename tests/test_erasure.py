@@ -9,16 +9,9 @@ import tarfile
 from pathlib import Path
 
 import pytest
-from helpers import mails, token_of
-from people import FEEDBACK, MENTEE, MENTOR, enroll_by_post
-
-from forms_service.services import services
-
-JSON = {"Accept": "application/json"}
-
-
-def repo(app):
-    return services(app).repo()
+from support.mail import mails, token_of
+from support.people import FEEDBACK, MENTEE, MENTOR, enroll_by_post
+from support.service import JSON, repo
 
 
 def files_holding(directory: Path, needles: list[bytes]) -> list[str]:
@@ -44,16 +37,8 @@ def marker() -> str:
 
 
 @pytest.fixture
-def limited_app(built_site, data_dir):
-    from conftest import SECRET
-
-    from forms_service import create_app
-
-    app = create_app({"TESTING": True, "data_dir": data_dir, "site_dir": built_site,
-                      "secret_key": SECRET, "min_fill_seconds": 0, "rate_limit": "50/minute",
-                      "smtp_host": ""})
-    yield app
-    services(app).repo().close()
+def limited_app(make_app):
+    return make_app(rate_limit="50/minute")
 
 
 def fill_data_directory(app, client, data_dir, marker: str) -> dict:

@@ -7,10 +7,10 @@ from datetime import date
 from html import unescape
 
 import pytest
-from conftest import SECRET
-from coordination_helpers import csrf_token, login, repo
-from helpers import queued_mail, text_of
-from people import FEEDBACK, enroll, mentor
+from support.coordination import csrf_token, login
+from support.mail import queued_mail, text_of
+from support.people import FEEDBACK, enroll, mentor
+from support.service import SECRET, repo
 
 from forms_service.coordination.followup import alerts, checkpoint_rows, silent_pairs
 from forms_service.mail.links import feedback_token, read_feedback_token

@@ -6,7 +6,7 @@ import dataclasses
 import re
 
 import pytest
-from people import FEEDBACK, MENTEE, MENTOR
+from support.people import FEEDBACK, MENTEE, MENTOR
 from werkzeug.datastructures import MultiDict
 
 from forms_service.forms.definitions import EnrollmentForm, FeedbackForm

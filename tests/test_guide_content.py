@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from content_rules import ROOT, apostrophes, total_words
+from support.content_rules import apostrophes, total_words
+from support.service import ROOT
 
 DOCS = ROOT / "docs"
 SOURCES = sorted(DOCS.rglob("*.md")) + [ROOT / "overrides" / "404.html"] + sorted(

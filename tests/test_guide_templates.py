@@ -6,7 +6,7 @@ import re
 import zipfile
 
 import pytest
-from content_rules import ROOT
+from support.service import ROOT
 
 TEMPLATES = sorted(p.stem for p in (ROOT / "docs" / "modeles").glob("*.md") if p.stem != "index")
 HEADING = re.compile(r"^#{2,3} (.+)$", re.M)

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from support.service import ROOT
 
 from forms_service.programme import load_programme
 from forms_service.web.participant import first_name
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.parametrize("name", ["Léa Roux", "Léa\u00a0Roux", "Léa\u202fRoux", "Léa\u2009Roux",

@@ -6,8 +6,6 @@ visible focus ring; the confirmation appears and the record is stored."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 pytestmark = pytest.mark.browser
@@ -60,12 +58,6 @@ class Keyboard:
             "id => { const el = document.getElementById(id);"
             " return el.type === 'checkbox' || el.type === 'radio' ? el.checked : el.value; }",
             element_id)
-
-
-def exported(server, what: str) -> list[dict]:
-    result = server.cli("export", what, "--format", "jsonl")
-    assert result.returncode == 0, result.stderr
-    return [json.loads(line) for line in result.stdout.splitlines()]
 
 
 def fill_enrollment_with_the_keyboard(keys: Keyboard, email: str) -> None:
@@ -133,7 +125,7 @@ def test_enrollment_with_the_keyboard_alone(server, page):
     confirmation.wait_for()
     assert page.evaluate("document.activeElement.classList.contains('mentorat-confirmation')")
     reference = confirmation.locator(".mentorat-reference").inner_text()
-    [record] = [r for r in exported(server, "enrollment")
+    [record] = [r for r in server.exported("enrollment")
                 if r["email"] == "chloe.bernard@exemple.fr"]
     assert record["reference"] == reference
     assert (record["role"], record["track"], record["format"], record["rhythm"]) == (
@@ -158,7 +150,7 @@ def test_enrollment_with_the_keyboard_alone_without_javascript(server, page_with
         keys.press("Enter")
     page.wait_for_url("**/formulaires/merci/**")
     reference = page.locator(".mentorat-reference").inner_text()
-    [record] = [r for r in exported(server, "enrollment") if r["email"] == "yanis.petit@exemple.fr"]
+    [record] = [r for r in server.exported("enrollment") if r["email"] == "yanis.petit@exemple.fr"]
     assert record["reference"] == reference and record["role"] == "mentore"
 
 
@@ -191,6 +183,6 @@ def test_feedback_with_the_keyboard_alone(server, page):
     assert keys.focused()["text"] == "Envoyer mon retour"
     keys.press("Enter")
     page.locator(".mentorat-confirmation .mentorat-reference").wait_for()
-    [record] = [r for r in exported(server, "feedback") if r.get("what_works") == words]
+    [record] = [r for r in server.exported("feedback") if r.get("what_works") == words]
     assert record["checkpoint"] in ("3", 3) and record["satisfaction"] in ("4", 4)
     assert record["meetings"] == 6 and record["contact_requested"] is True

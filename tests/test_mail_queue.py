@@ -10,15 +10,14 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
 
 import pytest
+from support.service import ROOT
 
 from forms_service.mail.mailqueue import PENDING, MailKind
 from forms_service.mail.messages import BUILDERS
 from forms_service.records.repository import Repository
 
-ROOT = Path(__file__).resolve().parent.parent
 ANSWERS = {"name": "Awa Diallo", "email": "awa.diallo@exemple.fr", "role": "mentore",
            "track": "classique"}
 

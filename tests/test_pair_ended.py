@@ -9,10 +9,10 @@ when the pair's record or the other person's is gone.
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 
 import pytest
 from icalendar import Calendar
+from support.service import ROOT, SECRET
 
 from forms_service.config import Settings
 from forms_service.mail.mailqueue import MailKind
@@ -21,7 +21,6 @@ from forms_service.programme import load_programme
 from forms_service.records.purge import erase_person, withdraw_person
 from forms_service.records.repository import Repository
 
-ROOT = Path(__file__).resolve().parent.parent
 CHECKPOINTS = [{"month": 1, "due": "2027-01-10"}, {"month": 3, "due": "2027-03-10"}]
 
 
@@ -29,7 +28,7 @@ CHECKPOINTS = [{"month": 1, "due": "2027-01-10"}, {"month": 3, "due": "2027-03-1
 def world(tmp_path):
     settings = dataclasses.replace(Settings.from_env({}), data_dir=tmp_path / "data")
     repo = Repository(settings.data_dir, mail_domain=settings.mail_domain)
-    out = Outgoing(settings, "k" * 48, repo, load_programme(ROOT / "programme.yml"))
+    out = Outgoing(settings, SECRET, repo, load_programme(ROOT / "programme.yml"))
     mentor, _ = repo.enroll({"name": "Marc Petit", "email": "marc@exemple.fr",
                              "role": "mentor"}, notice_version="1")
     mentee, _ = repo.enroll({"name": "Awa Diallo", "email": "awa@exemple.fr",

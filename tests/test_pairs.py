@@ -7,9 +7,10 @@ import re
 from datetime import date
 
 import pytest
-from coordination_helpers import csrf_token, login, repo
-from helpers import queued_mail, text_of
-from people import enroll, mentor
+from support.coordination import csrf_token, login
+from support.mail import queued_mail, text_of
+from support.people import enroll, mentor
+from support.service import repo
 
 from forms_service.records.checkpoints import add_months, checkpoint_schedule
 
@@ -181,7 +182,7 @@ def test_match_command_prints_the_suggestions_as_json(app, tmp_path):
     import subprocess
     import sys
 
-    from conftest import ROOT
+    from support.service import ROOT
 
     enroll(app, "Awa Diallo")
     mentor(app, "Marc Petit")

@@ -8,12 +8,11 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from conftest import SECRET
-from helpers import JSON, link_in, mails, repo, token_of
-from people import FEEDBACK, MENTEE, MENTOR, enroll_by_post
+from support.mail import link_in, mails, token_of
+from support.people import FEEDBACK, MENTEE, MENTOR, enroll_by_post
+from support.service import JSON, SECRET, repo
 
 from forms_service.dates import format_datetime
-from forms_service.services import services
 
 
 def _opens(link: str):
@@ -321,18 +320,11 @@ def test_asking_for_the_link_with_the_honeypot_filled_sends_nothing(client, data
     assert len(mails(client)) == 1
 
 
-def test_asking_for_the_link_is_rate_limited(built_site, data_dir, steady_minute):
-    from conftest import SECRET
-
-    from forms_service import create_app
-
-    app = create_app({"TESTING": True, "data_dir": data_dir, "site_dir": built_site,
-                      "secret_key": SECRET, "min_fill_seconds": 0, "rate_limit": "2/minute"})
-    client = app.test_client()
+def test_asking_for_the_link_is_rate_limited(make_app, steady_minute):
+    client = make_app(rate_limit="2/minute").test_client()
     codes = [client.post("/api/mon-inscription/lien", data={"email": "a@exemple.fr"},
                          headers=JSON).status_code for _ in range(3)]
     assert codes == [200, 200, 429]
-    services(app).repo().close()
 
 
 def test_a_reminder_link_for_feedback_is_not_a_participant_link(client):
@@ -343,7 +335,7 @@ def test_a_reminder_link_for_feedback_is_not_a_participant_link(client):
 
 @pytest.mark.browser
 def test_a_participant_corrects_withdraws_and_erases_in_a_browser(server, page):
-    from people import enroll_on
+    from support.people import enroll_on
 
     link = enroll_on(server, "navigateur.mon-inscription@exemple.fr")
     page.goto(server.url + link)

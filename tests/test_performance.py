@@ -8,7 +8,7 @@ import re
 
 import brotli
 import pytest
-from content_rules import ROOT
+from support.service import ROOT
 
 from forms_service.forms.render import placeholder
 

@@ -5,21 +5,16 @@ from __future__ import annotations
 import io
 
 import pytest
-from conftest import SECRET
+from support.service import JSON, repo
 
-from forms_service import create_app
+from forms_service.exports.spreadsheet import rows
 
-JSON = {"Accept": "application/json"}
 CHUNKED = {"Content-Type": "application/x-www-form-urlencoded", "Transfer-Encoding": "chunked"}
 
 
 @pytest.fixture
-def limited(built_site, data_dir):
-    app = create_app({"TESTING": True, "data_dir": data_dir, "site_dir": built_site,
-                      "secret_key": SECRET, "min_fill_seconds": 0, "rate_limit": "2/minute",
-                      "smtp_host": ""})
-    yield app
-    app.extensions["mentorat"].repo().close()
+def limited(make_app):
+    return make_app(rate_limit="2/minute")
 
 
 def post_chunked(client, path: str, body: bytes, **headers):
@@ -59,13 +54,8 @@ def test_an_opaque_origin_is_refused(client):
 
 
 @pytest.fixture
-def public_site(built_site, data_dir):
-    app = create_app({"TESTING": True, "data_dir": data_dir, "site_dir": built_site,
-                      "secret_key": SECRET, "min_fill_seconds": 0, "rate_limit": "off",
-                      "smtp_host": "", "base_url": "https://mentorat.exemple.fr",
-                      "base_url_set": True})
-    yield app
-    app.extensions["mentorat"].repo().close()
+def public_site(make_app):
+    return make_app(base_url="https://mentorat.exemple.fr", base_url_set=True)
 
 
 @pytest.mark.parametrize("origin, host, status", [
@@ -81,22 +71,17 @@ def test_with_a_public_address_set_only_that_origin_may_post(public_site, origin
 
 
 def test_a_link_that_does_not_check_out_signs_nothing(app, client):
-    from forms_service.services import services
-
     answers = {"checkpoint": "1", "role": "mentore", "satisfaction": "4", "progress": "3",
                "meetings": "2", "identity": "signe", "lien": "n-importe-quoi"}
     refused = client.post("/api/formulaires/feedback", data=answers, headers=JSON)
     assert refused.status_code == 400
     assert "lien personnel n’est plus valable" in refused.get_json()["errors"]["name"][0]
-    repo = services(app).repo()
-    assert len(repo.feedback) == 0
+    assert len(repo(app).feedback) == 0
     # Typed name and address: kept, but shown and exported as « non vérifié ».
     typed = {**answers, "lien": "", "name": "Marc Petit", "email": "marc@exemple.fr"}
     assert client.post("/api/formulaires/feedback", data=typed,
                        headers=JSON).status_code == 201
-    [stored] = repo.feedback.all()
+    [stored] = repo(app).feedback.all()
     assert "person_id" not in stored
-    from forms_service.exports.spreadsheet import rows
-
-    [row] = rows(repo, "feedback")
+    [row] = rows(repo(app), "feedback")
     assert row["Identité"] == "signé, non vérifié"

@@ -10,7 +10,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SECRET
+from support.service import ROOT, SECRET
 
 NOW = datetime.now(timezone.utc)
 

@@ -21,10 +21,11 @@ from datetime import date
 
 import brotli
 import pytest
-from conftest import ROOT, SECRET, Server, smtp_server
-from coordination_helpers import close_enrollment, csrf_token, login
-from helpers import JSON, mail_texts, plain_spaces, queued_mail, repo
-from people import FEEDBACK, MENTEE, enroll, mentor
+from support.coordination import close_enrollment, csrf_token, login
+from support.mail import mail_texts, queued_mail
+from support.people import FEEDBACK, MENTEE, enroll, mentor
+from support.processes import Server, smtp_server
+from support.service import JSON, ROOT, SECRET, plain_spaces, repo
 
 HOSTILE_NAME = "=?utf-8?q?=0D=0ABcc:_x@evil.fr=0D=0AReply-To:_x@evil.fr?="
 
@@ -53,8 +54,7 @@ def test_a_closed_round_shows_its_notice_to_real_browsers(app, client, encoding,
 
 
 def test_a_form_on_any_page_listed_by_the_build_is_served_and_can_be_sent(
-        built_site, data_dir, tmp_path):
-    from forms_service import create_app
+        built_site, make_app, tmp_path):
     from forms_service.web.static_site import FORM_MANIFEST
 
     site = tmp_path / "site"
@@ -63,8 +63,7 @@ def test_a_form_on_any_page_listed_by_the_build_is_served_and_can_be_sent(
     page.parent.mkdir(parents=True)
     page.write_text((site / "formulaires/retour/index.html").read_text())
     (site / FORM_MANIFEST).write_text(json.dumps({"guides/avis/": ["feedback"]}))
-    app = create_app({"TESTING": True, "data_dir": data_dir, "site_dir": site,
-                      "secret_key": SECRET, "rate_limit": "off", "min_fill_seconds": 1})
+    app = make_app(site_dir=site, min_fill_seconds=1)
     client = app.test_client()
     html = client.get("/guides/avis/").get_data(as_text=True)
     token = re.search(r'name="rendu" value="([^"]+)"', html).group(1)

@@ -11,7 +11,7 @@ import sys
 import time
 
 import pytest
-from conftest import ROOT
+from support.service import ROOT
 
 STARTER = """
 import os, sys, time

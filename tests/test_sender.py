@@ -7,16 +7,12 @@ TinyDB's own API (``open_tinydb``); messages go to a real SMTP server.
 from __future__ import annotations
 
 import dataclasses
-import os
-import subprocess
-import sys
 import threading
 import time
-from email import message_from_bytes
-from email.policy import default
 
 import pytest
-from conftest import ROOT, SECRET, smtp_server
+from support.processes import Inbox, mentorat, smtp_server
+from support.service import SECRET
 
 from forms_service.config import Settings
 from forms_service.mail.sender import Sender
@@ -24,16 +20,6 @@ from forms_service.records.repository import Repository
 from forms_service.storage import open_tinydb
 
 PERSON = {"name": "Awa Diallo", "role": "mentore", "track": "classique", "format": "hybride"}
-
-
-class Inbox:
-    async def handle_DATA(self, server, session, envelope):
-        self.received.append((envelope.rcpt_tos, message_from_bytes(envelope.content,
-                                                                    policy=default)))
-        return "250 Message accepted for delivery"
-
-    def __init__(self):
-        self.received = []
 
 
 @pytest.fixture
@@ -87,10 +73,8 @@ def enroll_ten(settings) -> list[str]:
     return addresses
 
 
-def status(settings) -> subprocess.CompletedProcess:
-    env = {**os.environ, "MENTORAT_DATA_DIR": str(settings.data_dir), "MENTORAT_SMTP_HOST": ""}
-    return subprocess.run([sys.executable, "-m", "forms_service.cli", "send-mail", "--status"],
-                          cwd=ROOT, env=env, capture_output=True, text=True)
+def status(settings):
+    return mentorat("send-mail", "--status", data_dir=settings.data_dir)
 
 
 def test_a_queue_poisoned_with_three_bad_jobs_still_delivers_the_next_ten(settings, inbox):
@@ -99,7 +83,7 @@ def test_a_queue_poisoned_with_three_bad_jobs_still_delivers_the_next_ten(settin
     sender = Sender(settings, SECRET)
     report = sender.send_due()
     sender.repo.close()
-    delivered = {to for recipients, _message in inbox.received for to in recipients}
+    delivered = {to for recipients, _message in inbox.messages for to in recipients}
     assert set(addresses) <= delivered
     assert report.failed + report.retried == 3
     checked = status(settings)
@@ -121,9 +105,9 @@ def test_the_next_confirmation_leaves_within_seconds_behind_a_poisoned_queue(set
         repo.close()
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline and not any(
-                "nouvelle@exemple.fr" in to for to, _m in inbox.received):
+                "nouvelle@exemple.fr" in to for to, _m in inbox.messages):
             time.sleep(0.05)
-        subjects = [m["Subject"] for to, m in inbox.received if "nouvelle@exemple.fr" in to]
+        subjects = [m["Subject"] for to, m in inbox.messages if "nouvelle@exemple.fr" in to]
         assert subjects == ["Votre inscription au programme de mentorat"]
     finally:
         stop.set()
@@ -148,7 +132,7 @@ def test_no_one_can_flood_an_address_through_the_programme(settings, inbox, capl
     sender = Sender(settings, SECRET)
     report = sender.send_due()
     sender.repo.close()
-    received = [to for recipients, _m in inbox.received for to in recipients]
+    received = [to for recipients, _m in inbox.messages for to in recipients]
     assert received.count("cible@exemple.fr") == DAILY_CAP
     assert received.count("autre@exemple.fr") == 1  # someone else's mail still goes
     assert report.skipped == 41 - DAILY_CAP

@@ -8,12 +8,10 @@ import os
 import time
 
 import pytest
-from helpers import JSON
-from people import MENTEE, MENTOR
+from support.people import MENTEE, MENTOR
+from support.service import JSON
 
 from forms_service.services import services
-
-JSON = {"Accept": "application/json"}
 
 
 def data_bytes(data_dir) -> dict:
@@ -42,9 +40,7 @@ def test_a_full_or_read_only_disk_answers_503_and_changes_nothing(app, client, d
         MENTEE["email"]]
 
 
-def test_half_written_messages_do_not_survive_a_restart(built_site, data_dir):
-    from forms_service import create_app
-
+def test_half_written_messages_do_not_survive_a_restart(make_app, data_dir):
     outbox = data_dir / "outbox"
     outbox.mkdir(parents=True)
     stale = outbox / "0123.eml.part"
@@ -53,7 +49,7 @@ def test_half_written_messages_do_not_survive_a_restart(built_site, data_dir):
     os.utime(stale, (old, old))
     fresh = outbox / "4567.eml.part"  # another worker may be writing this one right now
     fresh.write_text("To: other@exemple.fr\n")
-    app = create_app({"data_dir": data_dir, "site_dir": built_site, "secret_key": "s" * 40})
+    app = make_app()
     assert not stale.exists() and fresh.exists()
     assert services(app).outbox.pending() == []
 

@@ -13,32 +13,16 @@ import subprocess
 import sys
 import time
 from datetime import date
-from email import message_from_bytes
-from email.policy import default
 from html import unescape
 
 import pytest
-from conftest import ROOT, SECRET, smtp_server
-from coordination_helpers import csrf_token, login, repo
-from helpers import text_of
-from people import enroll, mentor
+from support.coordination import csrf_token, login
+from support.mail import text_of
+from support.people import enroll, mentor
+from support.processes import Inbox, smtp_server
+from support.service import ROOT, SECRET, repo
 
 from forms_service.records.checkpoints import add_months
-
-
-class Inbox:
-    """An aiosmtpd handler keeping every message it receives."""
-
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        message = message_from_bytes(envelope.content, policy=default)
-        self.messages.append((list(envelope.rcpt_tos), message))
-        return "250 Message accepted for delivery"
-
-    def to(self, address: str) -> list:
-        return [message for recipients, message in self.messages if address in recipients]
 
 
 @pytest.fixture
@@ -49,17 +33,9 @@ def smtp():
 
 
 @pytest.fixture
-def mail_app(built_site, data_dir, smtp):
-    from forms_service import create_app
-
+def mail_app(make_app, smtp):
     controller, _inbox = smtp
-    app = create_app({
-        "TESTING": True, "data_dir": data_dir, "site_dir": built_site, "secret_key": SECRET,
-        "min_fill_seconds": 0, "rate_limit": "off", "smtp_host": "127.0.0.1",
-        "smtp_port": controller.port,
-    })
-    yield app
-    repo(app).close()
+    return make_app(smtp_host="127.0.0.1", smtp_port=controller.port)
 
 
 def test_introductions_and_reminders_go_through_smtp_and_the_link_signs_feedback(
@@ -156,7 +132,7 @@ def post_form(server, form: str, data: dict) -> dict:
 
 @pytest.fixture
 def mail_server(built_site, tmp_path, smtp):
-    from conftest import Server
+    from support.processes import Server
 
     controller, _inbox = smtp
     server = Server(built_site, tmp_path / "server-data", MENTORAT_SMTP_HOST="127.0.0.1",
@@ -169,8 +145,8 @@ def mail_server(built_site, tmp_path, smtp):
 @pytest.mark.slow
 def test_a_coordinator_matches_follows_up_and_reads_the_dashboard(mail_server, smtp, page):
     from axe_playwright_python.sync_playwright import Axe
-    from browser_helpers import assert_clean, violations
-    from people import MENTEE, MENTOR
+    from support.browser import assert_clean, violations
+    from support.people import MENTEE, MENTOR
 
     axe = Axe()
 

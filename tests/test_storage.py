@@ -104,11 +104,6 @@ def api(request):
 
 
 @pytest.fixture
-def data_dir(tmp_path: Path) -> Path:
-    return tmp_path / "data"
-
-
-@pytest.fixture
 def store(api, data_dir: Path):
     with api(data_dir) as opened:
         yield opened

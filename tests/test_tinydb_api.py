@@ -8,18 +8,12 @@ import threading
 from pathlib import Path
 
 import pytest
+from support.service import ROOT
 from tinydb import Query, where
 from tinydb.operations import add
 from tinydb.table import Document
 
 from forms_service.storage import Store, open_tinydb
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path) -> Path:
-    return tmp_path / "data"
 
 
 @pytest.fixture

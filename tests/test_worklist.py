@@ -17,10 +17,11 @@ from datetime import date
 
 import pytest
 from click.testing import CliRunner
-from coordination_helpers import csrf_token, login, repo
-from helpers import queued_mail as queued
-from helpers import text_of
-from people import enroll, mentor
+from support.coordination import csrf_token, login
+from support.mail import queued_mail as queued
+from support.mail import text_of
+from support.people import enroll, mentor
+from support.service import repo
 
 
 def outbox_messages(app) -> list:

@@ -1,7 +1,7 @@
 """Measure the guide's prose: word counts and overlap with the background text.
 
 Run directly to check pages while writing them:
-``python tests/content_rules.py docs/guides/ecoute-active.md``.
+``python tests/support/content_rules.py docs/guides/ecoute-active.md``.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import unicodedata
 from html import unescape
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]  # run as a script too: no package import
 BACKGROUND = ROOT.parent / "shared" / "background"
 SHINGLE = 8
 

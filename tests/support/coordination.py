@@ -1,6 +1,6 @@
 """Helpers for tests of the coordinators' area: accounts, login, CSRF tokens.
 
-    from coordination_helpers import login, csrf_token
+    from support.coordination import login, csrf_token
 
     def test_something(app, client):
         login(app, client)                      # creates the account, logs in
@@ -12,15 +12,11 @@ from __future__ import annotations
 
 import re
 
-from forms_service.services import services
+from .service import repo
 
 EMAIL = "coord@exemple.fr"
 PASSWORD = "une phrase de passe assez longue"
 _TOKEN = re.compile(r'name="(?:[\w-]+-)?csrf_token" type="hidden" value="([^"]+)"')
-
-
-def repo(app):
-    return services(app).repo()
 
 
 def add_coordinator(app, email: str = EMAIL, password: str = PASSWORD) -> dict:

@@ -8,41 +8,26 @@ import sqlite3
 import time
 
 import pytest
-from conftest import SECRET
 from itsdangerous import TimestampSigner
-from people import FEEDBACK, MENTEE
+from support.people import FEEDBACK, MENTEE
+from support.service import JSON, repo
 
 from forms_service.forms.render import placeholder
-from forms_service.services import services
 
-JSON = {"Accept": "application/json"}
 RELOAD = re.compile(r"rechargez", re.I)
-
-
-def make_app(built_site, data_dir, **settings):
-    from forms_service import create_app
-
-    config = {"TESTING": True, "data_dir": data_dir, "site_dir": built_site,
-              "secret_key": SECRET, "min_fill_seconds": 0, "rate_limit": "off",
-              "smtp_host": "", **settings}
-    return create_app(config)
-
-
-@pytest.fixture
-def apps():
-    made = []
-    yield made
-    for app in made:
-        services(app).repo().close()
-
-
-def repo(app):
-    return services(app).repo()
 
 
 def token_of(client, page: str = "inscription") -> str:
     html = client.get(f"/formulaires/{page}/").get_data(as_text=True)
     return re.search(r'name="rendu" value="([^"]+)"', html).group(1)
+
+
+def token_served_ago(client, monkeypatch, seconds: int, page: str = "inscription") -> str:
+    """The signed render time of a page served that many seconds ago."""
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: int(time.time()) - seconds)
+    token = token_of(client, page)
+    monkeypatch.undo()
+    return token
 
 
 def stored(app) -> int:
@@ -104,9 +89,8 @@ def test_the_honeypot_is_clean_for_axe(server, page):
 # ----------------------------------------------------------------------------- time-trap
 
 
-def test_a_post_faster_than_a_person_is_refused(built_site, data_dir, apps):
-    app = make_app(built_site, data_dir, min_fill_seconds=3)
-    apps.append(app)
+def test_a_post_faster_than_a_person_is_refused(make_app):
+    app = make_app(min_fill_seconds=3)
     client = app.test_client()
     token = token_of(client)
     response = client.post("/api/formulaires/enrollment", data={**MENTEE, "rendu": token},
@@ -119,28 +103,20 @@ def test_a_post_faster_than_a_person_is_refused(built_site, data_dir, apps):
     assert stored(app) == 0
 
 
-def test_a_post_after_the_minimum_time_is_accepted(built_site, data_dir, apps, monkeypatch):
-    app = make_app(built_site, data_dir, min_fill_seconds=3)
-    apps.append(app)
+def test_a_post_after_the_minimum_time_is_accepted(make_app, monkeypatch):
+    app = make_app(min_fill_seconds=3)
     client = app.test_client()
-    # The page was served 10 seconds ago.
-    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: int(time.time()) - 10)
-    token = token_of(client)
-    monkeypatch.undo()
+    token = token_served_ago(client, monkeypatch, 10)
     response = client.post("/api/formulaires/enrollment", data={**MENTEE, "rendu": token},
                            headers=JSON)
     assert response.status_code == 201
     assert len(repo(app).enrollments) == 1
 
 
-def test_a_page_older_than_a_day_must_be_reloaded(built_site, data_dir, apps, monkeypatch):
-    app = make_app(built_site, data_dir, min_fill_seconds=3)
-    apps.append(app)
+def test_a_page_older_than_a_day_must_be_reloaded(make_app, monkeypatch):
+    app = make_app(min_fill_seconds=3)
     client = app.test_client()
-    monkeypatch.setattr(TimestampSigner, "get_timestamp",
-                        lambda self: int(time.time()) - 24 * 3600 - 60)
-    token = token_of(client)
-    monkeypatch.undo()
+    token = token_served_ago(client, monkeypatch, 24 * 3600 + 60)
     response = client.post("/api/formulaires/enrollment", data={**MENTEE, "rendu": token},
                            headers=JSON)
     assert response.status_code == 400
@@ -151,9 +127,8 @@ def test_a_page_older_than_a_day_must_be_reloaded(built_site, data_dir, apps, mo
 
 @pytest.mark.parametrize("token", ["", placeholder("enrollment"), "enrollment.forgé.abc",
                                    "feedback.AAAA.BBBB"])
-def test_a_missing_or_forged_render_time_is_refused(built_site, data_dir, apps, token):
-    app = make_app(built_site, data_dir, min_fill_seconds=3)
-    apps.append(app)
+def test_a_missing_or_forged_render_time_is_refused(make_app, token):
+    app = make_app(min_fill_seconds=3)
     response = app.test_client().post("/api/formulaires/enrollment",
                                       data={**MENTEE, "rendu": token}, headers=JSON)
     assert response.status_code == 400
@@ -161,13 +136,10 @@ def test_a_missing_or_forged_render_time_is_refused(built_site, data_dir, apps, 
     assert stored(app) == 0
 
 
-def test_a_render_time_of_another_form_is_refused(built_site, data_dir, apps, monkeypatch):
-    app = make_app(built_site, data_dir, min_fill_seconds=3)
-    apps.append(app)
+def test_a_render_time_of_another_form_is_refused(make_app, monkeypatch):
+    app = make_app(min_fill_seconds=3)
     client = app.test_client()
-    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: int(time.time()) - 10)
-    token = token_of(client, "retour")
-    monkeypatch.undo()
+    token = token_served_ago(client, monkeypatch, 10, "retour")
     response = client.post("/api/formulaires/enrollment", data={**MENTEE, "rendu": token},
                            headers=JSON)
     assert response.status_code == 400 and stored(app) == 0
@@ -200,10 +172,8 @@ def test_rate_limit_settings():
         parse_limits("beaucoup")
 
 
-def test_the_sixth_post_in_a_minute_gets_a_french_429(built_site, data_dir, apps,
-                                                      steady_minute):
-    app = make_app(built_site, data_dir, rate_limit="5/minute;30/hour")
-    apps.append(app)
+def test_the_sixth_post_in_a_minute_gets_a_french_429(make_app, steady_minute):
+    app = make_app(rate_limit="5/minute;30/hour")
     client = app.test_client()
     answers = [client.post("/api/formulaires/feedback", data=FEEDBACK, headers=JSON)
                for _ in range(6)]
@@ -214,30 +184,26 @@ def test_the_sixth_post_in_a_minute_gets_a_french_429(built_site, data_dir, apps
     assert html.headers["Content-Type"].startswith("text/html")
 
 
-def test_off_disables_the_rate_limit(built_site, data_dir, apps):
-    app = make_app(built_site, data_dir, rate_limit="off")
-    apps.append(app)
+def test_off_disables_the_rate_limit(make_app):
+    app = make_app(rate_limit="off")
     client = app.test_client()
     codes = {client.post("/api/formulaires/feedback", data=FEEDBACK, headers=JSON).status_code
              for _ in range(8)}
     assert codes == {201}
 
 
-def test_the_limit_is_shared_by_every_worker(built_site, data_dir, apps,
-                                             steady_minute):
+def test_the_limit_is_shared_by_every_worker(make_app, steady_minute):
     # Two app instances on one data directory stand for two gunicorn workers.
-    first = make_app(built_site, data_dir, rate_limit="3/minute")
-    second = make_app(built_site, data_dir, rate_limit="3/minute")
-    apps.extend([first, second])
+    first = make_app(rate_limit="3/minute")
+    second = make_app(rate_limit="3/minute")
     clients = [first.test_client(), second.test_client()]
     codes = [clients[n % 2].post("/api/formulaires/feedback", data=FEEDBACK,
                                  headers=JSON).status_code for n in range(4)]
     assert codes == [201, 201, 201, 429]
 
 
-def test_the_counters_hold_no_raw_address(built_site, data_dir, apps):
-    app = make_app(built_site, data_dir, rate_limit="5/minute")
-    apps.append(app)
+def test_the_counters_hold_no_raw_address(make_app, data_dir):
+    app = make_app(rate_limit="5/minute")
     client = app.test_client()
     address = "203.0.113.77"
     client.post("/api/formulaires/feedback", data=FEEDBACK, headers=JSON,
@@ -257,19 +223,15 @@ def post_from(client, address: str, forwarded: str | None):
                        environ_base={"REMOTE_ADDR": address}).status_code
 
 
-def test_forwarded_for_is_ignored_without_trusted_proxies(built_site, data_dir, apps,
-                                                          steady_minute):
-    app = make_app(built_site, data_dir, rate_limit="2/minute", trusted_proxies=0)
-    apps.append(app)
+def test_forwarded_for_is_ignored_without_trusted_proxies(make_app, steady_minute):
+    app = make_app(rate_limit="2/minute", trusted_proxies=0)
     client = app.test_client()
     codes = [post_from(client, "10.0.0.1", f"198.51.100.{n}") for n in range(3)]
     assert codes == [201, 201, 429]  # spoofed headers do not buy new allowances
 
 
-def test_forwarded_for_is_honoured_with_a_trusted_proxy(built_site, data_dir, apps,
-                                                        steady_minute):
-    app = make_app(built_site, data_dir, rate_limit="2/minute", trusted_proxies=1)
-    apps.append(app)
+def test_forwarded_for_is_honoured_with_a_trusted_proxy(make_app, steady_minute):
+    app = make_app(rate_limit="2/minute", trusted_proxies=1)
     client = app.test_client()
     # Behind one proxy (10.0.0.1), each real client gets its own allowance.
     codes = [post_from(client, "10.0.0.1", f"198.51.100.{n}") for n in range(3)]
@@ -281,10 +243,8 @@ def test_forwarded_for_is_honoured_with_a_trusted_proxy(built_site, data_dir, ap
     assert spoofed == [429, 429]
 
 
-def test_two_trusted_proxies_take_the_second_last_hop(built_site, data_dir, apps,
-                                                      steady_minute):
-    app = make_app(built_site, data_dir, rate_limit="1/minute", trusted_proxies=2)
-    apps.append(app)
+def test_two_trusted_proxies_take_the_second_last_hop(make_app, steady_minute):
+    app = make_app(rate_limit="1/minute", trusted_proxies=2)
     client = app.test_client()
     assert post_from(client, "10.0.0.2", "198.51.100.1, 10.0.0.1") == 201
     assert post_from(client, "10.0.0.2", "198.51.100.2, 10.0.0.1") == 201
@@ -295,9 +255,8 @@ def test_two_trusted_proxies_take_the_second_last_hop(built_site, data_dir, apps
 
 
 @pytest.mark.parametrize("accept", ["json", "html"])
-def test_a_body_too_large_gets_a_french_413(built_site, data_dir, apps, accept):
-    app = make_app(built_site, data_dir, max_content_length=4096)
-    apps.append(app)
+def test_a_body_too_large_gets_a_french_413(make_app, accept):
+    app = make_app(max_content_length=4096)
     response = app.test_client().post(
         "/api/formulaires/enrollment", data={**MENTEE, "comment": "é" * 5000},
         headers=JSON if accept == "json" else {"Accept": "text/html"})
@@ -361,7 +320,7 @@ def test_two_gunicorn_workers_share_one_limit(built_site, tmp_path, steady_minut
     import urllib.parse
     import urllib.request
 
-    from conftest import Server
+    from support.processes import Server
 
     server = Server(built_site, tmp_path / "data", MENTORAT_RATE_LIMIT="4/minute",
                     MENTORAT_WORKERS="2")

@@ -8,7 +8,7 @@ returned, so the parent knows exactly what the store promised before a kill:
     removing <id>          remove(<id>) was called (it may or may not be done)
     removed <id>           remove(<id>) returned
 
-``python tests/storage_writer.py DATA_DIR --count 250 --tag w3 [--mixed] [--named-temp]``
+``python tests/support/storage_writer.py DATA_DIR --count 250 --tag w3 [--mixed] [--named-temp]``
 
 ``--scenario full-disk|read-only`` instead mounts a tiny tmpfs or a read-only
 bind mount on DATA_DIR (run it under ``unshare -m`` as root, so the mount

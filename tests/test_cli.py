@@ -1,13 +1,14 @@
-"""First contact (issue 12): what a newcomer, an operator and a coordinator meet
-in their first ten minutes — the README's commands, the CLI's help, `make site`,
-the data directory, the shipped configuration."""
+"""The `mentorat` command as a newcomer and an operator first meet it: the
+README's commands in the order written, a missing data directory refused,
+every help and every error in French, `serve` saying where it is ready.
+
+(`make site` is in test_make_site.py, the dates in test_dates.py.)"""
 
 from __future__ import annotations
 
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -15,16 +16,16 @@ from pathlib import Path
 
 import click
 import pytest
-from conftest import ROOT
-from helpers import plain_spaces
+from support.processes import free_port
+from support.processes import mentorat as run_mentorat
+from support.service import ROOT, plain_spaces
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def mentorat(*args: str, data_dir: Path, input: str | None = None, **env):
-    result = subprocess.run([sys.executable, "-m", "forms_service.cli", *args], cwd=ROOT,
-                            capture_output=True, text=True, input=input,
-                            env={**os.environ, "MENTORAT_DATA_DIR": str(data_dir), **env})
+    """The command's result, its output with French no-break spaces as ordinary ones."""
+    result = run_mentorat(*args, data_dir=data_dir, input=input, **env)
     result.stdout, result.stderr = plain_spaces(result.stdout), plain_spaces(result.stderr)
     return result
 
@@ -137,86 +138,12 @@ def test_click_errors_are_french(tmp_path, args, expected):
     assert ENGLISH.findall(result.stderr) == [], result.stderr
 
 
-# ------------------------------------------------------------------------------ make site
-
-
-def test_the_build_digest_covers_pages_forms_and_configuration(tmp_path):
-    from forms_service.buildstamp import inputs_digest
-
-    root = tmp_path / "projet"
-    for name in ("docs/index.md", "overrides/main.html", "forms_service/forms/definitions.py",
-                 "forms_service/templates/forms/enrollment.html", "mkdocs.yml", "programme.yml"):
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text("v1", encoding="utf-8")
-    before = inputs_digest(root)
-    (root / "forms_service" / "__pycache__").mkdir()
-    (root / "forms_service" / "__pycache__" / "definitions.cpython-311.pyc").write_bytes(b"x")
-    assert inputs_digest(root) == before  # compiled files are not inputs
-    for name in ("docs/index.md", "overrides/main.html", "forms_service/forms/definitions.py",
-                 "forms_service/templates/forms/enrollment.html", "mkdocs.yml", "programme.yml"):
-        path = root / name
-        path.write_text("v2", encoding="utf-8")
-        assert inputs_digest(root) != before, name
-        path.write_text("v1", encoding="utf-8")
-    assert inputs_digest(root) == before
-
-
-@pytest.mark.slow
-def test_a_second_make_site_skips_an_unchanged_build(tmp_path):
-    env = {**os.environ, "MENTORAT_SITE_DIR": str(tmp_path / "site")}
-    env.pop("MAKEFLAGS", None)
-
-    def make_site(**extra):
-        started = time.monotonic()
-        result = subprocess.run(["make", "--no-print-directory", "site"], cwd=ROOT,
-                                capture_output=True, text=True, env={**env, **extra})
-        assert result.returncode == 0, result.stderr
-        return result, time.monotonic() - started
-
-    first, _ = make_site()
-    assert "Construction du site" in first.stderr
-    second, seconds = make_site()
-    assert "Site à jour" in second.stderr and "Construction" not in second.stderr
-    assert seconds < 3, seconds
-    # A changed form (a department added to the programme's lists) rebuilds.
-    programme = tmp_path / "programme.yml"
-    text = (ROOT / "programme.yml").read_text(encoding="utf-8")
-    programme.write_text(text.replace("  - Achats\n", "  - Achats\n  - Audit interne\n"),
-                         encoding="utf-8")
-    third, _ = make_site(MENTORAT_PROGRAMME=str(programme))
-    assert "Construction du site" in third.stderr
-    page = (tmp_path / "site" / "formulaires" / "inscription" / "index.html").read_text("utf-8")
-    assert "Audit interne" in page
-    # `mentorat build` always builds.
-    forced = subprocess.run([sys.executable, "-m", "forms_service.cli", "build"], cwd=ROOT,
-                            capture_output=True, text=True,
-                            env={**env, "MENTORAT_PROGRAMME": str(programme)})
-    assert forced.returncode == 0 and "Construction du site" in forced.stderr
-
-
-def test_a_changed_page_changes_the_digest_of_a_copy_of_the_project(tmp_path):
-    from forms_service.buildstamp import INPUT_DIRS, INPUT_FILES, inputs_digest
-
-    copy = tmp_path / "projet"
-    for name in INPUT_DIRS:
-        shutil.copytree(ROOT / name, copy / name,
-                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    for name in (*INPUT_FILES, "programme.yml"):
-        shutil.copy2(ROOT / name, copy / name)
-    page = copy / "docs" / "faq.md"
-    before = inputs_digest(copy)
-    page.write_bytes(page.read_bytes() + b"\n")
-    assert inputs_digest(copy) != before
-
-
 # ------------------------------------------------------------------------------ serve
 
 
 @pytest.mark.slow
 def test_serve_says_where_once_ready_and_refuses_a_busy_port(built_site, tmp_path):
     import socket
-
-    from conftest import free_port
 
     port = free_port()
     env = {**os.environ, "MENTORAT_PORT": str(port), "MENTORAT_DATA_DIR": str(tmp_path / "d"),
@@ -249,57 +176,3 @@ def test_serve_says_where_once_ready_and_refuses_a_busy_port(built_site, tmp_pat
     with socket.socket() as probe:  # the port is free again: gunicorn stopped
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         probe.bind(("127.0.0.1", port))
-
-
-# ------------------------------------------------------------------------------ dates
-
-
-@pytest.mark.parametrize("stored, zone, date_text, time_text, sheet", [
-    ("2026-12-01T08:04:08+00:00", "Europe/Paris", "1er décembre 2026",
-     "1er décembre 2026 à 09 h 04", "2026-12-01 09:04"),
-    ("2026-07-14T22:30:00+00:00", "Europe/Paris", "15 juillet 2026",
-     "15 juillet 2026 à 00 h 30", "2026-07-15 00:30"),
-    ("2026-12-01T08:04:08+00:00", "Indian/Reunion", "1er décembre 2026",
-     "1er décembre 2026 à 12 h 04", "2026-12-01 12:04"),
-    ("2027-01-15", "Europe/Paris", "15 janvier 2027", "15 janvier 2027", "2027-01-15"),
-])
-def test_one_french_date_formatter_in_the_organisations_zone(stored, zone, date_text,
-                                                             time_text, sheet):
-    from forms_service.dates import format_date, format_datetime, format_for_sheet, zone_named
-
-    tz = zone_named(zone)
-    assert format_date(stored, tz) == date_text
-    assert format_datetime(stored, tz) == time_text
-    assert format_for_sheet(stored, tz) == sheet
-
-
-def test_the_timezone_is_a_checked_setting():
-    from forms_service.config import ConfigError, Settings
-
-    assert Settings.from_env({}).timezone == "Europe/Paris"
-    assert Settings.from_env({"MENTORAT_TIMEZONE": "America/Montreal"}).timezone == \
-        "America/Montreal"
-    with pytest.raises(ConfigError, match="MENTORAT_TIMEZONE"):
-        Settings.from_env({"MENTORAT_TIMEZONE": "Lune/Base"})
-    assert "`MENTORAT_TIMEZONE` | `Europe/Paris`" in README
-
-
-def test_csv_exports_write_timestamps_for_people():
-    from forms_service.exports.formats import to_csv
-
-    text = to_csv([{"name": "Awa", "created_at": "2026-12-01T08:04:08+00:00"}])
-    assert "2026-12-01 09:04" in text and "+00:00" not in text
-
-
-# ------------------------------------------------------------------------------ the guide
-
-
-def test_no_page_shows_a_placeholder_forge_or_an_english_footer(built_site):
-    for path in built_site.rglob("*.html"):
-        html = path.read_text(encoding="utf-8")
-        assert "forge.example.org" not in html, path
-        assert "Made with" not in html, path
-        assert 'class="md-source"' not in html and "md-content__button" not in html, path
-    footer = (built_site / "index.html").read_text(encoding="utf-8")
-    assert "Réalisé avec" in footer and "MkDocs</a>" in footer
-    assert "Material for MkDocs</a>" in footer

@@ -1,4 +1,4 @@
-"""What several test files share: headers, the app's repository, the mail as the sender sees it."""
+"""The mail as the sender would send it: queued messages, their text, their links."""
 
 from __future__ import annotations
 
@@ -9,14 +9,8 @@ from email.policy import default
 from urllib.parse import parse_qs, urlsplit
 
 from forms_service.mail.messages import Outgoing, render
-from forms_service.services import services
 
-JSON = {"Accept": "application/json"}
-
-
-def repo(app):
-    """The application's repository (opened on first use)."""
-    return services(app).repo()
+from .service import repo
 
 
 def queued_mail(app) -> list[EmailMessage]:
@@ -43,15 +37,6 @@ def mail_texts(app) -> list[tuple[str, str, str]]:
 def text_of(message) -> str:
     """The plain-text body of a message, whether or not it carries an attachment."""
     return message.get_body(preferencelist=("plain",)).get_content()
-
-
-def plain_spaces(text: str) -> str:
-    """Text with French no-break spaces (before « : », inside « ») as ordinary ones.
-
-    Messages come out in French typography (i18n.gettext); a test compares them
-    with what a person types.
-    """
-    return text.replace("\u00a0", " ").replace("\u202f", " ")
 
 
 def mails(client) -> list[tuple[str, str, str]]:

@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from browser_helpers import assert_clean, violations
-from conftest import Server
-from people import PERSON
+from support.browser import assert_clean, violations
+from support.people import PERSON
+from support.processes import Server
 
 from forms_service.mail.links import pair_link, personal_link
 from forms_service.records.checkpoints import checkpoint_schedule

@@ -12,7 +12,8 @@ import unicodedata
 import urllib.parse
 import urllib.request
 
-from helpers import JSON, link_in, mails, repo
+from .mail import link_in, mails
+from .service import JSON, repo
 
 MENTEE = {
     "name": "Awa Diallo", "email": "awa.diallo@exemple.fr", "department": "Marketing",

@@ -8,28 +8,17 @@ through the whole enrollment and back out of `mentorat export`.
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from urllib.parse import quote
 
 import pytest
-from conftest import ROOT, SECRET
-from helpers import queued_mail, text_of
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markupsafe import escape
-from people import FEEDBACK, MENTEE
-
-from forms_service.services import services
-
-JSON = {"Accept": "application/json"}
-
-
-def repo(app):
-    return services(app).repo()
-
+from support.mail import queued_mail, text_of
+from support.people import FEEDBACK, MENTEE
+from support.processes import mentorat
+from support.service import JSON, SECRET, repo
 
 # ----------------------------------------------------------------------- cleaning rules
 
@@ -158,15 +147,10 @@ def test_a_too_long_answer_is_refused_in_the_page_too(app, client):
 # ---------------------------------------------------------------- no input makes a 500
 
 
-@pytest.fixture(scope="module")
-def hostile_app(built_site, tmp_path_factory):
-    from forms_service import create_app
-
-    app = create_app({"TESTING": True, "data_dir": tmp_path_factory.mktemp("hostile-data"),
-                      "site_dir": built_site, "secret_key": SECRET, "min_fill_seconds": 0,
-                      "rate_limit": "off", "smtp_host": "", "max_content_length": 16 * 1024})
-    yield app
-    repo(app).close()
+@pytest.fixture
+def hostile_app(make_app):
+    """One application for all the examples a Hypothesis test draws."""
+    return make_app(max_content_length=16 * 1024)
 
 
 FIELDS = ["name", "email", "department", "site", "job_title", "experience", "languages",
@@ -296,12 +280,6 @@ HOSTILE = [
 ]
 
 
-def run_cli(data_dir, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "MENTORAT_DATA_DIR": str(data_dir), "MENTORAT_SECRET_KEY": SECRET}
-    return subprocess.run([sys.executable, "-m", "forms_service.cli", *args], cwd=ROOT,
-                          env=env, capture_output=True, text=True)
-
-
 def hostile_answers(number: int, value: str) -> dict:
     return {**MENTEE, "email": f"hostile{number}@exemple.fr", "name": value,
             "job_title": value[:120], "goal_1": value, "comment": f"{value}\n{value}"}
@@ -318,7 +296,8 @@ def test_hostile_strings_come_back_as_their_normalised_form_and_stay_inert(
                                data=hostile_answers(number, value), headers=JSON)
         assert response.status_code == 201, (value, response.get_json())
         expected[f"hostile{number}@exemple.fr"] = value
-    result = run_cli(data_dir, "export", "enrollment", "--format", "json")
+    result = mentorat("export", "enrollment", "--format", "json", data_dir=data_dir,
+                      MENTORAT_SECRET_KEY=SECRET)
     assert result.returncode == 0, result.stderr
     records = {r["email"]: r for r in json.loads(result.stdout)}
     for email, value in expected.items():
