@@ -110,3 +110,19 @@ def page_without_js(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def cli(data_dir, monkeypatch):
+    """Run the ``mentorat`` command in this process (Click's runner) on the test's data."""
+    from click.testing import CliRunner
+
+    from forms_service.cli.commands import main
+
+    monkeypatch.setenv("MENTORAT_DATA_DIR", str(data_dir))
+    runner = CliRunner()
+
+    def run(*args, input=None):
+        return runner.invoke(main, list(args), input=input, catch_exceptions=False)
+
+    return run

@@ -6,8 +6,15 @@ import re
 import time
 
 import pytest
-from click.testing import CliRunner
-from support.coordination import EMAIL, PASSWORD, add_coordinator, csrf_token, login, session_cookie
+from support.coordination import (
+    EMAIL,
+    PASSWORD,
+    accounts_in,
+    add_coordinator,
+    csrf_token,
+    login,
+    session_cookie,
+)
 from support.people import MENTEE
 from support.service import plain_spaces, repo
 from werkzeug.routing import AnyConverter, IntegerConverter
@@ -322,32 +329,12 @@ def test_audit_log_records_who_did_what_without_personal_values(app, client):
 # ---------------------------------------------------------------------------- command line
 
 
-@pytest.fixture
-def cli(data_dir, monkeypatch):
-    from forms_service.cli.commands import main
-
-    monkeypatch.setenv("MENTORAT_DATA_DIR", str(data_dir))
-    runner = CliRunner()
-
-    def run(*args, input=None):
-        return runner.invoke(main, list(args), input=input, catch_exceptions=False)
-
-    return run
-
-
-def _accounts(data_dir) -> dict:
-    from forms_service.records.repository import Repository
-
-    with Repository(data_dir).store as store:
-        return {r["email"]: r for r in store.table("coordinators").all()}
-
-
 def test_cli_adds_lists_changes_and_removes_coordinators(cli, data_dir):
     result = cli("coordinator", "add", "Claire.Martin@exemple.fr", "--password-stdin",
                  input="une longue phrase secrète\n")
     assert result.exit_code == 0, result.output
     assert "Compte créé" in result.stderr
-    first_hash = _accounts(data_dir)["claire.martin@exemple.fr"]["password_hash"]
+    first_hash = accounts_in(data_dir)["claire.martin@exemple.fr"]["password_hash"]
     assert first_hash.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
 
     result = cli("coordinator", "list")
@@ -356,14 +343,14 @@ def test_cli_adds_lists_changes_and_removes_coordinators(cli, data_dir):
     result = cli("coordinator", "password", "claire.martin@exemple.fr", "--password-stdin",
                  input="une autre phrase secrète\n")
     assert result.exit_code == 0, result.output
-    second_hash = _accounts(data_dir)["claire.martin@exemple.fr"]["password_hash"]
+    second_hash = accounts_in(data_dir)["claire.martin@exemple.fr"]["password_hash"]
     assert second_hash != first_hash
     from forms_service.coordination.auth import verify_password
 
     assert verify_password(second_hash, "une autre phrase secrète")
 
     result = cli("coordinator", "remove", "claire.martin@exemple.fr")
-    assert result.exit_code == 0 and _accounts(data_dir) == {}
+    assert result.exit_code == 0 and accounts_in(data_dir) == {}
     assert cli("coordinator", "list").stdout == ""
 
 
@@ -371,7 +358,7 @@ def test_cli_add_prompts_twice_without_password_stdin(cli, data_dir):
     result = cli("coordinator", "add", "a@exemple.fr",
                  input="une longue phrase secrète\nune longue phrase secrète\n")
     assert result.exit_code == 0, result.output
-    assert "a@exemple.fr" in _accounts(data_dir)
+    assert "a@exemple.fr" in accounts_in(data_dir)
 
 
 @pytest.mark.parametrize("args, stdin, message", [
@@ -394,7 +381,7 @@ def test_cli_asks_the_password_twice_in_french(cli, data_dir):
     assert result.exit_code == 0, result.stderr
     assert "Mot de passe\u00a0: " in result.stderr
     assert "Répétez le mot de passe\u00a0: " in result.stderr
-    assert list(_accounts(data_dir)) == ["a@exemple.fr"]
+    assert list(accounts_in(data_dir)) == ["a@exemple.fr"]
 
 
 def test_cli_refuses_a_second_account_for_the_same_email(cli, data_dir):
@@ -402,7 +389,7 @@ def test_cli_refuses_a_second_account_for_the_same_email(cli, data_dir):
     result = cli("coordinator", "add", "A@exemple.fr", "--password-stdin",
                  input="une autre longue phrase\n")
     assert result.exit_code != 0 and "existe déjà" in result.stderr
-    assert len(_accounts(data_dir)) == 1
+    assert len(accounts_in(data_dir)) == 1
 
 
 def test_cli_refuses_a_missing_data_directory_except_to_create_an_account(cli, data_dir):

@@ -9,26 +9,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from click.testing import CliRunner
-from support.coordination import EMAIL, PASSWORD, add_coordinator, csrf_token
+from support.coordination import EMAIL, PASSWORD, Clock, accounts_in, add_coordinator, csrf_token
 from support.service import repo
 
 LOGIN = "/coordination/connexion/"
 WRONG = "pas le bon mot de passe"
 DEVICE_COOKIE = "mentorat_appareil"
-
-
-class Clock:
-    """A clock the test moves by hand (seconds since the epoch, like ``time.time``)."""
-
-    def __init__(self, start: float = 1_900_000_000.0):
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 @pytest.fixture
@@ -234,26 +220,6 @@ def test_the_throttle_file_keeps_no_raw_value(proxied_app, clock, data_dir):
 # ------------------------------------------------------------- finding 5: weak passwords
 
 
-@pytest.fixture
-def cli(data_dir, monkeypatch):
-    from forms_service.cli.commands import main
-
-    monkeypatch.setenv("MENTORAT_DATA_DIR", str(data_dir))
-    runner = CliRunner()
-
-    def run(*args, input=None):
-        return runner.invoke(main, list(args), input=input, catch_exceptions=False)
-
-    return run
-
-
-def _accounts(data_dir) -> dict:
-    from forms_service.records.repository import Repository
-
-    with Repository(data_dir).store as store:
-        return {r["email"]: r for r in store.table("coordinators").all()}
-
-
 def _plain(text: str) -> str:
     return text.replace("\u00a0", " ").replace("\u202f", " ").replace("’", "'")
 
@@ -268,7 +234,7 @@ def test_coordinator_add_refuses_password1234(cli, data_dir):
                  input="password1234\n")
     assert result.exit_code != 0
     assert "trop courant" in _plain(result.stderr)
-    assert not _accounts(data_dir) if data_dir.exists() else True
+    assert not accounts_in(data_dir) if data_dir.exists() else True
 
 
 @pytest.mark.parametrize("password", WEAK)
@@ -277,7 +243,7 @@ def test_common_english_and_french_passwords_are_refused(cli, data_dir, password
                  input=password + "\n")
     assert result.exit_code != 0, password
     assert "Mot de passe refusé" in _plain(result.stderr)
-    assert "a@exemple.fr" not in (_accounts(data_dir) if data_dir.exists() else {})
+    assert "a@exemple.fr" not in (accounts_in(data_dir) if data_dir.exists() else {})
 
 
 def test_a_password_made_of_the_account_address_is_refused(cli, data_dir):
@@ -290,11 +256,11 @@ def test_a_password_made_of_the_account_address_is_refused(cli, data_dir):
 def test_coordinator_password_applies_the_same_rule(cli, data_dir):
     assert cli("coordinator", "add", "a@exemple.fr", "--password-stdin",
                input="une longue phrase secrète\n").exit_code == 0
-    before = _accounts(data_dir)["a@exemple.fr"]["password_hash"]
+    before = accounts_in(data_dir)["a@exemple.fr"]["password_hash"]
     result = cli("coordinator", "password", "a@exemple.fr", "--password-stdin",
                  input="azertyuiop12\n")
     assert result.exit_code != 0 and "Mot de passe refusé" in _plain(result.stderr)
-    assert _accounts(data_dir)["a@exemple.fr"]["password_hash"] == before
+    assert accounts_in(data_dir)["a@exemple.fr"]["password_hash"] == before
 
 
 @pytest.mark.parametrize("password", ["une phrase de passe assez longue",
@@ -337,7 +303,7 @@ def test_account_commands_are_audited_with_identifiers_only(cli, data_dir):
 
     cli("coordinator", "add", "a@exemple.fr", "--password-stdin",
         input="une longue phrase secrète\n")
-    account_id = _accounts(data_dir)["a@exemple.fr"]["id"]
+    account_id = accounts_in(data_dir)["a@exemple.fr"]["id"]
     cli("coordinator", "password", "a@exemple.fr", "--password-stdin",
         input="une autre phrase secrète\n")
     cli("coordinator", "remove", "a@exemple.fr")

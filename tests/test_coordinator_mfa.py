@@ -14,7 +14,7 @@ import re
 import pyotp
 import pytest
 from click.testing import CliRunner
-from support.coordination import EMAIL, PASSWORD, add_coordinator, csrf_token
+from support.coordination import EMAIL, PASSWORD, Clock, add_coordinator, csrf_token
 from support.service import repo
 
 LOGIN = "/coordination/connexion/"
@@ -36,19 +36,6 @@ def post_security(client, action, **fields):
     data = {f"{action}-csrf_token": csrf_token(client, SECURITY), "action": action}
     data.update({f"{action}-{name}": value for name, value in fields.items()})
     return client.post(SECURITY, data=data)
-
-
-class Clock:
-    """A clock the test moves by hand (seconds since the epoch, like ``time.time``)."""
-
-    def __init__(self, start: float = 1_900_000_000.0):
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 def clock_of(app) -> Clock:

@@ -57,3 +57,24 @@ COHORTS = "/coordination/inscriptions/ouverture/"
 def close_enrollment(client, next_opening=""):
     return client.post(COHORTS, data={"action": "fermer", "fermer-next_opening": next_opening,
                                       "fermer-csrf_token": csrf_token(client, COHORTS)})
+
+
+def accounts_in(data_dir) -> dict:
+    """The coordinator accounts stored in a data directory, by address."""
+    from forms_service.records.repository import Repository
+
+    with Repository(data_dir).store as store:
+        return {r["email"]: r for r in store.table("coordinators").all()}
+
+
+class Clock:
+    """A clock the test moves by hand (seconds since the epoch, like ``time.time``)."""
+
+    def __init__(self, start: float = 1_900_000_000.0):
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
