@@ -185,3 +185,22 @@ def test_axe_finds_nothing_on_the_confirmation_steps(browser, demo_server):
         found += violations(axe, page, f"[{scheme}] clôture à confirmer")
         context.close()
     assert_clean(found)
+
+
+def test_a_dark_screen_gets_the_dark_palette_before_anything_is_drawn(browser, demo_server):
+    """Set after the page is parsed, the palette would flash light and run Material's colour
+    transitions on every page (which axe once caught half-way, in too low a contrast)."""
+    context = browser.new_context(locale="fr-FR", color_scheme="dark")
+    context.add_init_script("""
+        new MutationObserver(() => {
+            if (document.body && !window.schemeSet) {
+                window.schemeSet = {scheme: document.body.dataset.mdColorScheme,
+                                    contentParsed: !!document.getElementById("contenu")};
+            }
+        }).observe(document, {subtree: true, attributes: true,
+                              attributeFilter: ["data-md-color-scheme"]});
+    """)
+    page = context.new_page()
+    page.goto(demo_server.url + "/coordination/connexion/")
+    assert page.evaluate("window.schemeSet") == {"scheme": "slate", "contentParsed": False}
+    context.close()

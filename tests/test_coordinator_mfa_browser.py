@@ -12,6 +12,7 @@ import time
 
 import pyotp
 import pytest
+from support.browser import violations
 
 PASSWORD = "une phrase de passe pour la double authentification"
 
@@ -20,8 +21,7 @@ def axe_findings(page, where: str) -> list[str]:
     """What axe-core reports on the page as it is now, one line per rule broken."""
     from axe_playwright_python.sync_playwright import Axe
 
-    report = Axe().run(page).response
-    return [f"{where}: {v['id']} ({v['impact']}) — {v['help']}" for v in report["violations"]]
+    return violations(Axe(), page, where)
 
 
 @pytest.mark.browser

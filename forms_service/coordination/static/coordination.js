@@ -1,17 +1,3 @@
-// Follow the system's light or dark preference with Material's own palettes.
-(function () {
-  "use strict";
-  var query = window.matchMedia("(prefers-color-scheme: dark)");
-  function apply() {
-    document.body.setAttribute("data-md-color-scheme", query.matches ? "slate" : "default");
-  }
-  function start() {
-    apply();
-    if (query.addEventListener) { query.addEventListener("change", apply); }
-  }
-  if (document.body) { start(); } else { document.addEventListener("DOMContentLoaded", start); }
-})();
-
 // Actions of a worklist (forms marked data-inplace) answer in place: the row keeps its
 // place on the page, its decision area says what happened, and the focus stays there.
 // Without JavaScript the same forms post and come back to the same row.
