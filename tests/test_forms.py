@@ -66,7 +66,8 @@ def test_valid_enrollments(programme, answers):
     ({"availability": ["dimanche_soir"]}, "availability",
      "Une des réponses cochées n’est pas proposée."),
     ({"comment": "z" * 2001}, "comment", "2000 caractères au maximum."),
-    ({"consent": None}, "consent", "Votre accord est nécessaire pour vous inscrire."),
+    ({"consent": None}, "consent",
+     "Pour vous inscrire, confirmez avoir pris connaissance de la notice sur les données personnelles."),
 ])
 def test_invalid_enrollments(programme, changes, field, message):
     form = enrollment(programme, **changes)

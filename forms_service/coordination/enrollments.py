@@ -75,7 +75,7 @@ def answer_rows(record: dict) -> list[tuple[str, str]]:
             rows.append((str(field.label.text), goals[index] if index < len(goals) else "—"))
             continue
         if name == "consent":
-            rows.append((_("Consentement (version de la notice)"),
+            rows.append((_("Notice lue (version, date)"),
                          f"{record.get('notice_version', '—')} — "
                          f"{format_datetime(record.get('consented_at'))}"))
             continue

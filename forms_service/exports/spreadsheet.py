@@ -34,7 +34,7 @@ ENROLLMENT_COLUMNS = [
     ("department_preference", _("Mentor d'un autre département")),
     ("capacity", _("Mentorés au plus")), ("manager_email", _("Adresse du manager")),
     ("comment", _("Commentaire")), ("notice_version", _("Version de la notice")),
-    ("consented_at", _("Consentement le")), ("created_at", _("Reçue le")),
+    ("consented_at", _("Notice lue le")), ("created_at", _("Reçue le")),
 ]
 FEEDBACK_COLUMNS = [
     ("reference", _("Référence")), ("created_at", _("Reçu le")),

@@ -318,9 +318,9 @@ class EnrollmentForm(PublicForm):
                                    [validators.InputRequired(CHOOSE_SOME)], choices=options(SLOTS))
     comment = text_field(_("Commentaire libre (facultatif)"), LONG_MAX, required=False, multiline=True)
     consent = BooleanField(
-        _("J’ai lu la notice sur les données personnelles et j’accepte que mes réponses "
-          "servent à organiser le programme."),
-        [validators.InputRequired(_("Votre accord est nécessaire pour vous inscrire."))])
+        _("J'ai pris connaissance de la notice sur les données personnelles."),
+        [validators.InputRequired(_("Pour vous inscrire, confirmez avoir pris connaissance "
+                                    "de la notice sur les données personnelles."))])
 
     def set_choices(self, programme: Programme) -> None:
         self.department.choices = _choices(programme.departments)

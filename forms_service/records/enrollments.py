@@ -157,7 +157,7 @@ class EnrollmentRecords:
                                                        "updated_at": now_iso()})
 
     def announce_notice(self, version: str) -> int:
-        """Queue one e-mail to each enrolled person who accepted an older privacy notice.
+        """Queue one e-mail to each enrolled person who read an older privacy notice.
 
         Once per person and version (``notice_announced``); people who left or
         whose enrollment is closed are not written to. Return how many.

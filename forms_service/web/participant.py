@@ -122,12 +122,12 @@ def _labels() -> dict[str, str]:
     labels.update({
         "goals": _("Objectifs"), "reference": _("Référence"), "status": _("État"),
         "status_history": _("Historique de l'état"), "cohort": _("Promotion"),
-        "notice_version": _("Version de la notice acceptée"),
-        "consented_at": _("Accord donné le"), "created_at": _("Inscription le"),
+        "notice_version": _("Version de la notice lue"),
+        "consented_at": _("Notice lue le"), "created_at": _("Inscription le"),
         "updated_at": _("Dernière correction le"), "notes": _("Notes de la coordination"),
         "address_proven_at": _("Adresse confirmée par l'usage de votre lien le"),
         "address_version": _("Changements d'adresse confirmés"),
-        "consent": _("Accord pour le traitement de vos réponses"),
+        "consent": _("Notice lue"),
     })
     return labels
 

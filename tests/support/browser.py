@@ -36,7 +36,7 @@ def fill_enrollment(page, *, name: str, email: str, role: str) -> None:
     page.get_by_label("Hybride").check()
     page.get_by_label("Toutes les deux semaines").check()
     page.get_by_label("Mardi matin").check()
-    page.get_by_label("J’ai lu la notice").check()
+    page.get_by_label("J’ai pris connaissance").check()
 
 
 def log_in(page, server, email: str, password: str) -> None:
