@@ -70,14 +70,35 @@ class Programme:
         return any(domain.casefold() == d.casefold() for d in self.email_domains)
 
 
-def _fail(path: Path, node, message: str) -> ProgrammeError:
-    line = node.start_mark.line + 1 if node is not None else 1
+def _fail(path: Path, node, message: str, *, line: int | None = None) -> ProgrammeError:
+    if line is None:
+        line = node.start_mark.line + 1 if node is not None else 1
     return ProgrammeError(_("%(path)s, ligne %(line)d : %(message)s")
                           % {"path": path, "line": line, "message": message})
 
 
 def _mapping(root) -> dict:
     return {key.value: (key, value) for key, value in root.value}
+
+
+def _stray_item_line(item) -> int | None:
+    """The line (1-based) of a list item YAML folded into the item above, or None.
+
+    « - Lyon » followed by «   - Paris » indented further is read by YAML as one
+    text, « Lyon - Paris »: a plain (unquoted) text spanning lines, one of which
+    starts with « - ». A « - » inside one line (« Ressources humaines - Paie ») is
+    a legitimate name and is kept.
+    """
+    if item.style is not None or item.start_mark.line == item.end_mark.line:
+        return None
+    source = item.start_mark.buffer
+    if source is None:
+        return None
+    lines = source[item.start_mark.index:item.end_mark.index].split("\n")
+    for offset, text in enumerate(lines[1:], start=1):
+        if re.match(r"\s*-(\s|$)", text):
+            return item.start_mark.line + offset + 1
+    return None
 
 
 def _text_list(path: Path, name: str, node, *, allow_empty: bool = False) -> tuple[str, ...]:
@@ -89,6 +110,13 @@ def _text_list(path: Path, name: str, node, *, allow_empty: bool = False) -> tup
         if not isinstance(item, yaml.ScalarNode) or not str(item.value).strip():
             raise _fail(path, item, _("« %(key)s » : chaque élément doit être un texte non vide.")
                         % {"key": name})
+        stray = _stray_item_line(item)
+        if stray is not None:
+            raise _fail(path, item, _("« %(key)s » : « %(value)s » devrait être plusieurs "
+                                      "éléments. Chaque élément va sur sa propre ligne, qui "
+                                      "commence par « - », alignée sur les autres lignes de la "
+                                      "liste.") % {"key": name, "value": item.value},
+                        line=stray)
         values.append(str(item.value).strip())
     if not values and not allow_empty:
         raise _fail(path, node, _("« %(key)s » ne peut pas être vide.") % {"key": name})
@@ -216,6 +244,50 @@ def configured_programme() -> Programme:
     return load_programme(Settings.from_env().programme)
 
 
+QUOTED_VALUE = re.compile(r"""^\s*(?:-\s+|[^:#]+:\s+)(["'])(.*)$""")
+
+
+def _unclosed_quote_line(text: str, before: int) -> int | None:
+    """The first line (1-based, up to ``before``) whose value opens a quote it never closes.
+
+    PyYAML reads on to the next quote, often far below, and reports that line."""
+    for number, line in enumerate(text.splitlines()[:before], start=1):
+        found = QUOTED_VALUE.match(line)
+        if found and not found.group(2).split(" #")[0].rstrip().endswith(found.group(1)):
+            return number
+    return None
+
+
+def _yaml_error(path: Path, text: str, error: yaml.YAMLError) -> ProgrammeError:
+    """PyYAML explains in English and in its own terms: say it in French, with the line."""
+    problem = str(getattr(error, "problem", "") or "")
+    context = str(getattr(error, "context", "") or "")
+    mark = getattr(error, "problem_mark", None)
+    line = mark.line + 1 if mark else 1
+    quote = _unclosed_quote_line(text, line)
+    if quote is not None:
+        line, hint = quote, _("un guillemet ouvert n'est pas refermé sur cette ligne")
+    elif "'\\t'" in problem:
+        hint = _("une tabulation sert d'indentation : indentez avec des espaces")
+    elif "flow" in context or "end of stream" in problem:
+        hint = _("une liste entre crochets [ ] est mal écrite : des virgules entre les "
+                 "valeurs, et le crochet fermant")
+    elif "another document" in problem:
+        hint = _("le fichier contient une ligne « --- » : retirez-la, il ne doit contenir "
+                 "qu'un seul programme")
+    elif "alias" in problem:
+        hint = _("une valeur qui commence par « * » ou « & » doit être entre guillemets")
+    elif "mapping values are not allowed" in problem:
+        hint = _("un deux-points est de trop sur la ligne : mettez la valeur entre guillemets "
+                 "si elle en contient un")
+    else:
+        if "simple key" in context and getattr(error, "context_mark", None):
+            line = error.context_mark.line + 1  # where the key without its colon starts
+        hint = _("un deux-points ou une indentation manque peut-être")
+    return ProgrammeError(_("%(path)s, ligne %(line)d : la syntaxe YAML n'est pas valide "
+                            "(%(hint)s).") % {"path": path, "line": line, "hint": hint})
+
+
 def load_programme(path: str | Path) -> Programme:
     """Read and check the programme file; raise ``ProgrammeError`` on any mistake."""
     path = Path(path)
@@ -227,11 +299,7 @@ def load_programme(path: str | Path) -> Programme:
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = mark.line + 1 if mark else 1
-        raise ProgrammeError(_("%(path)s, ligne %(line)d : syntaxe YAML invalide (%(problem)s).")
-                             % {"path": path, "line": line,
-                                "problem": getattr(error, "problem", error)}) from None
+        raise _yaml_error(path, text, error) from None
     if not isinstance(root, yaml.MappingNode):
         raise _fail(path, root, _("le fichier doit contenir des clés comme « departements : »."))
     entries = _mapping(root)

@@ -99,6 +99,28 @@ def all_commands():
 COMMANDS = all_commands()
 
 
+def settings_read() -> set[str]:
+    """Every ``MENTORAT_*`` variable the service reads, found where settings are read."""
+    found = set()
+    for module in ("config.py", "i18n.py", "buildstamp.py"):
+        source = (ROOT / "forms_service" / module).read_text(encoding="utf-8")
+        found |= set(re.findall(r"MENTORAT_([A-Z_]+[A-Z])", source))
+        found |= set(re.findall(r"(?:text|number)\(\"([A-Z_]+)\"", source))
+    assert {"DATA_DIR", "SMTP_PASSWORD", "LANGUAGE", "MFA"} <= found
+    return found
+
+
+SETTINGS_READ = settings_read()
+
+
+def variables_named(help_text: str) -> list[str]:
+    """« MENTORAT_SMTP_HOST, _PORT » names MENTORAT_SMTP_HOST and MENTORAT_SMTP_PORT."""
+    names = []
+    for name, tail in re.findall(r"MENTORAT_([A-Z_]+[A-Z])|, _([A-Z_]+[A-Z])", help_text):
+        names.append(name or names[-1].split("_")[0] + "_" + tail)
+    return names
+
+
 @pytest.mark.parametrize("path, command", COMMANDS, ids=[" ".join(p) or "mentorat"
                                                          for p, _c in COMMANDS])
 def test_every_help_is_french_and_complete(path, command):
@@ -115,6 +137,7 @@ def test_every_help_is_french_and_complete(path, command):
         if isinstance(param, click.Option):
             assert param.help, f"{path} {param.name} : option sans aide"
     assert "Variables lues : MENTORAT_" in text
+    assert set(variables_named(text)) <= SETTINGS_READ, text
     if path and path != ["build"] and not getattr(command, "commands", None):
         assert "MENTORAT_DATA_DIR" in text
     # Summaries are whole sentences, never cut off by Click.

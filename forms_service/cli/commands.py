@@ -473,7 +473,7 @@ def demo(seed: int | None, participants: int) -> None:
 @main.command(short_help=_("Effacer ce qui a dépassé la durée de conservation."),
               help=_("Effacer les inscriptions retirées, closes ou jamais appariées, et les "
                      "binômes clos, plus anciens que la durée de conservation."),
-              epilog=epilog("DATA_DIR", "RETENTION_DAYS", "SECRET_KEY"))
+              epilog=epilog("DATA_DIR", "PROGRAMME", "SECRET_KEY"))
 def purge() -> None:
     from ..config import load_secret_key
     from ..records.purge import purge as run_purge
