@@ -30,10 +30,12 @@ TOOL_NAMES = ("visio", "messagerie")
 # Days each kind of data is kept; `mentorat purge` and the privacy notice read them. The
 # keys of these defaults are the only names « conservation » and « relances » accept.
 RETENTION_DEFAULTS = {"inscriptions_jours": 365, "courriels_envoyes_jours": 90,
-                      "journal_jours": 365, "sauvegardes_jours": 30}
+                      "journal_jours": 365, "sauvegardes_jours": 30,
+                      "retours_anonymes_jours": 730}
 # When a silent pair gets a nudge, when the coordination hears of it, how long an
-# introduction may be declined: days.
-FOLLOWUP_DEFAULTS = {"silence_jours": 30, "alerte_jours": 45, "refus_jours": 14}
+# introduction may be declined, when someone still unmatched hears what comes next: days.
+FOLLOWUP_DEFAULTS = {"silence_jours": 30, "alerte_jours": 45, "refus_jours": 14,
+                     "sans_binome_jours": 60}
 KNOWN_KEYS = {"version_notice", "points_etape", "domaines_email", "poids", "contacts",
               "conservation", "relances", *LIST_KEYS}
 

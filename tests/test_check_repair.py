@@ -88,7 +88,7 @@ def test_set_aside_lines_are_erased_with_their_person_and_purged_with_the_backup
         assert aside.read_bytes() == b""
         later = datetime.now(timezone.utc) + timedelta(days=31)
         assert purge(repo, secret=None, outbox=None, now=later,
-                     retention=RETENTION)["fichiers_ecartes"] == 1
+                     retention=RETENTION)["lignes_ecartees"] == 1
         assert list((data_dir / SET_ASIDE_NAME).iterdir()) == []
     finally:
         repo.close()

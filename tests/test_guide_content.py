@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import subprocess
 import sys
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from support.content_rules import apostrophes, total_words
-from support.service import ROOT
+from support.service import ROOT, plain_spaces
 
 DOCS = ROOT / "docs"
 SOURCES = sorted(DOCS.rglob("*.md")) + [ROOT / "overrides" / "404.html"] + sorted(
@@ -102,36 +103,23 @@ def test_changing_the_coordination_address_changes_every_page_showing_it(built_s
         assert "mailto:binomes@exemple.fr" in html and "mentorat@exemple.fr" not in html, page
 
 
-# What each table of the repository holds, as the notice names it. A new table
-# without a line here fails the test: the notice must say what it keeps.
-CATEGORY_OF_TABLE = {
-    "enrollments": "Inscription",
-    "feedback": "Retours signés",
-    "pairs": "Binômes, avec score et raisons",
-    "rejections": "Suggestions écartées",
-    "audit": "Journal des consultations",
-    "cohorts": "Sessions d’inscription",
-    "coordinators": "Comptes de la coordination",
-    "locks": "Binômes réservés",
-    "meetings": "Rencontres notées",
-    "mail": "Messages électroniques",
-}
-# Kept outside the tables: inside a record, or beside the data files.
-OTHER_CATEGORIES = ["Historique des statuts", "Notes de suivi", "Retours anonymes",
-                    "Messages électroniques", "Clés de limitation des envois", "Sauvegardes"]
-
-
 def test_the_privacy_notice_names_every_category_the_storage_holds(built_site, programme):
-    # Every table the service declares, outside the storage engine itself.
+    """The notice's table is the registry of what is stored: every table the service
+    declares is in it, every category and its period (from programme.yml) are shown."""
+    from forms_service.records.registry import KEPT, retention_text
+
     source = "".join(path.read_text(encoding="utf-8")
                      for path in (ROOT / "forms_service").rglob("*.py") if "storage" not in path.parts)
     tables = set(re.findall(r"""store\.table\(\s*["'](\w+)["']""", source))
-    assert tables and tables <= set(CATEGORY_OF_TABLE), tables - set(CATEGORY_OF_TABLE)
-    notice = (built_site / "confidentialite" / "index.html").read_text(encoding="utf-8")
-    for category in [CATEGORY_OF_TABLE[t] for t in sorted(tables)] + OTHER_CATEGORIES:
-        assert f"<td>{category}" in notice, category
+    registered = {where.strip() for kept in KEPT for where in kept.where.split(",")}
+    assert tables and tables <= registered, tables - registered
+    notice = plain_spaces(html.unescape(
+        (built_site / "confidentialite" / "index.html").read_text(encoding="utf-8")))
+    for kept in KEPT:
+        assert f"<td>{kept.label}</td>" in notice, kept.label
+        assert plain_spaces(retention_text(kept, programme.retention)) in notice, kept.label
     for days in programme.retention.values():
-        assert f"{days} jours" in notice.replace("\u00a0", " ")
+        assert f"{days} jours" in notice
     for word in ("Responsable du traitement", "DPO", "intérêt légitime", "Accès", "Rectification",
                  "Effacement", "Limitation", "Opposition", "Portabilité", "CNIL",
                  "article 22"):

@@ -335,19 +335,32 @@ ARCHIVE = _("ARCHIVE")
 
 @main.command(short_help=_("Écrire une sauvegarde cohérente des données."),
               help=_("Écrire dans ARCHIVE une sauvegarde cohérente des données (enregistrements, "
-                     "clé secrète, e-mails), même service en marche."),
-              epilog=epilog("DATA_DIR"))
+                     "clé secrète, e-mails), même service en marche. ARCHIVE peut être un "
+                     "répertoire : la sauvegarde y prend un nom daté, et les sauvegardes du "
+                     "répertoire plus anciennes que « conservation.sauvegardes_jours » "
+                     "(programme.yml) sont effacées."),
+              epilog=epilog("DATA_DIR", "PROGRAMME"))
 @click.argument("dest", type=click.Path(path_type=Path), metavar=ARCHIVE)
 def backup(dest: Path) -> None:
+    import time
+
     from ..storage import StorageError
     from ..storage import backup as make_backup
 
     data_dir = _data_dir(_settings())
+    days = _programme().retention["sauvegardes_jours"] if dest.is_dir() else None
     try:
         path = make_backup(data_dir, dest)
     except StorageError as error:
         raise Failure(str(error)) from None
     say(_("Sauvegarde écrite : %(path)s") % {"path": path})
+    if days is not None:
+        limit = time.time() - days * 86400
+        old = [p for p in dest.glob("mentorat-*.tar.gz") if p.stat().st_mtime < limit]
+        for archive in old:
+            archive.unlink(missing_ok=True)
+        say(_("Sauvegardes de plus de %(days)d jours effacées : %(n)d.")
+            % {"days": days, "n": len(old)})
 
 
 @main.command(short_help=_("Restaurer une sauvegarde (service arrêté)."),
@@ -366,12 +379,22 @@ def restore(src: Path, force: bool) -> None:
         put_back(src, data_dir, force=force)
     except StorageError as error:
         raise Failure(str(error)) from None
+    from ..config import load_secret_key
+    from ..records.purge import replay_erasures
+
+    settings = _settings()
     repo = _repository()
     try:
         repo.audit(None, "restauration")  # in the restored data's own log
+        # Erasures made since that backup are made again (the ledger stays out of backups).
+        erased = replay_erasures(repo, secret=load_secret_key(settings),
+                                 outbox=settings.data_dir / "outbox")
+    except ConfigError as error:
+        raise Failure(str(error)) from None
     finally:
         repo.close()
     say(_("Données restaurées depuis %(path)s.") % {"path": src})
+    say(_("Effacements refaits d'après le registre des effacements : %(n)d.") % {"n": erased})
 
 
 def _programme():
@@ -471,15 +494,27 @@ def demo(seed: int | None, participants: int) -> None:
 
 
 @main.command(short_help=_("Effacer ce qui a dépassé la durée de conservation."),
-              help=_("Effacer les inscriptions retirées, closes ou jamais appariées, et les "
-                     "binômes clos, plus anciens que la durée de conservation."),
+              help=_("Effacer, catégorie par catégorie du registre de ce que le service garde, "
+                     "ce qui a dépassé sa durée de conservation (programme.yml, "
+                     "« conservation ») ; prévenir les personnes en attente dont l'inscription "
+                     "le sera bientôt. --dry-run compte sans rien effacer."),
               epilog=epilog("DATA_DIR", "PROGRAMME", "SECRET_KEY"))
-def purge() -> None:
+@click.option("--date", "on", type=IsoDate(), default=None,
+              help=_("Date du jour à considérer, AAAA-MM-JJ (par défaut aujourd'hui)."))
+@click.option("--dry-run", is_flag=True,
+              help=_("Compter ce qui serait effacé, par catégorie, sans rien effacer ni "
+                     "envoyer."))
+def purge(on, dry_run: bool) -> None:
+    from datetime import datetime, timezone
+
     from ..config import load_secret_key
     from ..records.purge import purge as run_purge
+    from ..records.registry import KEPT
 
     settings = _settings()
     retention = _programme().retention
+    now = datetime.now(timezone.utc) if on is None else \
+        datetime(on.year, on.month, on.day, 12, tzinfo=timezone.utc)
     repo = _repository()
     try:
         secret = load_secret_key(settings)
@@ -487,17 +522,24 @@ def purge() -> None:
         repo.close()
         raise Failure(str(error)) from None
     try:
-        counts = run_purge(repo, retention=retention, secret=secret,
+        counts = run_purge(repo, retention=retention, secret=secret, now=now, dry_run=dry_run,
                            outbox=settings.data_dir / "outbox")
     finally:
         repo.close()
-    say(_("Durée de conservation : %(days)d jours.") % {"days": retention["inscriptions_jours"]})
-    say(_("%(n)d inscription(s) retirée(s) effacée(s).") % {"n": counts["retirees"]})
-    say(_("%(n)d inscription(s) close(s) effacée(s).") % {"n": counts["closes"]})
-    say(_("%(n)d inscription(s) jamais appariée(s) effacée(s).") % {"n": counts["jamais_appariees"]})
-    say(_("%(n)d binôme(s) clos effacé(s).") % {"n": counts["binomes_clos"]})
-    say(_("%(n)d retour(s) signé(s) et %(m)d message(s) effacés avec elles.")
-        % {"n": counts["retours"], "m": counts["messages"]})
-    if counts["fichiers_ecartes"]:
-        say(_("%(n)d fichier(s) de lignes écartées par une réparation effacé(s).")
-            % {"n": counts["fichiers_ecartes"]})
+    day = now.date().isoformat()
+    say(_("Aperçu au %(day)s : rien n'est effacé.") % {"day": day} if dry_run
+        else _("Effacé au %(day)s :") % {"day": day})
+    for kept in KEPT:
+        if kept.purged:
+            say(_("- %(label)s (%(days)d jours) : %(n)d")
+                % {"label": kept.label, "days": retention[kept.period], "n": counts[kept.purged]})
+    if not dry_run:
+        say(_("Effacés avec eux : %(feedback)d retour(s), %(pairs)d binôme(s), %(meetings)d "
+              "rencontre(s), %(mail)d message(s).")
+            % {"feedback": counts["avec_retours"], "pairs": counts["avec_binomes"],
+               "meetings": counts["avec_rencontres"], "mail": counts["avec_messages"]})
+        say(_("Personnes en attente prévenues que leur inscription sera bientôt effacée : "
+              "%(num)d.") % {"num": counts["avertissements"]})
+    else:
+        say(_("Personnes en attente à prévenir : %(num)d.") % {"num": counts["avertissements"]})
+

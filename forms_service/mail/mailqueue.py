@@ -63,6 +63,7 @@ class MailKind(StrEnum):
     REFUS_COORDINATION = "refus_coordination"  # the coordination, about a declined introduction
     NOTICE = "notice"  # the privacy notice changed: a summary and the personal link
     FIN_BINOME = "fin_binome"  # a pair ended: to each person who stays, its events cancelled
+    CONSERVATION = "conservation"  # someone waiting: their record is erased soon unless they stay
 
 
 # On a record: the jobs its change causes, until ``collect`` queues them (seconds).

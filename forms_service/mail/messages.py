@@ -299,6 +299,17 @@ def _notice(refs: dict, out: Outgoing, message_id):
                    link=_personal_link(out, record)), record["id"]
 
 
+def _retention_warning(refs: dict, out: Outgoing, message_id):
+    """To someone still waiting: erased in a few weeks, unless they say they stay."""
+    record = out.repo.enrollment(refs.get("enrollment_id", -1))
+    if record is None or record.get("status") not in WAITING_STATUSES:
+        return None
+    return compose(out.settings, record["email"],
+                   _("Votre inscription au programme de mentorat : restez-vous ?"),
+                   "retention_warning", message_id=message_id, record=record,
+                   weeks=refs.get("weeks", 4), link=_personal_link(out, record)), record["id"]
+
+
 # Each kind of message (``MailKind``, declared once) and the function that writes it.
 BUILDERS = {
     MailKind.INSCRIPTION: _enrollment,
@@ -313,4 +324,5 @@ BUILDERS = {
     MailKind.REFUS_COORDINATION: _declined_coordination,
     MailKind.NOTICE: _notice,
     MailKind.FIN_BINOME: _pair_ended,
+    MailKind.CONSERVATION: _retention_warning,
 }

@@ -20,6 +20,7 @@ from .common import (
     now_iso,
     valid_id,
 )
+from .registry import WARNING_DAYS
 
 __all__ = ["EnrollmentRecords"]
 
@@ -237,3 +238,14 @@ class EnrollmentRecords:
 
         self.enrollments.modify(person_id, change)
 
+
+    def warn_of_erasure(self, person_id: int, *, at: str) -> None:
+        """Tell someone still waiting that their record will soon be erased (``purge``)."""
+        self.enrollments.modify(person_id, lambda current: self.mail.attach(
+            {**current, "retention_warned_at": at}, MailKind.CONSERVATION,
+            key=f"{MailKind.CONSERVATION}:{person_id}:{at[:10]}", enrollment_id=person_id,
+            weeks=WARNING_DAYS // 7))
+
+    def stay(self, person_id: int) -> dict:
+        """« Je reste » : an activity, so the retention period starts again."""
+        return self.enrollments.update(person_id, {"stayed_at": now_iso()})

@@ -6,12 +6,13 @@ pairs and refusals that name them, the messages queued or sent to them
 ``outbox/sent/`` addressed to them are deleted (the storage rewrites a
 table's journal without a removed record). Logs never held their values.
 
+Every erasure leaves a line in the ledger of erasures (hashes only,
+``records.ledger``), so that a restored older backup is erased again.
+
 ``purge`` applies the retention periods of ``programme.yml``
-(``conservation``, the section the privacy notice shows): withdrawn and
-closed enrollments, and enrollments never matched, older than
-``inscriptions_jours``, are erased the same way, and closed pairs older than
-that are deleted; sent e-mails older than ``courriels_envoyes_jours`` and
-audit entries older than ``journal_jours`` go too.
+(``conservation``) to each category of the registry of what the service
+stores (``records.registry``, which the privacy notice's table is rendered
+from; ``records.retention`` finds what each has outlived).
 """
 
 from __future__ import annotations
@@ -26,17 +27,17 @@ from email.policy import default as default_policy
 from email.utils import getaddresses
 from pathlib import Path
 
-from ..programme import configured_programme
+from ..programme import RETENTION_DEFAULTS, configured_programme
 from ..storage import SET_ASIDE_NAME
 from ..vocabulary import PairState, Status
+from .ledger import Ledger
+from .retention import expired, to_warn
 
-__all__ = ["withdraw_person", "erase_person", "purge", "purge_candidates"]
+__all__ = ["withdraw_person", "erase_person", "purge", "replay_erasures"]
 
 log = logging.getLogger(__name__)
 
 WITHDRAWN, CLOSED = Status.RETIRE, Status.CLOS
-NEVER_MATCHED = {Status.NOUVEAU, Status.EN_ATTENTE}
-MATCHED = {Status.APPARIE, Status.ACTIF}
 
 
 def withdraw_person(repo, enrollment_id: int) -> dict:
@@ -103,6 +104,9 @@ def erase_person(repo, enrollment_id: int, *, secret: str | None, outbox: Path |
             lambda refs: _names(refs, enrollment_id, email) or refs.get("reference") == reference)
         repo.enrollments.remove(enrollment_id)
         deleted["inscriptions"] += 1
+        if secret:
+            # Written with the erasure: a restored older backup is erased again (ledger).
+            Ledger(repo.store.path).record(secret, record)
     if outbox is not None and email:
         deleted["messages"] += erase_messages(outbox, email)
     deleted["lignes_ecartees"] += erase_set_aside(repo.store.path, enrollment_id, email,
@@ -175,120 +179,76 @@ def _addressed_to(path: Path, wanted: str) -> bool:
         return False
 
 
-def _parse(moment: str | None) -> datetime | None:
-    if not moment:
-        return None
-    try:
-        parsed = datetime.fromisoformat(moment)
-    except (TypeError, ValueError):
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+def _erase_pair(repo, pair: dict) -> Counter:
+    """A pair past its period goes with its meetings and its checkpoints' answers."""
+    removed: Counter = Counter()
+    prefix = f"{pair['id']}:"
+    for answer in repo.feedback.search(lambda d: str(d.get("link_key", "")).startswith(prefix)):
+        repo.feedback.remove(answer["id"])
+        removed["retours"] += 1
+    removed["rencontres"] += repo.meetings.forget_person(-1, {pair["id"]})
+    repo.pairs.remove(pair["id"])
+    return removed
 
 
-def _last_change(record: dict) -> datetime | None:
-    history = record.get("status_history") or []
-    moments = [_parse(entry.get("at")) for entry in history if isinstance(entry, dict)]
-    moments = [m for m in moments if m]
-    return max(moments) if moments else _parse(record.get("created_at"))
+def _old_sent_files(outbox: Path | None, limit: datetime) -> list[Path]:
+    """Sent messages of the older ``.eml`` outbox past the e-mails' period."""
+    folder = outbox / "sent" if outbox is not None else None
+    if folder is None or not folder.is_dir():
+        return []
+    return [path for path in folder.iterdir() if path.is_file() and path.name.endswith(".eml")
+            and path.stat().st_mtime < limit.timestamp()]
 
 
-def _ever_matched(record: dict, paired: set[int]) -> bool:
-    statuses = {entry.get("status") for entry in record.get("status_history") or []
-                if isinstance(entry, dict)}
-    return record["id"] in paired or bool(statuses & MATCHED)
-
-
-def purge_candidates(repo, *, retention_days: int, now: datetime | None = None
-                     ) -> dict[str, list[dict]]:
-    """Return the records past retention, by reason: withdrawn, closed, never matched, pairs."""
-    now = now or datetime.now(timezone.utc)
-    limit = now - timedelta(days=retention_days)
-    pairs = repo.pairs.all()
-    paired = {p.get(k) for p in pairs for k in ("mentor_id", "mentee_id")}
-    found: dict[str, list[dict]] = {"retirees": [], "closes": [], "jamais_appariees": [],
-                                    "binomes_clos": []}
-    for record in repo.enrollments.all():
-        status = record.get("status")
-        if status == WITHDRAWN and (_last_change(record) or now) < limit:
-            found["retirees"].append(record)
-        elif status == CLOSED and (_last_change(record) or now) < limit:
-            found["closes"].append(record)
-        elif status in NEVER_MATCHED and not _ever_matched(record, paired) and \
-                (_parse(record.get("created_at")) or now) < limit:
-            found["jamais_appariees"].append(record)
-    for pair in pairs:
-        closed_at = _parse(pair.get("closed_at")) or now
-        if pair.get("status") == PairState.CLOSED and closed_at < limit:
-            found["binomes_clos"].append(pair)
-    return found
-
-
-def purge_set_aside(data_dir: Path, *, days: int, now: datetime) -> int:
-    """Delete the set-aside damaged lines older than days (the backups' horizon)."""
-    folder = data_dir / SET_ASIDE_NAME
-    if not folder.is_dir():
-        return 0
-    limit = (now - timedelta(days=days)).timestamp()
-    old = [path for path in folder.iterdir() if path.is_file() and path.stat().st_mtime < limit]
-    for path in old:
-        path.unlink(missing_ok=True)
-    return len(old)
-
-
-def purge_sent_messages(outbox: Path, *, days: int, now: datetime) -> int:
-    """Delete the sent messages (``outbox/sent/``) older than days."""
-    folder = outbox / "sent"
-    if not folder.is_dir():
-        return 0
-    limit = (now - timedelta(days=days)).timestamp()
-    count = 0
-    for path in folder.iterdir():
-        if path.is_file() and path.name.endswith(".eml") and path.stat().st_mtime < limit:
-            path.unlink(missing_ok=True)
-            count += 1
-    return count
-
-
-def purge(repo, *, retention_days: int | None = None, secret: str | None,
-          outbox: Path | None, now: datetime | None = None,
-          retention: dict | None = None) -> Counter:
-    """Delete what is past retention; return the counts by kind.
+def purge(repo, *, secret: str | None, outbox: Path | None, now: datetime | None = None,
+          retention: dict | None = None, dry_run: bool = False) -> Counter:
+    """Erase what is past its period, category by category of the registry; return counts.
 
     ``retention`` is ``programme.yml``'s ``conservation`` (read from the
-    configured file when not given); ``retention_days`` overrides its
-    ``inscriptions_jours``.
+    configured file when not given). People still waiting are warned
+    ``WARNING_DAYS`` before (``avertissements``). With ``dry_run`` nothing
+    changes: the counts say what would go.
     """
-    retention = dict(retention or configured_programme().retention)
-    if retention_days is not None:
-        retention["inscriptions_jours"] = retention_days
-    retention_days = retention["inscriptions_jours"]
+    retention = {**RETENTION_DEFAULTS, **(retention or configured_programme().retention)}
     now = now or datetime.now(timezone.utc)
-    counts: Counter = Counter()
     with repo.store.transaction():
-        found = purge_candidates(repo, retention_days=retention_days, now=now)
-        for reason in ("retirees", "closes", "jamais_appariees"):
-            for record in found[reason]:
-                counts[reason] += 1
-                erased = erase_person(repo, record["id"], secret=secret, outbox=outbox)
-                counts["retours"] += erased["retours"]
-                counts["messages"] += erased["messages"]
-                counts["binomes_clos"] += erased["binomes"]
-        for pair in found["binomes_clos"]:
+        found = expired(repo, retention, now)
+        warned = to_warn(repo, retention, now)
+        sent_files = _old_sent_files(
+            outbox, now - timedelta(days=retention["courriels_envoyes_jours"]))
+        counts = Counter({name: len(items) for name, items in found.items()})
+        counts["messages"] += len(sent_files)
+        counts["avertissements"] = len(warned)
+        if dry_run:
+            return counts
+        for record in warned:
+            repo.warn_of_erasure(record["id"], at=now.isoformat(timespec="seconds"))
+        for name in ("inscriptions_en_attente", "inscriptions_retirees", "inscriptions_closes"):
+            for record in found[name]:
+                counts.update({f"avec_{kind}": n for kind, n in erase_person(
+                    repo, record["id"], secret=secret, outbox=outbox).items()
+                    if kind != "inscriptions"})
+        for pair in found["binomes_clos"] + found["binomes_non_demarres"]:
             if repo.pairs.get(pair["id"]) is not None:
-                repo.pairs.remove(pair["id"])
-                counts["binomes_clos"] += 1
-        audit_limit = now - timedelta(days=retention["journal_jours"])
-        for entry in repo.audit_log.search(
-                lambda d: (_parse(d.get("at")) or now) < audit_limit):
+                counts.update({f"avec_{kind}": n for kind, n in _erase_pair(repo, pair).items()})
+        for answer in found["retours_signes"] + found["retours_anonymes"]:
+            if repo.feedback.get(answer["id"]) is not None:
+                repo.feedback.remove(answer["id"])
+        for job in found["messages"]:
+            repo.mail.table.remove(job["id"])
+        for entry in found["journal"]:
             repo.audit_log.remove(entry["id"])
-            counts["journal"] += 1
-        # Sent (or pointless) jobs of the mail queue leave after the same period.
-        counts["messages_envoyes"] += repo.mail.forget_done_before(
-            (now - timedelta(days=retention["courriels_envoyes_jours"])).timestamp())
-    if outbox is not None:
-        counts["messages_envoyes"] += purge_sent_messages(
-            outbox, days=retention["courriels_envoyes_jours"], now=now)
-    counts["fichiers_ecartes"] += purge_set_aside(repo.store.path,
-                                                 days=retention["sauvegardes_jours"], now=now)
+    for path in sent_files + found["lignes_ecartees"]:
+        path.unlink(missing_ok=True)
+    Ledger(repo.store.path).forget(found["effacements"])
     log.info("purge : %s", ", ".join(f"{k}={v}" for k, v in sorted(counts.items())) or "rien")
     return counts
+
+
+def replay_erasures(repo, *, secret: str, outbox: Path | None) -> int:
+    """After a restore: erase again everyone the ledger says was erased; return how many."""
+    ledger = Ledger(repo.store.path)
+    again = [record for record in repo.enrollments.all() if ledger.names(secret, record)]
+    for record in again:
+        erase_person(repo, record["id"], secret=None, outbox=outbox)  # already in the ledger
+    return len(again)

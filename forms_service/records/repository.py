@@ -90,6 +90,8 @@ class Repository:
     enrollment = _Part("people")
     set_enrollment_status = _Part("people")
     add_enrollment_note = _Part("people")
+    warn_of_erasure = _Part("people")
+    stay = _Part("people")
 
     # -- pairs, the matching's pool, checkpoints
     pairs = _Part("pairing")

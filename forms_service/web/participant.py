@@ -30,6 +30,7 @@ from ..mail.links import Expired, pair_link, read_address_token, read_personal_t
 from ..mail.mailqueue import PENDING as PENDING_MAIL
 from ..records.common import StaleLink
 from ..records.purge import erase_person, withdraw_person
+from ..records.retention import warned_since_activity
 from ..services import get_limiter, get_pages, get_programme, get_repo, get_settings
 from ..templating import template_environment
 from ..text import ascii_number, clean_text, is_address
@@ -54,6 +55,8 @@ DONE = {
                          "le lien qu'il contient."),
     "adresse": _("Votre nouvelle adresse est enregistrée."),
     "pause": _("Vos disponibilités sont enregistrées."),
+    "rester": _("C'est noté : vous restez dans la liste d'attente, et votre inscription est "
+                "gardée."),
     "rencontre_retiree": _("La rencontre est retirée."),
     "choix": _("Vos choix sont enregistrés : la coordination en tient compte pour tout le "
                "monde à la fois, à la prochaine étude des binômes."),
@@ -213,7 +216,9 @@ def _render(record: dict | None, token: str = "", *, status: int = 200, message:
         honeypot=HONEYPOT, email_max=EMAIL_MAX, address=address,
         mentor=record is not None and record.get("role") in MENTOR_ROLES,
         meetings=_meetings(record) if record else None,
-        choice=_choice(record) if record else None)
+        choice=_choice(record) if record else None,
+        warned=record is not None and record.get("status") in WAITING_STATUSES
+        and warned_since_activity(record) is not None)
     return personal_page(content, status,
                          compress=record is None and not error and not message)
 
@@ -414,6 +419,23 @@ def pause():
                          resume=resume, capacity=int(capacity))
     log.info("inscription %s : disponibilités de mentor mises à jour", record["id"])
     return _done("pause", token)
+
+
+@bp.post("/api/mon-inscription/rester")
+def stay():
+    """« Je reste » after the retention warning: an activity, the period starts again."""
+    record, token = None, ""
+    try:
+        _guard(limit=True)
+        record, token = _required_record()
+        if record.get("status") not in WAITING_STATUSES:
+            raise Rejected(409, _("Votre inscription n'est pas en attente d'un binôme : elle "
+                                  "n'a pas besoin d'être confirmée."))
+    except Rejected as refused:
+        return _refused(refused, record, token)
+    get_repo().stay(record["id"])
+    log.info("inscription %s : reste dans la liste d'attente", record["id"])
+    return _done("rester", token)
 
 
 @bp.post("/api/mon-inscription/rencontres/retirer")
