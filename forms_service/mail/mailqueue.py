@@ -64,6 +64,7 @@ class MailKind(StrEnum):
     NOTICE = "notice"  # the privacy notice changed: a summary and the personal link
     FIN_BINOME = "fin_binome"  # a pair ended: to each person who stays, its events cancelled
     CONSERVATION = "conservation"  # someone waiting: their record is erased soon unless they stay
+    SANS_BINOME = "sans_binome"  # someone long in the pool: what happens next, once
 
 
 # On a record: the jobs its change causes, until ``collect`` queues them (seconds).

@@ -310,6 +310,17 @@ def _retention_warning(refs: dict, out: Outgoing, message_id):
                    weeks=refs.get("weeks", 4), link=_personal_link(out, record)), record["id"]
 
 
+def _unmatched(refs: dict, out: Outgoing, message_id):
+    """To someone still waiting after ``relances.sans_binome_jours``: what happens next."""
+    record = out.repo.enrollment(refs.get("enrollment_id", -1))
+    if record is None or record.get("status") not in WAITING_STATUSES:
+        return None
+    return compose(out.settings, record["email"],
+                   _("Programme de mentorat : toujours en attente d'un binôme"), "unmatched",
+                   message_id=message_id, record=record, days=refs.get("days"),
+                   link=_personal_link(out, record)), record["id"]
+
+
 # Each kind of message (``MailKind``, declared once) and the function that writes it.
 BUILDERS = {
     MailKind.INSCRIPTION: _enrollment,
@@ -325,4 +336,5 @@ BUILDERS = {
     MailKind.NOTICE: _notice,
     MailKind.FIN_BINOME: _pair_ended,
     MailKind.CONSERVATION: _retention_warning,
+    MailKind.SANS_BINOME: _unmatched,
 }

@@ -111,6 +111,9 @@ def send_reminders(repo, on: date, progress: Callable[[str], None] | None = None
         nudges, alerts = silence_check(repo, on, programme, reminded_pairs)
         report(_("Binômes sans nouvelles : %(nudges)d relancé(s), %(alerts)d signalé(s) à la "
                  "coordination.") % {"nudges": nudges, "alerts": alerts})
+        told = repo.tell_unmatched(on, programme.followup["sans_binome_jours"])
+        report(_("Personnes sans binôme depuis %(days)d jours prévenues de la suite : %(num)d.")
+               % {"days": programme.followup["sans_binome_jours"], "num": told})
     return queued
 
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from ..mail.mailqueue import MailKind, MailQueue, without_pending
 from ..storage import Store
-from ..vocabulary import STATUS_LABELS, STATUS_TRANSITIONS, Status
+from ..vocabulary import STATUS_LABELS, STATUS_TRANSITIONS, WAITING_STATUSES, Status
 from .common import (
     FORMAT_VERSION,
     InvalidTransition,
@@ -249,3 +249,37 @@ class EnrollmentRecords:
     def stay(self, person_id: int) -> dict:
         """« Je reste » : an activity, so the retention period starts again."""
         return self.enrollments.update(person_id, {"stayed_at": now_iso()})
+
+    def tell_unmatched(self, on, days: int) -> int:
+        """Queue one message to each person waiting ``days`` in the pool since they last came
+        into it (enrollment, or back after a pair): what happens next. Return how many."""
+        told = 0
+        for record in self.enrollments.search(lambda r: r.get("status") in WAITING_STATUSES):
+            since = _in_pool_since(record)
+            if since is None or (on - since).days < days or \
+                    record.get("unmatched_told_for") == since.isoformat():
+                continue
+            self.enrollments.modify(record["id"], lambda current: self.mail.attach(
+                {**current, "unmatched_told_for": since.isoformat()}, MailKind.SANS_BINOME,
+                key=f"{MailKind.SANS_BINOME}:{record['id']}:{since.isoformat()}",
+                enrollment_id=record["id"], days=days))
+            told += 1
+        return told
+
+
+def _in_pool_since(record: dict):
+    """The day someone last came into the waiting pool (their enrollment, or a pair's end)."""
+    from datetime import date
+
+    history = [entry for entry in record.get("status_history") or () if isinstance(entry, dict)]
+    since = None
+    for entry in history:
+        waiting = entry.get("status") in WAITING_STATUSES
+        if waiting and since is None:
+            since = str(entry.get("at", ""))[:10]
+        elif not waiting:
+            since = None
+    try:
+        return date.fromisoformat(since) if since else None
+    except ValueError:
+        return None

@@ -92,6 +92,7 @@ class Repository:
     add_enrollment_note = _Part("people")
     warn_of_erasure = _Part("people")
     stay = _Part("people")
+    tell_unmatched = _Part("people")
 
     # -- pairs, the matching's pool, checkpoints
     pairs = _Part("pairing")
