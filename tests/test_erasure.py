@@ -117,10 +117,14 @@ def test_erasure_leaves_no_byte_of_the_participant(limited_app, data_dir, marker
     assert store.pairs.all() == []
     assert [f["what_works"] for f in store.feedback.all()] == ["Un retour anonyme qui reste"]
     # Marc hears that the pair ended, with nothing of the person erased in the message.
+    # The coordination hears of it by the pair's number, with nothing of the person either.
     told = mails(client)
-    assert [to for to, _s, _t in told] == [MENTOR["email"]] * 2
-    assert told[-1][1] == "Votre binôme de mentorat s’arrête"
-    assert "quitté le programme" in told[-1][2] and marker not in told[-1][2]
+    coordination = app.config["PROGRAMME"].contacts["coordination"]
+    assert [to for to, _s, _t in told] == [MENTOR["email"]] * 2 + [coordination]
+    assert told[-2][1] == "Votre binôme de mentorat s’arrête"
+    assert "quitté le programme" in told[-2][2] and marker not in told[-2][2]
+    assert told[-1][1] == "Un binôme s’est arrêté" and marker not in told[-1][2]
+    assert who["email"] not in told[-1][2]
     # The link no longer opens anything.
     assert client.get(who["link"]).status_code == 404
     # Logs carried ids, never values, from the first post to the erasure.

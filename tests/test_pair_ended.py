@@ -12,7 +12,8 @@ import dataclasses
 
 import pytest
 from icalendar import Calendar
-from support.service import ROOT, SECRET
+from support.mail import text_of
+from support.service import ROOT, SECRET, plain_spaces
 
 from forms_service.config import Settings
 from forms_service.mail.mailqueue import MailKind
@@ -101,9 +102,18 @@ def test_someone_leaving_tells_the_other_only_even_once_erased(world, leave):
     else:
         erase_person(repo, pair["mentee_id"], secret=None, outbox=None)
         assert repo.pair(pair["id"]) is None and repo.enrollment(pair["mentee_id"]) is None
-    [(to, subject, calendar)] = sent(repo, out)
+    [(to, subject, calendar), (coordination, about, _none)] = sent(repo, out)
     assert to == "marc@exemple.fr" and subject == "Votre binôme de mentorat s’arrête"
     assert_cancels_the_introduced_events(calendar, introductions)
+    # The coordination did not end it: it hears, by the pair's number (the partner's own
+    # message says nothing of why).
+    assert coordination == out.programme.contacts["coordination"]
+    assert about == "Un binôme s’est arrêté"
+    [job] = [j for j in repo.mail.table.all() if j["kind"] == MailKind.FIN_COORDINATION]
+    text = text_of(render(job, out)[0])
+    assert f"binôme n° {pair['id']}" in plain_spaces(text)
+    assert ("effacement" in text) == (leave == "erasure") and "mentorée" in text
+    assert "Awa" not in text and "awa@" not in text
 
 
 def test_every_way_a_pair_ends_goes_through_the_one_event(world, monkeypatch):

@@ -65,6 +65,7 @@ class MailKind(StrEnum):
     FIN_BINOME = "fin_binome"  # a pair ended: to each person who stays, its events cancelled
     CONSERVATION = "conservation"  # someone waiting: their record is erased soon unless they stay
     SANS_BINOME = "sans_binome"  # someone long in the pool: what happens next, once
+    FIN_COORDINATION = "fin_coordination"  # a withdrawal or an erasure ended a pair
 
 
 # On a record: the jobs its change causes, until ``collect`` queues them (seconds).

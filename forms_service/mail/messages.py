@@ -321,6 +321,19 @@ def _unmatched(refs: dict, out: Outgoing, message_id):
                    link=_personal_link(out, record)), record["id"]
 
 
+def _ended_for_coordination(refs: dict, out: Outgoing, message_id):
+    """To the coordination: someone's withdrawal or erasure ended a pair (no name: ids)."""
+    to = (out.programme.contacts.get("coordination") if out.programme else None) or None
+    if not to:
+        return None
+    return compose(out.settings, to, _("Un binôme s'est arrêté"), "ended_coordination",
+                   message_id=message_id, pair_id=refs.get("pair_id"),
+                   erased=refs.get("reason") == "effacement",
+                   leaving_mentor=refs.get("leaving_role") == "mentor",
+                   link=f"{out.settings.base_url}/coordination/inscriptions/"
+                        f"{refs.get('person_id')}/"), None
+
+
 # Each kind of message (``MailKind``, declared once) and the function that writes it.
 BUILDERS = {
     MailKind.INSCRIPTION: _enrollment,
@@ -337,4 +350,5 @@ BUILDERS = {
     MailKind.FIN_BINOME: _pair_ended,
     MailKind.CONSERVATION: _retention_warning,
     MailKind.SANS_BINOME: _unmatched,
+    MailKind.FIN_COORDINATION: _ended_for_coordination,
 }

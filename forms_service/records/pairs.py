@@ -262,7 +262,8 @@ class PairRecords:
         Every way a pair ends (closed by the coordination, declined, a
         withdrawal, an erasure) comes here, so what an ending tells people is
         decided in one place. Each person who stays (not ``leaving``) is told,
-        and the calendar events the pair's messages carried are cancelled; the
+        and the calendar events the pair's messages carried are cancelled; when
+        someone's withdrawal or erasure ends it, the coordination is told too; the
         refs hold all the message needs, so it is written even once the pair or
         the other person's record is gone.
         """
@@ -277,6 +278,11 @@ class PairRecords:
             kind = MailKind.REFUS_PARTENAIRE if declined_by_other else MailKind.FIN_BINOME
             told[person_id] = [(kind, {"pair_id": pair["id"], "person_id": person_id,
                                        "reason": reason, "calendar": calendar})]
+            if leaving is not None:
+                # The coordination did not end it: it hears (riding on the record that stays).
+                told[person_id].append((MailKind.FIN_COORDINATION, {
+                    "pair_id": pair["id"], "person_id": person_id, "reason": reason,
+                    "leaving_role": "mentor" if leaving == pair["mentor_id"] else "mentore"}))
         return told
 
     def claim_reminder(self, pair_id: int, month: int, person_id: int,
