@@ -10,7 +10,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from .dates import format_date, format_datetime
 from .i18n import _, ngettext
-from .vocabulary import PairState, Status
+from .vocabulary import SENSITIVE_HINTS, PairState, Status
 
 __all__ = ["template_environment"]
 
@@ -25,5 +25,5 @@ def template_environment(*, autoescape: bool = True, **options) -> Environment:
     # Pages and e-mails write dates for people with the one formatter, and compare
     # stored codes with the vocabulary's members, never with a bare string.
     env.globals.update(format_date=format_date, format_datetime=format_datetime,
-                       Status=Status, PairState=PairState)
+                       Status=Status, PairState=PairState, SENSITIVE_HINTS=SENSITIVE_HINTS)
     return env

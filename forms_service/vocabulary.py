@@ -23,7 +23,7 @@ __all__ = [
     "Status", "PairState", "STATUSES", "STATUS_LABELS", "PARTICIPANT_STATUS_LABELS",
     "STATUS_TRANSITIONS", "WAITING_STATUSES", "FINAL_STATUSES", "PAIR_END_STATUSES",
     "PAIR_STATUSES", "PAIR_STATE_LABELS", "CHOICE_LABELS", "sensible_transitions",
-    "FORM_NAMES", "DEFAULT_FORM_PAGES", "ROLE_MEANINGS", "codes",
+    "FORM_NAMES", "DEFAULT_FORM_PAGES", "ROLE_MEANINGS", "codes", "SENSITIVE_HINTS",
 ]
 
 # ---------------------------------------------------------------------------- who enrolls
@@ -170,3 +170,17 @@ DEFAULT_FORM_PAGES = {"enrollment": "formulaires/inscription/", "feedback": "for
 def codes(pairs) -> tuple[str, ...]:
     """The codes of a (code, label) list, in order."""
     return tuple(code for code, _label in pairs)
+
+
+# Under every free-text field: what a participant or a coordinator types there may reach
+# the coordination, HR or an export, so health and other sensitive data stay out; the
+# well-being page gives the right contacts for them instead.
+SENSITIVE_HINTS = {
+    "participant": _("N’écrivez ici aucune information sur votre santé ni aucune autre donnée "
+                     "sensible (origine, religion, opinions, vie privée). Pour en parler, la page "
+                     "« Bien-être et épuisement » du guide donne les bons contacts : médecine du "
+                     "travail, référent·e harcèlement."),
+    "coordination": _("Aucune information de santé ni autre donnée sensible ici : pour cela, "
+                      "orientez vers la médecine du travail ou le ou la référente harcèlement "
+                      "(page « Bien-être et épuisement » du guide)."),
+}

@@ -85,3 +85,20 @@ def test_a_hyphen_within_one_item_is_kept(tmp_path, name):
     path = _programme(tmp_path, "  - Lyon\n", f"  - {name}\n")
     expected = name.strip('"').replace("\n    ", " ")
     assert expected in load_programme(path).sites
+
+
+def test_the_reply_to_address_must_be_an_address(tmp_path, make_app):
+    """Every e-mail answers to contacts.coordination (Reply-To): a name there stops the
+    service at start-up, on its line, instead of mail nobody can answer."""
+    path = _programme(tmp_path, "  coordination: mentorat@exemple.fr ",
+                      "  coordination: Service RH, bureau 12 ")
+    message = _error(path)
+    assert message.startswith(f"{path}, ligne {_line_of_start(path, '  coordination:')} : "
+                              "« contacts.coordination » doit être une adresse électronique")
+    with pytest.raises(Exception, match="contacts.coordination"):
+        make_app(programme=path)
+
+
+def _line_of_start(path: Path, start: str) -> int:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return next(n for n, line in enumerate(lines, start=1) if line.startswith(start))

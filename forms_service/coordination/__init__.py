@@ -32,7 +32,7 @@ from flask_wtf.csrf import CSRFError
 from .. import dates as display
 from ..i18n import gettext, ngettext
 from ..services import get_settings
-from ..vocabulary import PairState, Status
+from ..vocabulary import SENSITIVE_HINTS, PairState, Status
 from . import sessions
 from .auth import current_coordinator, deny_anonymous, second_factor_missing, setup_first
 from .blueprint import (
@@ -94,7 +94,8 @@ def init_app(app) -> None:
     app.jinja_env.filters["typeset"] = typeset_markup
     # Templates compare stored codes with the members (``pair.status == PairState.ACTIVE``),
     # never with a bare string.
-    app.jinja_env.globals.update(Status=Status, PairState=PairState)
+    app.jinja_env.globals.update(Status=Status, PairState=PairState,
+                                 SENSITIVE_HINTS=SENSITIVE_HINTS)
     app.after_request(private_headers)
 
 

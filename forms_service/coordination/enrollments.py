@@ -146,7 +146,7 @@ class StatusForm(FlaskForm):
 
 
 class NoteForm(FlaskForm):
-    text = TextAreaField(_("Note privée"), [
+    text = TextAreaField(_("Note de suivi (la personne la voit sur sa page)"), [
         DataRequired(_("Écrivez la note avant de l'enregistrer.")),
         Length(max=NOTE_MAX, message=_("%(max)d caractères au plus.") % {"max": NOTE_MAX})],
         filters=[clean_multiline])

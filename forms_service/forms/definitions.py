@@ -41,6 +41,7 @@ from ..vocabulary import (
     OTHER_SKILL,
     RHYTHMS,
     ROLES,
+    SENSITIVE_HINTS,
     SLOTS,
     TRACKS,
 )
@@ -74,8 +75,13 @@ def _too_long(limit: int) -> str:
 
 
 def text_field(label, limit, required=True, description="", multiline=False, render_kw=None,
-               checks=()):
-    """A trimmed, cleaned text field with a French length limit (and ``checks`` after)."""
+               checks=(), free=False):
+    """A trimmed, cleaned text field with a French length limit (and ``checks`` after).
+
+    ``free`` marks free text (goals, comments): its help says to keep health and other
+    sensitive data out (``SENSITIVE_HINTS``)."""
+    if free:
+        description = f"{description} {SENSITIVE_HINTS['participant']}".strip()
     checks = [validators.InputRequired(REQUIRED) if required else validators.Optional(),
               validators.Length(max=limit, message=_too_long(limit)), plain_text, *checks]
     field = TextAreaField if multiline else StringField
@@ -300,13 +306,15 @@ class EnrollmentForm(PublicForm):
             "compétences et votre présentation ; jamais votre nom complet ni votre adresse. "
             "Vous ne saurez pas qui vous a choisi·e."))
     presentation = text_field(_("Présentation (quelques lignes, si votre profil est visible)"),
-                              PRESENTATION_MAX, required=False, multiline=True)
+                              PRESENTATION_MAX, required=False, multiline=True, free=True)
     # Asked of mentees only (the "mentee" fieldset).
     skills_sought = CheckboxesField(_("Compétences que vous souhaitez développer"), choices=[])
     skills_sought_other = text_field(_("Autre compétence souhaitée"), SHORT_MAX, required=False)
     goal_1 = text_field(_("Objectif 1"), GOAL_MAX, required=False, description=_(
         "Un objectif SMART : spécifique, mesurable, atteignable, réaliste et daté. "
-        "Par exemple : « animer seul·e une réunion d’équipe de 30 minutes d’ici mars »."))
+        "Par exemple : « animer seul·e une réunion d’équipe de 30 minutes d’ici mars »."),
+        free=True)
+    # Goals 2 and 3 sit right under goal 1, whose help says what to keep out of all three.
     goal_2 = text_field(_("Objectif 2 (facultatif)"), GOAL_MAX, required=False)
     goal_3 = text_field(_("Objectif 3 (facultatif)"), GOAL_MAX, required=False)
     department_preference = radio_field(_("Souhaitez-vous un·e mentor d’un autre département ?"),
@@ -316,7 +324,8 @@ class EnrollmentForm(PublicForm):
     rhythm = radio_field(_("Rythme souhaité"), RHYTHMS)
     availability = CheckboxesField(_("Vos disponibilités habituelles"),
                                    [validators.InputRequired(CHOOSE_SOME)], choices=options(SLOTS))
-    comment = text_field(_("Commentaire libre (facultatif)"), LONG_MAX, required=False, multiline=True)
+    comment = text_field(_("Commentaire libre (facultatif)"), LONG_MAX, required=False,
+                         multiline=True, free=True)
     consent = BooleanField(
         _("J'ai pris connaissance de la notice sur les données personnelles."),
         [validators.InputRequired(_("Pour vous inscrire, confirmez avoir pris connaissance "
@@ -412,8 +421,10 @@ class FeedbackForm(PublicForm):
         [validators.InputRequired(_("Indiquez un nombre, 0 si vous ne vous êtes pas encore vus.")),
          validators.NumberRange(0, 100, _("Indiquez un nombre entre 0 et 100."))],
         render_kw={"min": 0, "max": 100, "inputmode": "numeric"})
-    what_works = text_field(_("Ce qui fonctionne bien"), LONG_MAX, required=False, multiline=True)
-    what_is_hard = text_field(_("Ce qui est difficile"), LONG_MAX, required=False, multiline=True)
+    what_works = text_field(_("Ce qui fonctionne bien"), LONG_MAX, required=False,
+                            multiline=True, free=True)
+    what_is_hard = text_field(_("Ce qui est difficile"), LONG_MAX, required=False,
+                              multiline=True, free=True)
     contact_requested = BooleanField(_("Je souhaite être contacté·e par la coordination"))
     identity = radio_field(_("Votre retour est"), [
         ("anonyme", _("Anonyme : ni nom ni adresse ne sont enregistrés")),
