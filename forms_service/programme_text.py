@@ -11,12 +11,17 @@ No Flask here: the MkDocs build imports this module.
 
 from __future__ import annotations
 
+import re
+
 from .typography import NBSP
 from .vocabulary import CAPACITIES, RHYTHMS
 
-__all__ = ["french_list", "days", "months", "ordinal_month", "checkpoint_months",
+__all__ = ["MARKER", "french_list", "days", "months", "ordinal_month", "checkpoint_months",
            "programme_value", "marker_value", "PROGRAMME_KEYS"]
 
+# A marker in a page: ``<!-- programme: points_etape -->``, ``<!-- contact: dpo -->``; its
+# kind and key are the two groups. The build's hooks (page, templates' files) share it.
+MARKER = re.compile(r"<!--\s*(contact|programme|conservation|relances)\s*:\s*([^\s>]*)\s*-->")
 # Numbers people read as words: « trois points d'étape ».
 _WORDS = ("zéro", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf",
           "dix", "onze", "douze")

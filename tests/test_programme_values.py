@@ -99,8 +99,8 @@ def changed_pages(changed_site) -> dict[str, str]:
     ("version_notice", "2026-11"),
     ("capacites", "1, 2 ou 3"),
     ("capacites.max", "3"),
-    ("rythmes", "chaque semaine, toutes les deux semaines, toutes les trois semaines ou une "
-                "fois par mois"),
+    ("rythmes", ("chaque semaine, toutes les deux semaines, toutes les trois semaines ou une "
+                 "fois par mois")),
     ("contacts.dpo", None),
     ("poids", None),
 ])
@@ -279,8 +279,8 @@ def _typed_values(programme) -> list[re.Pattern]:
     """Ways a page could type what the shipped programme.yml sets."""
     months = programme.checkpoints
     listed = [rf"{', '.join(map(str, months[:-1]))} (?:et|ou) {months[-1]}\s+mois",
-              rf"{', '.join(WORDS.get(m, str(m)) for m in months[:-1])} (?:et|ou) "
-              rf"{WORDS.get(months[-1], months[-1])}\s+mois",
+              (rf"{', '.join(WORDS.get(m, str(m)) for m in months[:-1])} (?:et|ou) "
+               rf"{WORDS.get(months[-1], months[-1])}\s+mois"),
               rf"\b(?:{'|'.join(f'{m}e' for m in months)}|1er)\s+mois",
               # one checkpoint: « point à 3 mois », « Clôture à 6 mois », « | 1 mois | »
               rf"(?:point|retour|[Cc]lôture|[Bb]ilan)[^.|\n]{{0,25}}\bà (?:{'|'.join(map(str, months))}) mois",

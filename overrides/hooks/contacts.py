@@ -23,9 +23,8 @@ from html import escape
 from mkdocs.exceptions import PluginError
 
 from forms_service.programme import ProgrammeError, configured_programme
-from forms_service.programme_text import PROGRAMME_KEYS, marker_value
+from forms_service.programme_text import MARKER, PROGRAMME_KEYS, marker_value
 
-MARKER = re.compile(r"<!--\s*(contact|programme|conservation|relances)\s*:\s*([^\s>]*)\s*-->")
 FENCE = re.compile(r"^(```|~~~).*?^\1", re.S | re.M)
 INLINE_CODE = re.compile(r"`[^`\n]*`")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")

@@ -26,12 +26,10 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 
 from forms_service.programme import ProgrammeError, configured_programme
-from forms_service.programme_text import marker_value
+from forms_service.programme_text import MARKER, marker_value
 
 BLOCK = re.compile(r'^<div class="mentorat-modele" markdown>\n(.*?)^</div>\s*$', re.S | re.M)
 TITLE = re.compile(r"^# (.+)$", re.M)
-# The markers the contacts hook renders in the page: the files show the same values.
-MARKER = re.compile(r"<!--\s*(contact|programme|conservation|relances)\s*:\s*([^\s>]*)\s*-->")
 LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 FORMATS = {"odt": "OpenDocument (LibreOffice, OnlyOffice)", "docx": "Word (.docx)"}
 _targets: dict[str, str] = {}  # page src_uri → base name of its files
