@@ -16,7 +16,8 @@ import re
 from .typography import NBSP
 from .vocabulary import CAPACITIES, RHYTHMS
 
-__all__ = ["MARKER", "french_list", "days", "months", "ordinal_month", "checkpoint_months",
+__all__ = ["MARKER", "french_list", "days", "months", "ordinal_month", "week_of_month",
+           "checkpoint_months",
            "programme_value", "marker_value", "PROGRAMME_KEYS"]
 
 # A marker in a page: ``<!-- programme: points_etape -->``, ``<!-- contact: dpo -->``; its
@@ -63,15 +64,25 @@ def _lowercase_first(label: str) -> str:
     return label[:1].lower() + label[1:]
 
 
+def week_of_month(month: int) -> int:
+    """The week after the pairing in which a checkpoint falls: 1 → 4, 3 → 13, 6 → 26."""
+    return round(month * 52 / 12)
+
+
 def _checkpoint(programme, which: str) -> str | None:
     checkpoints = programme.checkpoints
-    if which == "dernier":
-        return ordinal_month(checkpoints[-1])
     if which == "nombre":
         return _number_word(len(checkpoints))
-    if which.isdigit() and 1 <= int(which) <= len(checkpoints):
-        return ordinal_month(checkpoints[int(which) - 1])
-    return None
+    rank, _dot, form = which.partition(".")
+    if rank == "dernier":
+        month = checkpoints[-1]
+    elif rank.isdigit() and 1 <= int(rank) <= len(checkpoints):
+        month = checkpoints[int(rank) - 1]
+    else:
+        return None
+    if form == "semaine":
+        return str(week_of_month(month))
+    return ordinal_month(month) if not form else None
 
 
 def _days_in(table: dict, key: str) -> str | None:
@@ -82,7 +93,7 @@ def _days_in(table: dict, key: str) -> str | None:
 # What ``<!-- programme: CLE -->`` accepts, for the build's error message and contribuer.md:
 # each ``conservation.*`` and ``relances.*`` key of the file is accepted too.
 PROGRAMME_KEYS = ("version_notice", "points_etape", "points_etape.N", "points_etape.dernier",
-                  "points_etape.nombre", "relances.CLE", "conservation.CLE", "capacites",
+                  "points_etape.N.semaine", "points_etape.nombre", "relances.CLE", "conservation.CLE", "capacites",
                   "capacites.max", "rythmes")
 
 
@@ -91,6 +102,7 @@ def programme_value(programme, key: str) -> str | None:
 
     ``points_etape`` → « 1, 3 et 6 mois »; ``points_etape.2`` → « 3e mois » (the
     second checkpoint), ``points_etape.dernier`` → « 6e mois »,
+    ``points_etape.2.semaine`` → « 13 » (its week after the pairing),
     ``points_etape.nombre`` → « trois »; ``relances.silence_jours`` and each
     ``conservation.*`` → « 30 jours »; ``version_notice`` → « 2026-11 »;
     ``capacites`` → « 1, 2 ou 3 », ``capacites.max`` → « 3 », ``rythmes`` → « chaque semaine, … ou une
