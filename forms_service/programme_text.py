@@ -92,7 +92,7 @@ def _days_in(table: dict, key: str) -> str | None:
 
 # What ``<!-- programme: CLE -->`` accepts, for the build's error message and contribuer.md:
 # each ``conservation.*`` and ``relances.*`` key of the file is accepted too.
-PROGRAMME_KEYS = ("version_notice", "points_etape", "points_etape.N", "points_etape.dernier",
+PROGRAMME_KEYS = ("version_notice", "duree", "points_etape", "points_etape.N", "points_etape.dernier",
                   "points_etape.N.semaine", "points_etape.nombre", "relances.CLE", "conservation.CLE", "capacites",
                   "capacites.max", "rythmes")
 
@@ -103,7 +103,8 @@ def programme_value(programme, key: str) -> str | None:
     ``points_etape`` → « 1, 3 et 6 mois »; ``points_etape.2`` → « 3e mois » (the
     second checkpoint), ``points_etape.dernier`` → « 6e mois »,
     ``points_etape.2.semaine`` → « 13 » (its week after the pairing),
-    ``points_etape.nombre`` → « trois »; ``relances.silence_jours`` and each
+    ``points_etape.nombre`` → « trois »; ``duree`` → « 6 mois » (a relation lasts until
+    its last checkpoint, the closing one); ``relances.silence_jours`` and each
     ``conservation.*`` → « 30 jours »; ``version_notice`` → « 2026-11 »;
     ``capacites`` → « 1, 2 ou 3 », ``capacites.max`` → « 3 », ``rythmes`` → « chaque semaine, … ou une
     fois par mois » (the choices of the enrollment form).
@@ -113,6 +114,8 @@ def programme_value(programme, key: str) -> str | None:
         return programme.notice_version or None
     if key == "points_etape":
         return checkpoint_months(programme.checkpoints)
+    if key == "duree":
+        return months(programme.checkpoints[-1])
     if section == "points_etape" and rest:
         return _checkpoint(programme, rest)
     if section == "relances" and rest:

@@ -90,6 +90,7 @@ def changed_pages(changed_site) -> dict[str, str]:
     ("points_etape.dernier.semaine", "26"),
     ("points_etape.2.jour", None),
     ("points_etape.nombre", "trois"),
+    ("duree", "6 mois"),
     ("points_etape.4", None),
     ("points_etape.0", None),
     ("relances.silence_jours", "30 jours"),
@@ -129,7 +130,7 @@ def test_a_list_of_months_has_no_comma_before_et(months, said):
 @pytest.mark.parametrize("marker, key", [
     ("<!-- programme: points_etape.4 -->", "points_etape.4"),
     ("<!-- programme: relances.silence -->", "relances.silence"),
-    ("<!-- programme: duree -->", "duree"),
+    ("<!-- programme: delai -->", "delai"),
 ])
 def test_an_unknown_key_fails_the_build_naming_the_page_and_the_key(programme, marker, key):
     from mkdocs.exceptions import PluginError
@@ -154,6 +155,8 @@ NEW_VALUES = [
     ("/fonctionnement/", "Le point du 5e mois est le plus important"),
     ("/fonctionnement/", "pendant 20 jours, chacun reçoit un mot amical"),
     ("/charte/", "à 2, 5 et 9 mois après l’appariement"),
+    ("/charte/", "Une relation dure environ 9 mois."),
+    ("/modeles/accord-de-mentorat/", "date de clôture prévue (environ 9 mois)"),
     ("/calendrier/", "Point d’étape du 2e mois"),
     ("/calendrier/", "S39 Point d’étape du 9e mois et clôture"),
     ("/glossaire/", "vers le 5e mois"),
@@ -170,7 +173,7 @@ NEW_VALUES = [
 ]
 # Said nowhere once the file changed: the shipped checkpoints, and the silence typed by hand.
 OLD_VALUES = ["1, 3 et 6 mois", "un, trois et six mois", "1er mois", "3e mois", "6e mois",
-              "six semaines", "30 jours", "365 jours"]
+              "environ six mois", "environ 6 mois", "six semaines", "30 jours", "365 jours"]
 # The notice shows every retention period: backups are still kept 30 days, the log 365.
 STILL_TRUE = {"/confidentialite/": ["30 jours", "365 jours"]}
 
@@ -186,6 +189,14 @@ def test_no_page_keeps_a_shipped_value_once_the_file_changed(changed_pages):
             if old in text and old not in STILL_TRUE.get(address, ())}
     assert kept == set()
     assert "puis 365 jours" not in changed_pages["/confidentialite/"]
+
+
+def test_a_page_description_says_the_changed_values_too(changed_site):
+    pages = {"plan-de-developpement": "sur 9 mois", "bilan-mi-parcours": "vers le 5e mois"}
+    for page, said in pages.items():
+        head = read_page((changed_site / "modeles" / page / "index.html").read_text("utf-8"))
+        [meta] = [e for e in head if e.tag == "meta" and e.attrs.get("name") == "description"]
+        assert said in plain_spaces(meta.attrs["content"]), page
 
 
 def test_the_downloaded_templates_carry_the_changed_values(changed_site):
@@ -292,12 +303,18 @@ def _typed_values(programme) -> list[re.Pattern]:
     delays = {*programme.followup.values(), *programme.retention.values()}
     return [re.compile(p) for p in listed] + [
         re.compile(rf"\b(?:{'|'.join(map(str, sorted(delays)))})\s+jours\b"),
+        re.compile(rf"\b(?:{WORDS.get(months[-1], months[-1])}|{months[-1]}) mois\b"),
         re.compile(r"\bsix semaines\b"),
         re.compile(rf"\b{re.escape(programme.notice_version)}\b")]
+
+
+# A worked example keeps its own dates: it tells one person's story.
+EXAMPLES = {"docs/modeles/plan-de-developpement.md": "Dans six mois, piloter seule"}
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_no_page_types_a_configured_value_by_hand(programme, source):
     text = INLINE_CODE.sub("", FENCE.sub("", MARKER.sub("", source.read_text(encoding="utf-8"))))
+    text = text.replace(EXAMPLES.get(source.relative_to(ROOT).as_posix(), "\0"), "")
     typed = [m.group() for pattern in _typed_values(programme) for m in pattern.finditer(text)]
     assert typed == []

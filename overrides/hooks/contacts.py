@@ -9,7 +9,8 @@ delay (``relances.silence_jours`` → « 30 jours »), a retention period
 and rhythms of the enrollment form (``forms_service.programme_text`` words
 them). This hook replaces the marker with the value set once. An unknown or
 empty key fails the build, naming the page and the key. The "not found" page
-gets the same treatment, so no page types an address or a number by hand.
+gets the same treatment, and so does a page's description (front matter), so no
+page types an address or a number by hand.
 
 The older ``<!-- conservation: CLE -->`` still shows the bare number (the
 notice's retention table writes « jours » after it); ``relances:`` likewise.
@@ -92,6 +93,12 @@ def replace(html: str) -> str:
 
 def on_page_markdown(markdown, page, config, files):
     check(markdown, page.file.src_uri)
+    # The description (front matter) becomes a <meta> attribute: plain text, which the
+    # theme escapes. (Quote it in the front matter: « : » inside a marker is YAML's too.)
+    description = page.meta.get("description")
+    if isinstance(description, str) and MARKER.search(description):
+        check(description, f"{page.file.src_uri} (description)")
+        page.meta["description"] = MARKER.sub(lambda m: _value(*m.groups()), description)
     return markdown
 
 
