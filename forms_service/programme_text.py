@@ -92,9 +92,9 @@ def _days_in(table: dict, key: str) -> str | None:
 
 # What ``<!-- programme: CLE -->`` accepts, for the build's error message and contribuer.md:
 # each ``conservation.*`` and ``relances.*`` key of the file is accepted too.
-PROGRAMME_KEYS = ("version_notice", "duree", "points_etape", "points_etape.N", "points_etape.dernier",
-                  "points_etape.N.semaine", "points_etape.nombre", "relances.CLE", "conservation.CLE", "capacites",
-                  "capacites.max", "rythmes")
+PROGRAMME_KEYS = ("version_notice", "duree", "points_etape", "points_etape.N",
+                  "points_etape.dernier", "points_etape.N.semaine", "points_etape.nombre",
+                  "relances.CLE", "conservation.CLE", "capacites", "capacites.max", "rythmes")
 
 
 def programme_value(programme, key: str) -> str | None:
@@ -106,8 +106,8 @@ def programme_value(programme, key: str) -> str | None:
     ``points_etape.nombre`` → « trois »; ``duree`` → « 6 mois » (a relation lasts until
     its last checkpoint, the closing one); ``relances.silence_jours`` and each
     ``conservation.*`` → « 30 jours »; ``version_notice`` → « 2026-11 »;
-    ``capacites`` → « 1, 2 ou 3 », ``capacites.max`` → « 3 », ``rythmes`` → « chaque semaine, … ou une
-    fois par mois » (the choices of the enrollment form).
+    ``capacites`` → « 1, 2 ou 3 », ``capacites.max`` → « 3 », ``rythmes`` →
+    « chaque semaine, … ou une fois par mois » (the choices of the enrollment form).
     """
     section, _dot, rest = key.partition(".")
     if key == "version_notice":

@@ -139,7 +139,8 @@ def test_an_unknown_key_fails_the_build_naming_the_page_and_the_key(programme, m
     import contacts as hook
 
     hook._programme = programme
-    with pytest.raises(PluginError, match=rf"guides/page\.md\s:\sprogramme\s«\s{re.escape(key)}\s»"):
+    named = rf"guides/page\.md\s:\sprogramme\s«\s{re.escape(key)}\s»"
+    with pytest.raises(PluginError, match=named):
         hook.check(f"Au {marker}, faites le point.", "guides/page.md")
     hook.check(f"Un exemple : `{marker}`.", "guides/page.md")  # in code, it is an example
 
@@ -298,7 +299,8 @@ def _typed_values(programme) -> list[re.Pattern]:
                rf"{WORDS.get(months[-1], months[-1])}\s+mois"),
               rf"\b(?:{'|'.join(f'{m}e' for m in months)}|1er)\s+mois",
               # one checkpoint: « point à 3 mois », « Clôture à 6 mois », « | 1 mois | »
-              rf"(?:point|retour|[Cc]lôture|[Bb]ilan)[^.|\n]{{0,25}}\bà (?:{'|'.join(map(str, months))}) mois",
+              (rf"(?:point|retour|[Cc]lôture|[Bb]ilan)[^.|\n]{{0,25}}"
+               rf"\bà (?:{'|'.join(map(str, months))}) mois"),
               rf"\|\s*\**(?:{'|'.join(map(str, months))}) mois\**\s*\|"]
     delays = {*programme.followup.values(), *programme.retention.values()}
     return [re.compile(p) for p in listed] + [
