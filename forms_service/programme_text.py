@@ -16,9 +16,8 @@ import re
 from .typography import NBSP
 from .vocabulary import CAPACITIES, RHYTHMS
 
-__all__ = ["MARKER", "french_list", "days", "months", "ordinal_month", "week_of_month",
-           "checkpoint_months",
-           "programme_value", "marker_value", "PROGRAMME_KEYS"]
+__all__ = ["MARKER", "PROGRAMME_KEYS", "programme_value", "marker_value", "french_list", "days",
+           "months", "ordinal_month", "week_of_month", "checkpoint_months"]
 
 # A marker in a page: ``<!-- programme: points_etape -->``, ``<!-- contact: dpo -->``; its
 # kind and key are the two groups. The build's hooks (page, templates' files) share it.
