@@ -19,7 +19,7 @@ from .i18n import _
 
 __all__ = [
     "ROLES", "MENTOR_ROLES", "MENTEE_ROLES", "FEEDBACK_ROLES", "TRACKS", "FORMATS", "RHYTHMS",
-    "EXPERIENCE", "DAYS", "HALVES", "SLOTS", "DEPARTMENT_PREFERENCES", "OTHER_SKILL",
+    "CAPACITIES", "EXPERIENCE", "DAYS", "HALVES", "SLOTS", "DEPARTMENT_PREFERENCES", "OTHER_SKILL",
     "Status", "PairState", "STATUSES", "STATUS_LABELS", "PARTICIPANT_STATUS_LABELS",
     "STATUS_TRANSITIONS", "WAITING_STATUSES", "FINAL_STATUSES", "PAIR_END_STATUSES",
     "PAIR_STATUSES", "PAIR_STATE_LABELS", "CHOICE_LABELS", "sensible_transitions",
@@ -63,6 +63,8 @@ FORMATS = [("presentiel", _("En présentiel")), ("distance", _("À distance")),
            ("hybride", _("Hybride"))]
 RHYTHMS = [("hebdomadaire", _("Chaque semaine")), ("bimensuel", _("Toutes les deux semaines")),
            ("trois_semaines", _("Toutes les trois semaines")), ("mensuel", _("Une fois par mois"))]
+# How many people a mentor may accompany at once: the choices of the enrollment form.
+CAPACITIES = [(1, "1"), (2, "2"), (3, "3")]
 EXPERIENCE = [("moins_2", _("Moins de 2 ans")), ("2_5", _("De 2 à 5 ans")),
               ("5_10", _("De 5 à 10 ans")), ("10_20", _("De 10 à 20 ans")),
               ("plus_20", _("Plus de 20 ans"))]

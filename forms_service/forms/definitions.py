@@ -32,6 +32,7 @@ from ..i18n import _
 from ..programme import Programme
 from ..text import clean_multiline, clean_text, is_address, looks_encoded
 from ..vocabulary import (
+    CAPACITIES,
     DEPARTMENT_PREFERENCES,
     EXPERIENCE,
     FEEDBACK_ROLES,
@@ -295,7 +296,7 @@ class EnrollmentForm(PublicForm):
         "une seule inscription suffit."))
     # Asked of mentors only (the "mentor" fieldset).
     capacity = radio_field(_("Nombre de personnes que vous pouvez accompagner"),
-                     [(1, "1"), (2, "2"), (3, "3")], required=False, coerce=int)
+                     CAPACITIES, required=False, coerce=int)
     skills_offered = CheckboxesField(_("Compétences que vous pouvez partager"), choices=[])
     skills_offered_other = text_field(_("Autre compétence que vous pouvez partager"), SHORT_MAX,
                                       required=False)

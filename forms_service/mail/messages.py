@@ -24,6 +24,8 @@ from email.utils import formatdate
 
 from ..config import Settings
 from ..i18n import _
+from ..programme import FOLLOWUP_DEFAULTS
+from ..programme_text import checkpoint_months, days
 from ..templating import template_environment
 from ..text import is_address
 from ..typography import french_spacing
@@ -182,9 +184,22 @@ def _introduction(refs: dict, out: Outgoing, message_id):
                    "introduction", message_id=message_id, person=person, other=other,
                    role=role, pair=pair, reasons=positive_reasons(pair),
                    track=dict(TRACKS).get(pair.get("track"), ""),
-                   decline_days=out.programme.followup["refus_jours"] if out.programme else 14,
+                   decline_delay=days(_followup(out, "refus_jours")),
+                   checkpoints=_checkpoint_months(pair, out),
                    calendar=pair_calendar(pair, **_calendar_context(out)),
                    **_pair_links(out, pair, person, "rencontre", "refus")), person["id"]
+
+
+def _followup(out: Outgoing, key: str) -> int:
+    """A delay of ``relances``, as ``programme.yml`` sets it (its default without one)."""
+    return (out.programme.followup if out.programme else FOLLOWUP_DEFAULTS)[key]
+
+
+def _checkpoint_months(pair: dict, out: Outgoing) -> str:
+    """« 1, 3 et 6 mois »: the pair's own schedule, set from ``points_etape`` when confirmed."""
+    stored = [c["month"] for c in pair.get("checkpoints", ())]
+    months = stored or (list(out.programme.checkpoints) if out.programme else [])
+    return checkpoint_months(months) if months else ""
 
 
 def _reminder(refs: dict, out: Outgoing, message_id):
@@ -220,6 +235,7 @@ def _nudge(refs: dict, out: Outgoing, message_id):
     pair, person, other, role = found
     return compose(out.settings, person["email"], _("Des nouvelles de votre binôme de mentorat ?"),
                    "nudge", message_id=message_id, person=person, other=other, role=role,
+                   silence=days(_followup(out, "silence_jours")),
                    **_pair_links(out, pair, person, "rencontre")), person["id"]
 
 

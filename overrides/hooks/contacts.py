@@ -1,11 +1,19 @@
-"""MkDocs hook: put the programme's contacts and retention periods into pages.
+"""MkDocs hook: put the programme's contacts and configured values into pages.
 
 A coordinator writes ``<!-- contact: coordination -->`` (or ``dpo``,
-``outils.visio``…) where a contact belongs, and ``<!-- conservation:
-inscriptions_jours -->`` where a retention period does; this hook replaces
-the marker with the value set once in ``programme.yml``. An unknown or empty
-key fails the build, naming the page and the key. The "not found" page gets
-the same treatment, so no page types an address by hand.
+``outils.visio``…) where a contact belongs, and ``<!-- programme: CLE -->``
+where any other value of ``programme.yml`` does: the checkpoints
+(``points_etape`` → « 1, 3 et 6 mois », ``points_etape.2`` → « 3e mois »), a
+delay (``relances.silence_jours`` → « 30 jours »), a retention period
+(``conservation.inscriptions_jours``), the notice's version, the capacities
+and rhythms of the enrollment form (``forms_service.programme_text`` words
+them). This hook replaces the marker with the value set once. An unknown or
+empty key fails the build, naming the page and the key. The "not found" page
+gets the same treatment, and so does a page's description (front matter), so no
+page types an address or a number by hand.
+
+The older ``<!-- conservation: CLE -->`` still shows the bare number (the
+notice's retention table writes « jours » after it); ``relances:`` likewise.
 """
 
 from __future__ import annotations
@@ -16,8 +24,8 @@ from html import escape
 from mkdocs.exceptions import PluginError
 
 from forms_service.programme import ProgrammeError, configured_programme
+from forms_service.programme_text import MARKER, PROGRAMME_KEYS, marker_value
 
-MARKER = re.compile(r"<!--\s*(contact|conservation|relances)\s*:\s*([^\s>]*)\s*-->")
 FENCE = re.compile(r"^(```|~~~).*?^\1", re.S | re.M)
 INLINE_CODE = re.compile(r"`[^`\n]*`")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -34,15 +42,17 @@ def on_config(config):
     return config
 
 
-def _table(kind: str) -> dict:
-    return {"contact": _programme.contacts, "conservation": _programme.retention,
-            "relances": _programme.followup}[kind]
+def _known(kind: str) -> list[str]:
+    if kind == "programme":
+        return [*(k for k in PROGRAMME_KEYS if not k.endswith(".CLE")),
+                *(f"relances.{k}" for k in _programme.followup),
+                *(f"conservation.{k}" for k in _programme.retention)]
+    return sorted({"contact": _programme.contacts, "conservation": _programme.retention,
+                   "relances": _programme.followup}[kind])
 
 
 def _value(kind: str, key: str) -> str | None:
-    table = _table(kind)
-    value = table.get(key)
-    return str(value).strip() if value is not None and str(value).strip() else None
+    return marker_value(_programme, kind, key)
 
 
 def contact_html(value: str) -> str:
@@ -65,10 +75,10 @@ def check(source: str, where: str) -> None:
     text = INLINE_CODE.sub("", FENCE.sub("", source))
     for kind, key in MARKER.findall(text):
         if _value(kind, key) is None:
-            known = _table(kind)
+            known = _known(kind)
             raise PluginError(
                 f"{where} : {kind} « {key} » absent ou vide dans programme.yml "
-                f"(clés renseignées : {', '.join(sorted(known)) or 'aucune'}).")
+                f"(clés renseignées : {', '.join(known) or 'aucune'}).")
 
 
 def replace(html: str) -> str:
@@ -83,6 +93,12 @@ def replace(html: str) -> str:
 
 def on_page_markdown(markdown, page, config, files):
     check(markdown, page.file.src_uri)
+    # The description (front matter) becomes a <meta> attribute: plain text, which the
+    # theme escapes. (Quote it in the front matter: « : » inside a marker is YAML's too.)
+    description = page.meta.get("description")
+    if isinstance(description, str) and MARKER.search(description):
+        check(description, f"{page.file.src_uri} (description)")
+        page.meta["description"] = MARKER.sub(lambda m: _value(*m.groups()), description)
     return markdown
 
 

@@ -26,10 +26,10 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 
 from forms_service.programme import ProgrammeError, configured_programme
+from forms_service.programme_text import MARKER, marker_value
 
 BLOCK = re.compile(r'^<div class="mentorat-modele" markdown>\n(.*?)^</div>\s*$', re.S | re.M)
 TITLE = re.compile(r"^# (.+)$", re.M)
-CONTACT = re.compile(r"<!--\s*(contact|conservation)\s*:\s*([^\s>]*)\s*-->")
 LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 FORMATS = {"odt": "OpenDocument (LibreOffice, OnlyOffice)", "docx": "Word (.docx)"}
 _targets: dict[str, str] = {}  # page src_uri → base name of its files
@@ -47,12 +47,10 @@ def document_source(markdown: str, programme) -> str:
     block = template_block(markdown) or ""
 
     def value(match: re.Match) -> str:
-        kind, key = match.groups()
-        table = programme.contacts if kind == "contact" else programme.retention
-        return str(table.get(key, ""))
+        return marker_value(programme, *match.groups()) or ""
 
     # In a file the links of the site lead nowhere: keep their words.
-    body = LINK.sub(r"\1", CONTACT.sub(value, block))
+    body = LINK.sub(r"\1", MARKER.sub(value, block))
     return f"# {title.group(1) if title else ''}\n\n{body}"
 
 
