@@ -21,7 +21,7 @@ __all__ = ["MARKER", "PROGRAMME_KEYS", "programme_value", "marker_value", "frenc
 
 # A marker in a page: ``<!-- programme: points_etape -->``, ``<!-- contact: dpo -->``; its
 # kind and key are the two groups. The build's hooks (page, templates' files) share it.
-MARKER = re.compile(r"<!--\s*(contact|programme|conservation|relances)\s*:\s*([^\s>]*)\s*-->")
+MARKER = re.compile(r"<!--\s*(contact|programme)\s*:\s*([^\s>]*)\s*-->")
 # Numbers people read as words: « trois points d'étape ».
 _WORDS = ("zéro", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf",
           "dix", "onze", "douze")
@@ -133,13 +133,9 @@ def programme_value(programme, key: str) -> str | None:
 def marker_value(programme, kind: str, key: str) -> str | None:
     """The plain text a page's marker stands for, or ``None`` when unknown or empty.
 
-    ``kind`` is ``contact`` (``contacts`` of the file), ``programme`` (above), or
-    the older ``conservation`` / ``relances``, which show the bare number of days
-    (the privacy notice's retention table writes « jours » after them).
+    ``kind`` is ``contact`` (``contacts`` of the file) or ``programme`` (above).
     """
     if kind == "programme":
         return programme_value(programme, key)
-    table = {"contact": programme.contacts, "conservation": programme.retention,
-             "relances": programme.followup}[kind]
-    value = table.get(key)
+    value = programme.contacts.get(key)
     return str(value).strip() if value is not None and str(value).strip() else None

@@ -168,7 +168,7 @@ NEW_VALUES = [
     ("/modeles/accord-de-mentorat/", "9e mois"),
     ("/modeles/bilan-mi-parcours/", "Vers le 5e mois"),
     ("/confidentialite/", "Aux points d’étape (2, 5 et 9 mois)"),
-    ("/confidentialite/", "jusqu’à la fin de votre participation, puis 200 jours"),
+    ("/confidentialite/", "200 jours après votre dernière activité"),
     ("/confidentialite/", "Version de la notice : 2026-11"),
     ("/contribuer/", "au 5e mois"),
 ]

@@ -12,8 +12,8 @@ empty key fails the build, naming the page and the key. The "not found" page
 gets the same treatment, and so does a page's description (front matter), so no
 page types an address or a number by hand.
 
-The older ``<!-- conservation: CLE -->`` still shows the bare number (the
-notice's retention table writes « jours » after it); ``relances:`` likewise.
+The privacy notice's retention table comes from the registry of what the
+service stores (``hooks/registry.py``).
 """
 
 from __future__ import annotations
@@ -47,8 +47,7 @@ def _known(kind: str) -> list[str]:
         return [*(k for k in PROGRAMME_KEYS if not k.endswith(".CLE")),
                 *(f"relances.{k}" for k in _programme.followup),
                 *(f"conservation.{k}" for k in _programme.retention)]
-    return sorted({"contact": _programme.contacts, "conservation": _programme.retention,
-                   "relances": _programme.followup}[kind])
+    return sorted(_programme.contacts)
 
 
 def _value(kind: str, key: str) -> str | None:

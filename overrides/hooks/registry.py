@@ -8,12 +8,15 @@ purge runs the same registry, so the notice and what is erased cannot differ.
 
 from __future__ import annotations
 
+import re
+
 from mkdocs.exceptions import PluginError
 
 from forms_service.programme import ProgrammeError, configured_programme
 from forms_service.records.registry import KEPT, retention_text
 
-MARKER = "<!-- registre: conservation -->"
+# Alone on its line: the same words inside a code span (contribuer.md shows them) stay.
+MARKER = re.compile(r"^<!-- registre: conservation -->$", re.M)
 
 
 def _cell(text: str) -> str:
@@ -28,10 +31,10 @@ def table(retention: dict) -> str:
 
 
 def on_page_markdown(markdown, page, config, files):
-    if MARKER not in markdown:
+    if not MARKER.search(markdown):
         return markdown
     try:
         retention = configured_programme().retention
     except ProgrammeError as error:
         raise PluginError(str(error)) from None
-    return markdown.replace(MARKER, table(retention))
+    return MARKER.sub(lambda _match: table(retention), markdown)
