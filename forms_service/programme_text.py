@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from .i18n import _
 from .typography import NBSP
 from .vocabulary import CAPACITIES, RHYTHMS
 
@@ -93,7 +94,8 @@ def _days_in(table: dict, key: str) -> str | None:
 # each ``conservation.*`` and ``relances.*`` key of the file is accepted too.
 PROGRAMME_KEYS = ("version_notice", "duree", "points_etape", "points_etape.N",
                   "points_etape.dernier", "points_etape.N.semaine", "points_etape.nombre",
-                  "relances.CLE", "conservation.CLE", "capacites", "capacites.max", "rythmes")
+                  "relances.CLE", "conservation.CLE", "capacites", "capacites.max", "rythmes",
+                  "domaines_email")
 
 
 def programme_value(programme, key: str) -> str | None:
@@ -106,7 +108,8 @@ def programme_value(programme, key: str) -> str | None:
     its last checkpoint, the closing one); ``relances.silence_jours`` and each
     ``conservation.*`` → « 30 jours »; ``version_notice`` → « 2026-11 »;
     ``capacites`` → « 1, 2 ou 3 », ``capacites.max`` → « 3 », ``rythmes`` →
-    « chaque semaine, … ou une fois par mois » (the choices of the enrollment form).
+    « chaque semaine, … ou une fois par mois » (the choices of the enrollment form);
+    ``domaines_email`` → which addresses the enrollment accepts.
     """
     section, _dot, rest = key.partition(".")
     if key == "version_notice":
@@ -127,7 +130,18 @@ def programme_value(programme, key: str) -> str | None:
         return str(max(code for code, _label in CAPACITIES))
     if key == "rythmes":
         return french_list((_lowercase_first(str(label)) for _code, label in RHYTHMS), "ou")
+    if key == "domaines_email":
+        return accepted_addresses(programme.email_domains)
     return None
+
+
+def accepted_addresses(domains) -> str:
+    """Which addresses the enrollment accepts, as a sentence's end (the notice's table)."""
+    if not domains:
+        return _("le service accepte toute adresse : aucun domaine n’est imposé dans ce "
+                 "déploiement")
+    return _("seules les adresses de l’organisation sont acceptées (%(domains)s)") % {
+        "domains": french_list((f"@{domain}" for domain in domains), "ou")}
 
 
 def marker_value(programme, kind: str, key: str) -> str | None:

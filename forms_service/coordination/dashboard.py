@@ -20,6 +20,7 @@ from datetime import date
 from flask import render_template
 
 from ..i18n import _
+from ..records.anonymity import MIN_GROUP
 from ..services import get_programme, get_repo
 from ..vocabulary import MENTEE_ROLES, MENTOR_ROLES, ROLES, TRACKS, PairState, Status
 from . import charts
@@ -29,7 +30,6 @@ from .blueprint import bp
 __all__ = ["MIN_GROUP", "hide_small_groups", "mean", "enrollments_per_month", "count_by",
            "matched_share", "response_rates", "ratings_per_checkpoint", "month_label"]
 
-MIN_GROUP = 3
 MONTHS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.",
           "nov.", "déc.")
 

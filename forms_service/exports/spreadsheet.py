@@ -15,6 +15,7 @@ import io
 from collections.abc import Callable, Iterable
 
 from ..i18n import _
+from ..records.anonymity import shown_anonymously
 from ..vocabulary import CHOICE_LABELS, FORMATS, PAIR_STATE_LABELS, STATUS_LABELS
 from .formats import iter_csv, neutralise
 
@@ -93,7 +94,7 @@ def enrollment_rows(repo) -> list[dict]:
 
 def feedback_rows(repo) -> list[dict]:
     return [_labelled(_verified(record), FEEDBACK_COLUMNS, FEEDBACK_LABELS)
-            for record in repo.feedback.all()]
+            for record in shown_anonymously(repo.feedback.all())]
 
 
 def _verified(feedback: dict) -> dict:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from ..i18n import _
 from ..mail.mailqueue import PENDING
+from ..records.anonymity import shown_anonymously
 from . import spreadsheet
 from .formats import to_json, to_jsonl
 
@@ -52,8 +53,11 @@ def export_records(repo, what: str) -> list[dict]:
                  ("pair_id", "date", "duration_minutes", "format", "logged_by")}
                 for meeting in repo.meetings.all()]
     table, _label = EXPORTS[what]
+    records = repo.store.table(table).all()
+    if what == "feedback":
+        records = shown_anonymously(records)
     return [{k: v for k, v in record.items() if k not in PRIVATE_FIELDS}
-            for record in repo.store.table(table).all()]
+            for record in records]
 
 
 def export_body(repo, what: str, fmt: str) -> str | bytes:

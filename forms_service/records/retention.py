@@ -18,6 +18,7 @@ from datetime import datetime, timedelta, timezone
 
 from ..mail.mailqueue import JobStatus
 from ..vocabulary import WAITING_STATUSES, PairState, Status
+from .anonymity import is_anonymous
 from .registry import KEPT, WARNING_DAYS
 
 __all__ = ["SELECTORS", "expired", "to_warn", "last_activity", "parse_moment",
@@ -98,15 +99,10 @@ def _pairs_in(state: str):
     return select
 
 
-def _is_anonymous(feedback: dict) -> bool:
-    return not feedback.get("link_key") and not feedback.get("person_id") and \
-        not feedback.get("email") and not feedback.get("name")
-
-
 def _feedback(anonymous: bool):
     def select(repo, limit: datetime, now: datetime) -> list[dict]:
         return [answer for answer in repo.feedback.all()
-                if not answer.get("link_key") and _is_anonymous(answer) == anonymous
+                if not answer.get("link_key") and is_anonymous(answer) == anonymous
                 and (parse_moment(answer.get("created_at")) or now) < limit]
     return select
 
