@@ -151,6 +151,22 @@ class EnrollmentRecords:
             changes["capacity"] = capacity
         return self.enrollments.update(enrollment_id, changes)
 
+    def set_limited(self, enrollment_id: int, limited: bool) -> dict:
+        """Limit the use of someone's data (Art. 18), or lift it: ``limited_at`` is set or cleared.
+
+        The record stays as it is; the pool's rule (``eligibility``) keeps the
+        person out of matching, visible profiles, reminders and nudges while
+        ``limited_at`` is set.
+        """
+        def change(record: dict) -> dict:
+            if limited and not record.get("limited_at"):
+                record["limited_at"] = now_iso()
+            elif not limited:
+                record["limited_at"] = None
+            return record
+
+        return self.enrollments.modify(enrollment_id, change)
+
     def set_preferences(self, enrollment_id: int, mentor_ids: list[int]) -> dict:
         """A mentee's ranking of up to three mentors (ids, first choice first)."""
         return self.enrollments.update(enrollment_id, {"preferences": list(mentor_ids)[:3],
