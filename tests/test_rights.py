@@ -178,3 +178,23 @@ def test_a_closed_enrollment_can_still_be_corrected(app, client, everything):
     assert answer.status_code == 200, answer.get_json()
     assert store.enrollment(paul["id"])["name"] == "Paul Durand-Roy"
     assert store.enrollment(paul["id"])["status"] == "clos"
+
+
+def test_manual_pairing_refuses_a_limited_person_and_says_why(app, client):
+    from support.coordination import csrf_token
+    from support.people import enroll, mentor
+
+    awa, marc = enroll(app, "Awa Diallo"), mentor(app, "Marc Petit")
+    repo(app).set_limited(marc["id"], True)
+    login(app, client)
+    chooser = f"/coordination/appariement/choisir/{awa['id']}/"
+    assert "Marc Petit" not in client.get(chooser).get_data(as_text=True)
+    answer = client.post("/coordination/appariement/confirmer", headers=JSON, data={
+        "csrf_token": csrf_token(client, "/coordination/appariement/"),
+        "mentor_id": marc["id"], "mentee_id": awa["id"]})
+    assert answer.status_code == 409 and "limité" in answer.get_json()["message"]
+    repo(app).set_limited(marc["id"], False)
+    repo(app).set_limited(awa["id"], True)
+    refused = client.get(chooser)
+    assert refused.status_code == 404 and "limité" in refused.get_data(as_text=True)
+    assert repo(app).all_pairs() == []

@@ -4,7 +4,9 @@ The confirmation e-mail carries ``/formulaires/mon-inscription/?lien=<token>``:
 the token signs the enrollment's id and reference, so it opens that
 enrollment only, and stops working once the enrollment is erased (a later
 record never has the same reference). On that page the participant sees
-everything stored about them, corrects it, withdraws, or erases it all.
+everything stored about them (their pairs, meetings and signed feedback
+too: ``records.personal_data``), corrects it whatever its status, withdraws,
+or erases it all; ``web.rights`` adds the JSON copy and the limitation.
 
 These posts carry no session (the page is static HTML served by Flask):
 the signed link in the body and the Origin/Sec-Fetch-Site check protect
@@ -181,8 +183,10 @@ def _display_item(key: str, item, names: dict) -> str:
 
 def _rows(record: dict) -> list[tuple[str, str]]:
     labels = _labels()
+    # A lifted limitation leaves nothing to say: its row goes with it.
     return [(labels.get(key, key), _display(key, value))
-            for key, value in record.items() if key not in HIDDEN_KEYS]
+            for key, value in record.items()
+            if key not in HIDDEN_KEYS and not (key == "limited_at" and not value)]
 
 
 def _prefill(record: dict) -> dict:
