@@ -99,7 +99,8 @@ def test_the_page_shows_each_category_escaped(client, everything):
     text = page.get_data(as_text=True)
     assert page.status_code == 200
     for shown in ("Marc Petit", "82.5", HELD["reason"], HELD["own_reason"], HELD["note"],
-                  "45 min", "Télécharger mes données (JSON)", "Vos retours signés"):
+                  "45 min", "Télécharger mes données (JSON)", "Vos retours signés",
+                  "1 mois", "Mentoré·e"):
         assert shown in htmllib.unescape(text), shown
     assert HELD["partner_reason"] not in text
     assert "<script>alert(1)</script>" not in text and "<b>Des échanges</b>" not in text

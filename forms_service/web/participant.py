@@ -244,8 +244,12 @@ def _held(record: dict) -> dict | None:
     """What the page shows beside the enrollment: pairs, meetings, signed feedback (Art. 15)."""
     held = held_about(get_repo(), record["id"])
     if held is not None:
-        held["feedback_labels"] = {name: field.label.text for name, field in
-                                   FeedbackForm(programme=get_programme())._fields.items()}
+        fields = FeedbackForm(programme=get_programme())._fields
+        held["feedback_labels"] = {name: field.label.text for name, field in fields.items()}
+        # Each stored choice as the label the person picked, « 1 mois », « Mentoré·e »…
+        held["feedback_choices"] = {name: {str(c.value): c.label for c in field.choices}
+                                    for name, field in fields.items()
+                                    if getattr(field, "choices", None)}
         held["status_labels"] = PAIR_STATUS_LABELS
         held["role_labels"] = dict(FEEDBACK_ROLES)
     return held
