@@ -11,7 +11,7 @@ import pytest
 from support.coordination import login
 from support.mail import queued_mail
 from support.people import HELD, person_with_everything
-from support.service import JSON, SECRET, repo
+from support.service import JSON, SECRET, plain_spaces, repo
 
 from forms_service.eligibility import may_be_proposed, open_roles
 from forms_service.mail.links import personal_token
@@ -199,3 +199,15 @@ def test_manual_pairing_refuses_a_limited_person_and_says_why(app, client):
     refused = client.get(chooser)
     assert refused.status_code == 404 and "limité" in refused.get_data(as_text=True)
     assert repo(app).all_pairs() == []
+
+
+def test_the_withdrawal_confirmation_offers_objection_as_erasure(app, client, everything):
+    """Objecting (Art. 21) erases, where withdrawing keeps the answers for the retention time."""
+    leo, link = everything["leo"], _link(everything["leo"])
+    asked = client.post("/api/mon-inscription/retirer", data={"lien": link})
+    assert "Je m’oppose : effacer mes données" in plain_spaces(asked.get_data(as_text=True))
+    confirm = client.post("/api/mon-inscription/effacer", data={"lien": link})
+    assert "Confirmer l’effacement" in htmllib.unescape(confirm.get_data(as_text=True))
+    client.post("/api/mon-inscription/effacer", data={"lien": link, "confirme": "oui"})
+    assert repo(app).enrollment(leo["id"]) is None
+    assert not [p for p in repo(app).all_pairs() if leo["id"] in (p["mentor_id"], p["mentee_id"])]
