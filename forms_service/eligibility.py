@@ -43,9 +43,9 @@ def open_roles(person: Mapping, load: Mapping[int, int], has_mentor: Container[i
     if limited(person) or person.get("status") not in WAITING_STATUSES | PAIR_STATUSES:
         return False, False
     capacity = person.get("capacity") or 1
-    can_mentor = person.get("role") in MENTOR_ROLES and load.get(person["id"], 0) < capacity \
+    can_mentor = person.get("role") in MENTOR_ROLES and load.get(person.get("id"), 0) < capacity \
         and not paused(person, on or date.today())
-    can_be_mentee = person.get("role") in MENTEE_ROLES and person["id"] not in has_mentor
+    can_be_mentee = person.get("role") in MENTEE_ROLES and person.get("id") not in has_mentor
     return can_mentor, can_be_mentee
 
 

@@ -27,7 +27,7 @@ def _clean(record: dict, *drop: str) -> dict:
 
 
 def is_own_feedback(feedback: dict, enrollment_id: int, email: str) -> bool:
-    """Whether a feedback is this person's: sent through their link, or signed with their address."""
+    """Whether a feedback is the person's: sent by their link, or signed with their address."""
     if feedback.get("person_id") == enrollment_id:
         return True
     return bool(email) and str(feedback.get("email", "")).casefold() == email.casefold()
