@@ -213,3 +213,11 @@ def test_the_withdrawal_confirmation_offers_objection_as_erasure(app, client, ev
     client.post("/api/mon-inscription/effacer", data={"lien": link, "confirme": "oui"})
     assert repo(app).enrollment(leo["id"]) is None
     assert not [p for p in repo(app).all_pairs() if leo["id"] in (p["mentor_id"], p["mentee_id"])]
+
+
+def test_a_reminder_queued_before_the_limitation_is_not_sent(app, client, everything):
+    store, awa, marc = repo(app), everything["awa"], everything["marc"]
+    assert send_reminders(store, date(2026, 4, 3)) == 2  # both claimed and queued
+    _limit(client, awa)
+    reminders = [m["To"] for m in queued_mail(app) if m["Subject"].startswith("Point d")]
+    assert reminders == [marc["email"]]

@@ -23,6 +23,7 @@ from email.policy import SMTP
 from email.utils import formatdate
 
 from ..config import Settings
+from ..eligibility import limited
 from ..i18n import _
 from ..templating import template_environment
 from ..text import is_address
@@ -189,7 +190,8 @@ def _introduction(refs: dict, out: Outgoing, message_id):
 
 def _reminder(refs: dict, out: Outgoing, message_id):
     found = _pair_people(refs, out)
-    if found is None or found[0].get("status") != PairState.ACTIVE:
+    # Queued before the person limited the use of their data (Art. 18): nothing goes.
+    if found is None or found[0].get("status") != PairState.ACTIVE or limited(found[1]):
         return None
     pair, person, other, role = found
     month = refs.get("month")
@@ -215,7 +217,8 @@ def _pair_links(out: Outgoing, pair: dict, person: dict, *purposes: str) -> dict
 
 def _nudge(refs: dict, out: Outgoing, message_id):
     found = _pair_people(refs, out)
-    if found is None or found[0].get("status") != PairState.ACTIVE:
+    # Queued before the person limited the use of their data (Art. 18): nothing goes.
+    if found is None or found[0].get("status") != PairState.ACTIVE or limited(found[1]):
         return None
     pair, person, other, role = found
     return compose(out.settings, person["email"], _("Des nouvelles de votre binôme de mentorat ?"),
