@@ -33,7 +33,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     # The views load with the application, not with the package: a script that
     # imports ``forms_service.storage`` or the build's hooks never pays for them.
     from . import coordination
-    from .web import pair_pages, participant, public, security
+    from .web import pair_pages, participant, public, rights, security
 
     test_config = dict(test_config or {})
     overrides = {k: test_config.pop(k) for k in list(test_config) if k.islower()}
@@ -62,6 +62,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.register_blueprint(public.bp)
     app.register_blueprint(participant.bp)
+    app.register_blueprint(rights.bp)
     app.register_blueprint(pair_pages.bp)
     coordination.init_app(app)
     security.init_app(app)

@@ -243,10 +243,12 @@ def test_withdrawal_takes_one_click_and_a_confirmation(app, client, data_dir):
     assert record["status_history"][-1]["status"] == "retire"
     shown = client.get(done.headers["Location"]).get_data(as_text=True)
     assert "retirée à votre demande" in shown
-    assert 'action="/api/mon-inscription/corriger"' not in shown  # nothing left to correct
-    assert 'action="/api/mon-inscription/effacer"' in shown  # erasure is still possible
+    # Correction stays open after a withdrawal (Art. 16), and erasure too.
+    assert 'action="/api/mon-inscription/corriger"' in shown
+    assert 'action="/api/mon-inscription/effacer"' in shown
     late = client.post("/api/mon-inscription/corriger", data=correction(link), headers=JSON)
-    assert late.status_code == 409
+    assert late.status_code == 200
+    assert repo(app).enrollments.all()[0]["status"] == "retire"
 
 
 def test_withdrawal_ends_an_active_pair(app, client, data_dir):
@@ -264,7 +266,7 @@ def test_withdrawal_ends_an_active_pair(app, client, data_dir):
     assert store.enrollment(mentor["id"])["status"] == "en_attente"
 
 
-@pytest.mark.parametrize("action", ["retirer", "effacer", "corriger"])
+@pytest.mark.parametrize("action", ["retirer", "effacer", "corriger", "limiter"])
 def test_posts_need_a_valid_link(app, client, data_dir, action):
     enroll_by_post(client, data_dir)
     for token in ("", "faux", "x" * 2000):
@@ -275,7 +277,7 @@ def test_posts_need_a_valid_link(app, client, data_dir, action):
     assert record["status"] == "nouveau" and record["name"] == "Awa Diallo"
 
 
-@pytest.mark.parametrize("action", ["retirer", "effacer", "corriger"])
+@pytest.mark.parametrize("action", ["retirer", "effacer", "corriger", "limiter"])
 def test_cross_site_posts_are_refused_even_with_the_link(app, client, data_dir, action):
     link = enroll_by_post(client, data_dir)
     response = client.post(f"/api/mon-inscription/{action}",

@@ -83,7 +83,7 @@ def init_app(app) -> None:
     app.before_request(_guard)
     csrf.init_app(app)
     # Public forms carry no session by design (see DESIGN.md): they have their own defences.
-    for name in ("public", "participant", "pair_pages"):
+    for name in ("public", "participant", "rights", "pair_pages"):
         if name in app.blueprints:
             csrf.exempt(app.blueprints[name])
     app.register_error_handler(CSRFError, csrf_error)

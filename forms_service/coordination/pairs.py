@@ -20,6 +20,7 @@ from math import ceil
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 
+from ..eligibility import limited
 from ..i18n import _
 from ..matching.explain import positive
 from ..matching.report import build_report
@@ -57,6 +58,13 @@ SCORE_BANDS = {
 FILTERS = ("cohorte", "parcours", "site", "score", "repetitions")
 # The manual choice shows the best mentors first; the others on request.
 CHOICES_SHOWN = 20
+
+
+# Art. 18: someone who limited the use of their data is in no pool until they lift it.
+LIMITED_MENTOR = _("Ce mentor a limité l'utilisation de ses données : il n'est proposé à "
+                   "personne tant qu'il n'a pas levé la limitation.")
+LIMITED_MENTEE = _("Cette personne a limité l'utilisation de ses données : elle n'est pas "
+                   "appariée tant qu'elle n'a pas levé la limitation.")
 
 
 def _weights() -> dict:
@@ -145,6 +153,8 @@ def pairs_choose(mentee_id: int):
     pool, load = repo.matching_pool()
     people = {person["id"]: person for person in pool}
     mentee = people.get(mentee_id)
+    if mentee is None and limited(repo.enrollment(mentee_id) or {}):
+        abort(404, LIMITED_MENTEE)
     if mentee is None or mentee.get("role") not in MENTEE_ROLES:
         abort(404, _("Cette personne n'attend plus de mentor (déjà appariée ou sortie du "
                      "vivier)."))
@@ -168,6 +178,8 @@ def pairs_choose(mentee_id: int):
 
 
 def _refused(mentor: dict | None, mentee: dict, free: dict) -> str:
+    if mentor is not None and limited(mentor):
+        return LIMITED_MENTOR
     if mentor is None or mentor.get("role") not in MENTOR_ROLES:
         return _("Ce mentor n'est plus disponible (déjà apparié, complet ou sorti du vivier).")
     why = why_not(mentor, mentee, free=free.get(mentor["id"], 0)) \
@@ -284,6 +296,9 @@ def confirm(repo, mentor_id: int, mentee_id: int, *, by: int | None,
     pool, load = repo.matching_pool()
     people = {person["id"]: person for person in pool}
     mentor, mentee = people.get(mentor_id), people.get(mentee_id)
+    for person, message in ((mentor_id, LIMITED_MENTOR), (mentee_id, LIMITED_MENTEE)):
+        if limited(repo.enrollment(person) or {}):
+            raise PairingRefused(message)
     if mentor is None or mentor.get("role") not in MENTOR_ROLES:
         raise PairingRefused(_("Ce mentor n'est plus disponible (déjà apparié, complet ou "
                                "sorti du vivier)."))

@@ -23,6 +23,7 @@ from email.policy import SMTP
 from email.utils import formatdate
 
 from ..config import Settings
+from ..eligibility import limited, may_be_reminded
 from ..i18n import _
 from ..programme import FOLLOWUP_DEFAULTS
 from ..programme_text import checkpoint_months, days
@@ -204,7 +205,8 @@ def _checkpoint_months(pair: dict, out: Outgoing) -> str:
 
 def _reminder(refs: dict, out: Outgoing, message_id):
     found = _pair_people(refs, out)
-    if found is None or found[0].get("status") != PairState.ACTIVE:
+    # Queued before the person limited the use of their data (Art. 18): nothing goes.
+    if found is None or found[0].get("status") != PairState.ACTIVE or limited(found[1]):
         return None
     pair, person, other, role = found
     month = refs.get("month")
@@ -230,7 +232,8 @@ def _pair_links(out: Outgoing, pair: dict, person: dict, *purposes: str) -> dict
 
 def _nudge(refs: dict, out: Outgoing, message_id):
     found = _pair_people(refs, out)
-    if found is None or found[0].get("status") != PairState.ACTIVE:
+    # Queued before the person limited the use of their data (Art. 18): nothing goes.
+    if found is None or found[0].get("status") != PairState.ACTIVE or limited(found[1]):
         return None
     pair, person, other, role = found
     return compose(out.settings, person["email"], _("Des nouvelles de votre binôme de mentorat ?"),
@@ -329,7 +332,7 @@ def _retention_warning(refs: dict, out: Outgoing, message_id):
 def _unmatched(refs: dict, out: Outgoing, message_id):
     """To someone still waiting after ``relances.sans_binome_jours``: what happens next."""
     record = out.repo.enrollment(refs.get("enrollment_id", -1))
-    if record is None or record.get("status") not in WAITING_STATUSES:
+    if not may_be_reminded(record) or record.get("status") not in WAITING_STATUSES:
         return None
     return compose(out.settings, record["email"],
                    _("Programme de mentorat : toujours en attente d'un binôme"), "unmatched",

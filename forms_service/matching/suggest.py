@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..eligibility import may_be_proposed
 from ..i18n import _
 from ..vocabulary import MENTEE_ROLES, MENTOR_ROLES, WAITING_STATUSES
 from .assign import assign_avoiding_mutual, mutual_pairs
@@ -184,8 +185,9 @@ def suggest(
 ) -> MatchResult:
     """Propose the best set of pairs for everyone waiting, and explain who is left.
 
-    Only enrollments whose ``status`` is waiting (``nouveau``, ``en_attente``)
-    take part, so a mentor with free places must keep a waiting status.
+    Only enrollments the pool's rule lets in take part (``eligibility``: a
+    waiting status, a role open, no pause, no limitation), so a mentor with
+    free places must keep a waiting status.
     ``existing_load`` maps a mentor id to the mentees they already have;
     ``rejected`` holds ``(mentor_id, mentee_id)`` pairs that must never be
     proposed. ``history`` maps ``(mentor_id, mentee_id)`` to the earlier
@@ -201,7 +203,7 @@ def suggest(
     weights = checked_weights(weights)
     load = dict(existing_load or {})
     history = dict(history or {})
-    pool = [person for person in enrollments if person.get("status") in WAITING_STATUSES]
+    pool = [person for person in enrollments if may_be_proposed(person)]
     mentor_people = [person for person in pool if person.get("role") in MENTOR_ROLES]
     mentee_people = [person for person in pool if person.get("role") in MENTEE_ROLES]
     free = np.array(

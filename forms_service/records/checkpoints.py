@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from ..eligibility import may_be_reminded
 from ..i18n import _, ngettext
 from ..mail.links import LAST_CHECKPOINT_DAYS
 from ..mail.mailqueue import MailKind
@@ -97,7 +98,8 @@ def send_reminders(repo, on: date, progress: Callable[[str], None] | None = None
     queued = 0
     reminded_pairs = set()
     for reminder in due:
-        if repo.enrollment(reminder.person_id) is None:
+        # Someone who limited the use of their data gets none; their partner's reminder goes.
+        if not may_be_reminded(repo.enrollment(reminder.person_id)):
             continue
         if repo.claim_reminder(reminder.pair["id"], reminder.month, reminder.person_id):
             queued += 1
@@ -134,8 +136,9 @@ def silence_check(repo, on: date, programme, reminded_today: set[int] = frozense
         period = since.isoformat()
         if silence.nudge_due:
             jobs = [] if pair["id"] in reminded_today else [
-                (MailKind.RELANCE, {"person_id": pair["mentor_id"]}),
-                (MailKind.RELANCE, {"person_id": pair["mentee_id"]})]
+                (MailKind.RELANCE, {"person_id": person_id})
+                for person_id in (pair["mentor_id"], pair["mentee_id"])
+                if may_be_reminded(repo.enrollment(person_id))]
             nudged += repo.mark_silence(pair["id"], "nudged", period, jobs)
         if silence.alert_due:
             jobs = [(MailKind.ALERTE, {**refs, "days": silence.days})

@@ -9,9 +9,10 @@ import hashlib
 import json
 import re
 import secrets
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 
-from ..vocabulary import MENTEE_ROLES, MENTOR_ROLES, STATUS_LABELS
+from ..eligibility import open_roles, paused  # noqa: F401 - the pool's rule, kept importable here
+from ..vocabulary import STATUS_LABELS
 
 __all__ = ["FORMAT_VERSION", "ENROLLMENT_STATUSES", "InvalidTransition", "StaleLink",
            "PairingRefused", "AlreadyHandled", "new_reference", "now_iso", "paused",
@@ -52,23 +53,6 @@ class PairingRefused(ValueError):
 
 class AlreadyHandled(PairingRefused):
     """Someone else already decided on this suggestion (« déjà traité »)."""
-
-
-def open_roles(person: dict, load: dict[int, int], has_mentor: set[int]) -> tuple[bool, bool]:
-    """Return whether the person can still take a mentee, and still needs a mentor."""
-    capacity = person.get("capacity") or 1
-    can_mentor = person.get("role") in MENTOR_ROLES and load.get(person["id"], 0) < capacity \
-        and not paused(person, date.today())
-    can_be_mentee = person.get("role") in MENTEE_ROLES and person["id"] not in has_mentor
-    return can_mentor, can_be_mentee
-
-
-def paused(person: dict, on: date) -> bool:
-    """Whether a mentor takes no new pair on ``on``: paused, and the resume date not reached."""
-    if not person.get("pause"):
-        return False
-    resume = person.get("reprise_le")
-    return not resume or on < date.fromisoformat(resume)
 
 
 def valid_id(doc_id) -> bool:

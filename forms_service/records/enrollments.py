@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable
 
+from ..eligibility import may_be_reminded
 from ..mail.mailqueue import MailKind, MailQueue, without_pending
 from ..storage import Store
 from ..vocabulary import STATUS_LABELS, STATUS_TRANSITIONS, WAITING_STATUSES, Status
@@ -152,6 +153,22 @@ class EnrollmentRecords:
             changes["capacity"] = capacity
         return self.enrollments.update(enrollment_id, changes)
 
+    def set_limited(self, enrollment_id: int, limited: bool) -> dict:
+        """Limit the use of someone's data (Art. 18), or lift it: ``limited_at`` is set or cleared.
+
+        The record stays as it is; the pool's rule (``eligibility``) keeps the
+        person out of matching, visible profiles, reminders and nudges while
+        ``limited_at`` is set.
+        """
+        def change(record: dict) -> dict:
+            if limited and not record.get("limited_at"):
+                record["limited_at"] = now_iso()
+            elif not limited:
+                record["limited_at"] = None
+            return record
+
+        return self.enrollments.modify(enrollment_id, change)
+
     def set_preferences(self, enrollment_id: int, mentor_ids: list[int]) -> dict:
         """A mentee's ranking of up to three mentors (ids, first choice first)."""
         return self.enrollments.update(enrollment_id, {"preferences": list(mentor_ids)[:3],
@@ -254,7 +271,8 @@ class EnrollmentRecords:
         """Queue one message to each person waiting ``days`` in the pool since they last came
         into it (enrollment, or back after a pair): what happens next. Return how many."""
         told = 0
-        for record in self.enrollments.search(lambda r: r.get("status") in WAITING_STATUSES):
+        for record in self.enrollments.search(lambda r: r.get("status") in WAITING_STATUSES
+                                              and may_be_reminded(r)):
             since = _in_pool_since(record)
             if since is None or (on - since).days < days or \
                     record.get("unmatched_told_for") == since.isoformat():

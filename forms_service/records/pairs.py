@@ -7,6 +7,7 @@ messages a pair's changes cause (``mail.mailqueue``).
 
 from __future__ import annotations
 
+from ..eligibility import open_roles
 from ..i18n import _
 from ..mail.mailqueue import MailKind, MailQueue, without_pending
 from ..storage import Store
@@ -25,7 +26,6 @@ from .common import (
     PairingRefused,
     new_reference,
     now_iso,
-    open_roles,
     valid_id,
 )
 from .enrollments import EnrollmentRecords
@@ -148,10 +148,9 @@ class PairRecords:
         load, has_mentor = self._loads()
         pool = []
         for person in self.people.enrollments.all():
-            status = person.get("status")
-            if status not in WAITING_STATUSES and status not in PAIR_STATUSES:
-                continue
+            # The one rule (``eligibility``): waiting or a role still open, no pause, no limit.
             can_mentor, can_be_mentee = open_roles(person, load, has_mentor)
+            status = person.get("status")
             # Someone « apparié » or « actif » takes part only with a role still open (a
             # mentor's free place); the matching sees them as waiting for that role.
             seen = person if status in WAITING_STATUSES else {**person, "status": Status.EN_ATTENTE}

@@ -83,6 +83,7 @@ class Repository:
     prove_address = _Part("people")
     set_pause = _Part("people")
     set_preferences = _Part("people")
+    set_limited = _Part("people")
     announce_notice = _Part("people")
     request_link = _Part("people")
     request_address_change = _Part("people")

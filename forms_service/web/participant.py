@@ -4,7 +4,9 @@ The confirmation e-mail carries ``/formulaires/mon-inscription/?lien=<token>``:
 the token signs the enrollment's id and reference, so it opens that
 enrollment only, and stops working once the enrollment is erased (a later
 record never has the same reference). On that page the participant sees
-everything stored about them, corrects it, withdraws, or erases it all.
+everything stored about them (their pairs, meetings and signed feedback
+too: ``records.personal_data``), corrects it whatever its status, withdraws,
+or erases it all; ``web.rights`` adds the JSON copy and the limitation.
 
 These posts carry no session (the page is static HTML served by Flask):
 the signed link in the body and the Origin/Sec-Fetch-Site check protect
@@ -23,12 +25,13 @@ from markupsafe import Markup
 
 from ..dates import format_date, format_datetime
 from ..errors import TOO_LARGE, Rejected
-from ..forms.definitions import EMAIL_MAX, HONEYPOT, EnrollmentForm
+from ..forms.definitions import EMAIL_MAX, HONEYPOT, EnrollmentForm, FeedbackForm
 from ..forms.render import render_form
 from ..i18n import _
 from ..mail.links import Expired, pair_link, read_address_token, read_personal_token
 from ..mail.mailqueue import PENDING as PENDING_MAIL
 from ..records.common import StaleLink
+from ..records.personal_data import held_about
 from ..records.purge import erase_person, withdraw_person
 from ..records.retention import warned_since_activity
 from ..services import get_limiter, get_pages, get_programme, get_repo, get_settings
@@ -36,7 +39,14 @@ from ..templating import template_environment
 from ..text import ascii_number, clean_text, is_address
 from ..typography import typeset
 from ..vocabulary import CHOICE_LABELS as FORM_CHOICE_LABELS
-from ..vocabulary import FINAL_STATUSES, MENTEE_ROLES, MENTOR_ROLES, WAITING_STATUSES
+from ..vocabulary import (
+    FEEDBACK_ROLES,
+    FINAL_STATUSES,
+    MENTEE_ROLES,
+    MENTOR_ROLES,
+    WAITING_STATUSES,
+    PairState,
+)
 from ..vocabulary import PARTICIPANT_STATUS_LABELS as STATUS_LABELS
 from . import compression
 from .guards import PERSONAL_REFERRER_POLICY, check_origin, refusal, wants_json
@@ -60,6 +70,10 @@ DONE = {
     "rencontre_retiree": _("La rencontre est retirée."),
     "choix": _("Vos choix sont enregistrés : la coordination en tient compte pour tout le "
                "monde à la fois, à la prochaine étude des binômes."),
+    "limite": _("L'utilisation de vos données est limitée : elles restent enregistrées, mais "
+                 "vous n'êtes plus proposé·e pour un binôme et ne recevez plus de rappel, "
+                 "jusqu'à ce que vous leviez la limitation."),
+    "limite_levee": _("La limitation est levée : vos données servent de nouveau au programme."),
     "retire": _("Votre inscription est retirée : vous ne recevrez plus de proposition "
                 "de binôme."),
     "efface": _("Vos données sont effacées : il ne reste rien de votre inscription chez nous."),
@@ -75,8 +89,9 @@ _env = template_environment()
 
 
 def template_filters(env) -> None:
-    """What the participant's templates use: ``url_for`` (messages come typeset, see i18n)."""
+    """What the participant's templates use: ``url_for``, ``date_fr`` (messages come typeset)."""
     env.globals["url_for"] = url_for
+    env.filters["date_fr"] = format_date
 
 
 template_filters(_env)
@@ -131,11 +146,15 @@ def _labels() -> dict[str, str]:
         "address_proven_at": _("Adresse confirmée par l'usage de votre lien le"),
         "address_version": _("Changements d'adresse confirmés"),
         "consent": _("Notice lue"),
+        "limited_at": _("Utilisation de vos données limitée depuis le"),
     })
     return labels
 
 
 CHOICE_LABELS = {**FORM_CHOICE_LABELS, "status": STATUS_LABELS}
+# A pair's state as its member reads it.
+PAIR_STATUS_LABELS = {PairState.ACTIVE: _("en cours"), PairState.CLOSED: _("terminé"),
+                      PairState.NON_DEMARRE: _("non démarré (décliné)")}
 # Bookkeeping, not what the person told us: the record's format, its id, and the
 # key of a confirmation the sender has not queued yet (gone within seconds).
 HIDDEN_KEYS = {"v", "id", PENDING_MAIL}
@@ -167,8 +186,10 @@ def _display_item(key: str, item, names: dict) -> str:
 
 def _rows(record: dict) -> list[tuple[str, str]]:
     labels = _labels()
+    # A lifted limitation leaves nothing to say: its row goes with it.
     return [(labels.get(key, key), _display(key, value))
-            for key, value in record.items() if key not in HIDDEN_KEYS]
+            for key, value in record.items()
+            if key not in HIDDEN_KEYS and not (key == "limited_at" and not value)]
 
 
 def _prefill(record: dict) -> dict:
@@ -205,7 +226,7 @@ def _render(record: dict | None, token: str = "", *, status: int = 200, message:
             confirm: str | None = None, address: str | None = None) -> Response:
     programme = get_programme()
     correction = None
-    if record is not None and record.get("status") not in FINAL_STATUSES and not address:
+    if record is not None and not address:
         form = form or EnrollmentForm(programme=programme, data=_prefill(record))
         correction = _correction_form(form, token)
     content = _env.get_template("participant/page.html").render(
@@ -216,11 +237,27 @@ def _render(record: dict | None, token: str = "", *, status: int = 200, message:
         honeypot=HONEYPOT, email_max=EMAIL_MAX, address=address,
         mentor=record is not None and record.get("role") in MENTOR_ROLES,
         meetings=_meetings(record) if record else None,
+        held=_held(record) if record and not confirm and not address else None,
         choice=_choice(record) if record else None,
         warned=record is not None and record.get("status") in WAITING_STATUSES
         and warned_since_activity(record) is not None)
     return personal_page(content, status,
                          compress=record is None and not error and not message)
+
+
+def _held(record: dict) -> dict | None:
+    """What the page shows beside the enrollment: pairs, meetings, signed feedback (Art. 15)."""
+    held = held_about(get_repo(), record["id"])
+    if held is not None:
+        fields = FeedbackForm(programme=get_programme())._fields
+        held["feedback_labels"] = {name: field.label.text for name, field in fields.items()}
+        # Each stored choice as the label the person picked, « 1 mois », « Mentoré·e »…
+        held["feedback_choices"] = {name: {str(c.value): c.label for c in field.choices}
+                                    for name, field in fields.items()
+                                    if getattr(field, "choices", None)}
+        held["status_labels"] = PAIR_STATUS_LABELS
+        held["role_labels"] = dict(FEEDBACK_ROLES)
+    return held
 
 
 def _meetings(record: dict) -> dict | None:
@@ -340,10 +377,8 @@ def correct():
     record, token = None, ""
     try:
         _guard(limit=True)
+        # Correction stays open whatever the status (Art. 16), « clos » and « retiré » too.
         record, token = _required_record()
-        if record.get("status") in FINAL_STATUSES:
-            raise Rejected(409, _("Cette inscription est close ou retirée : elle ne peut "
-                                  "plus être corrigée."))
     except Rejected as refused:
         return _refused(refused, record, token)
     form = EnrollmentForm(request.form, programme=get_programme())

@@ -85,3 +85,48 @@ def enroll_on(server, email: str) -> str:
         store.close()
     secret = (server.data_dir / "secret_key").read_text().strip()
     return personal_link("", secret, record)
+
+
+# What a person's page must show (issue 22), each a value found nowhere else.
+HELD = {"note": "Préfère les rencontres en fin de journée", "own_reason": "Horaires incompatibles",
+        "partner_reason": "Motif propre au partenaire", "reason": "langue commune : français",
+        "works": "<b>Des échanges</b> francs", "comment": "<script>alert(1)</script>"}
+
+
+def person_with_everything(store, today) -> dict:
+    """Enroll Awa with one of each thing the service holds about a person; return the people.
+
+    Awa declined a first pair (her own reason), her second partner declined
+    (his reason, never hers to see), her third pair runs with a meeting and a
+    feedback sent through her link, and the coordination wrote a note.
+    ``store`` is a ``Repository``; ``today`` a date (the running pair's start).
+    """
+    from forms_service.records.checkpoints import checkpoint_schedule
+
+    def add(name, email, **extra):
+        record, _reference = store.enroll({**PERSON, "name": name, "email": email, **extra},
+                                          notice_version="2026-11")
+        return record
+
+    as_mentor = {"role": "mentor", "capacity": 1, "experience": "10_20", "skills_sought": [],
+                 "skills_offered": ["Négociation"], "goals": [], "department": "Ventes"}
+    awa = add("Awa Diallo", "awa@exemple.fr", comment=HELD["comment"])
+    paul, leo, marc = (add(name, email, **as_mentor) for name, email in (
+        ("Paul Durand", "paul@exemple.fr"), ("Léo Blanc", "leo@exemple.fr"),
+        ("Marc Petit", "marc@exemple.fr")))
+    schedule = checkpoint_schedule(today, (1, 3, 6))
+    for partner, who, reason in ((paul, awa, HELD["own_reason"]),
+                                 (leo, leo, HELD["partner_reason"])):
+        pair = store.confirm_pair(partner["id"], awa["id"], by=None, score=61.0,
+                                  reasons=[HELD["reason"]], checkpoints=schedule)
+        store.decline_pair(pair["id"], who["id"], reason, [])
+    pair = store.confirm_pair(marc["id"], awa["id"], by=None, score=82.5,
+                              reasons=[HELD["reason"]], checkpoints=schedule)
+    store.log_meeting(pair["id"], awa["id"], today, duration_minutes=45)
+    store.save_linked_feedback({**FEEDBACK, "identity": "signe", "name": "Awa Diallo",
+                                "satisfaction": 4, "what_works": HELD["works"],
+                                "pair_id": pair["id"], "person_id": awa["id"]},
+                               pair["id"], 1, awa["id"])
+    store.add_enrollment_note(awa["id"], HELD["note"], by=1)
+    return {"awa": store.enrollment(awa["id"]), "marc": marc, "leo": leo, "paul": paul,
+            "pair": pair}
