@@ -1,0 +1,119 @@
+"""A promise is a test (DESIGN decision 15): each sentence of the guide and the notice
+that says what the service does — who is told what, who sees what, how long what is
+kept, what a link does — is listed here with the test that checks it.
+
+The table fails when a sentence changes (say it again here, and check the test still
+proves it) or when its test is renamed or gone. A sweep over every page finds the
+sentences that sound like a promise of the service (« reçoit un e-mail », « est
+effacée », « est prévenue »…): each must be in the table, or listed as a human
+practice the service does not carry out.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from functools import cache
+
+import pytest
+from support.service import ROOT
+
+# (page under docs/, words of the sentence, the test that proves it)
+PROMISES = [
+    # Who is told what.
+    ("fonctionnement.md", "tous deux reçoivent un e-mail avec le nom, l’adresse, le département "
+     "et le site de l’autre", "test_smtp.py::test_introductions_and_reminders_go_through_smtp_and"
+     "_the_link_signs_feedback"),
+    ("fonctionnement.md", "si un binôme est en cours, il prend fin, votre binôme reçoit un "
+     "message neutre", "test_pair_ended.py::test_someone_leaving_tells_the_other_only_even_once"
+     "_erased"),
+    ("fonctionnement.md", "chaque personne qui reste reçoit un message",
+     "test_pair_ended.py::test_a_pair_the_coordination_closes_tells_both_and_cancels_their"
+     "_events"),
+    ("fonctionnement.md", "chacun reçoit un mot amical avec le lien « Nous nous sommes vus »",
+     "test_between_checkpoints.py::test_silence_nudges_then_alerts_each_once"),
+    ("fonctionnement.md", "la coordination est prévenue et prend contact",
+     "test_between_checkpoints.py::test_silence_nudges_then_alerts_each_once"),
+    ("fonctionnement.md", "Un e-mail vous dit ce qui se passe ensuite",
+     "test_unmatched_message.py::test_people_long_in_the_pool_hear_once_what_happens_next"),
+    ("faq.md", "un e-mail vous dit ce qui se passe ensuite",
+     "test_unmatched_message.py::test_people_long_in_the_pool_hear_once_what_happens_next"),
+    ("formulaires/refus.md", "Votre binôme reçoit un message neutre",
+     "test_pair_ended.py::test_a_declined_introduction_cancels_the_events_of_both"),
+    ("formulaires/refus.md", "La coordination est prévenue, avec la raison si vous en donnez une",
+     "test_between_checkpoints.py::test_declining_closes_the_pair_and_returns_both_to_the_pool"),
+    ("confidentialite.md", "Les personnes déjà inscrites sont prévenues par un message",
+     "test_between_checkpoints.py::test_a_new_notice_version_is_announced_once_to_each_enrolled"
+     "_person"),
+    # How long what is kept.
+    ("fonctionnement.md", "est effacée au bout de", "test_purge.py::test_people_waiting_are_warned"
+     "_four_weeks_before_and_can_stay"),
+    ("fonctionnement.md", "un e-mail vous prévient quatre semaines avant",
+     "test_purge.py::test_the_warning_reaches_the_person_with_their_personal_page"),
+    ("confidentialite.md", "<!-- registre: conservation -->",
+     "test_guide_content.py::test_the_privacy_notice_names_every_category_the_storage_holds"),
+    ("confidentialite.md", "les effacements demandés depuis seraient refaits",
+     "test_purge.py::test_an_erasure_is_made_again_after_restoring_an_older_backup"),
+    # Who sees what.
+    ("confidentialite.md", "elle ne voit que le mois de réception, jamais le jour",
+     "test_anonymous_feedback.py::test_anonymous_answers_are_shown_so_that_nobody_stands_out"),
+    ("confidentialite.md", "les personnes mentorées en attente qui peuvent vous avoir pour "
+     "binôme voient alors votre prénom", "test_between_checkpoints.py::test_a_waiting_mentee"
+     "_ranks_visible_mentors_and_the_matching_weighs_it"),
+    ("confidentialite.md", "<!-- programme: domaines_email -->",
+     "test_programme_values.py::test_each_marker_says_its_value_the_french_way"),
+    # What a link does.
+    ("fonctionnement.md", "Si vous l’avez perdu, la fonction « Retrouver mon inscription » "
+     "vous renvoie un nouveau lien", "test_participant.py::test_the_link_is_sent_again_to_an"
+     "_enrolled_address_only"),
+    ("fonctionnement.md", "les corriger (nouvelles disponibilités",
+     "test_participant.py::test_a_correction_is_stored_and_keeps_the_enrollment"),
+    ("fonctionnement.md", "effacer vos données",
+     "test_erasure.py::test_erasure_leaves_no_byte_of_the_participant"),
+]
+
+# Sentences the sweep finds that describe what people do, not what the service does.
+HUMAN_PRACTICE = [
+    "en cas de danger, de harcèlement ou d’acte illégal, la coordination est prévenue",
+    "des binômes qui se voient au rythme prévu",
+    "les banques de questions vouvoient",
+    "on ne voit plus ce qui a besoin d’aide",
+    "Votre mentor ne voit que ce que vous choisissez de lui montrer",
+    "La mise en balance",  # lists the safeguards; each has its own line above or below
+    "un binôme sans nouvelles reçoit un mot amical",  # contribuer.md: the marker's meaning
+    "le silence après lequel la coordination est prévenue",  # contribuer.md: the marker
+    "délais en jours entre deux points d’étape",  # contribuer.md: the programme.yml keys
+]
+SOUNDS_LIKE_A_PROMISE = re.compile(
+    r"reçoi(?:t|vent) (?:un|une|le|leur|votre) (?:message|e-mail|mot|lien)|est prévenue?\b|"
+    r"sont prévenu|est effacée?s?\b|sont effacé|un e-mail vous|vous prévient|ne voit|voient")
+
+
+def page(name: str) -> str:
+    return (ROOT / "docs" / name).read_text(encoding="utf-8")
+
+
+@cache
+def proofs_in(module: str) -> set[str]:
+    tree = ast.parse((ROOT / "tests" / module).read_text(encoding="utf-8"))
+    return {node.name for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)}
+
+
+@pytest.mark.parametrize("name, words, proof", PROMISES,
+                         ids=[f"{p[0]}: {p[1][:40]}" for p in PROMISES])
+def test_each_promise_is_still_written_and_still_tested(name, words, proof):
+    assert words in " ".join(page(name).split()), f"{name} ne dit plus : {words}"
+    module, test = proof.split("::")
+    assert test in proofs_in(module), f"{proof} n’existe plus"
+
+
+def test_every_sentence_that_sounds_like_a_promise_is_in_the_table():
+    listed = [words for _name, words, _proof in PROMISES] + HUMAN_PRACTICE
+    unlisted = []
+    for path in sorted((ROOT / "docs").rglob("*.md")):
+        text = " ".join(path.read_text(encoding="utf-8").split())
+        for sentence in re.split(r"(?<=[.!?])\s|\s\|\s", text):  # sentences, table cells
+            if SOUNDS_LIKE_A_PROMISE.search(sentence) and \
+                    not any(words in sentence for words in listed):
+                unlisted.append(f"{path.relative_to(ROOT)} : {sentence[:140]}")
+    assert unlisted == [], "\n".join(unlisted)
