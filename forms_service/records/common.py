@@ -11,11 +11,10 @@ import re
 import secrets
 from datetime import datetime, timezone
 
-from ..eligibility import open_roles, paused  # noqa: F401 - the pool's rule, kept importable here
 from ..vocabulary import STATUS_LABELS
 
 __all__ = ["FORMAT_VERSION", "ENROLLMENT_STATUSES", "InvalidTransition", "StaleLink",
-           "PairingRefused", "AlreadyHandled", "new_reference", "now_iso", "paused",
+           "PairingRefused", "AlreadyHandled", "new_reference", "now_iso",
            "submission_key"]
 
 FORMAT_VERSION = 1

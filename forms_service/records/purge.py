@@ -31,6 +31,7 @@ from ..programme import RETENTION_DEFAULTS, configured_programme
 from ..storage import SET_ASIDE_NAME
 from ..vocabulary import PairState, Status
 from .ledger import Ledger
+from .personal_data import is_own_feedback
 from .retention import expired, to_warn
 
 __all__ = ["withdraw_person", "erase_person", "purge", "replay_erasures"]
@@ -48,13 +49,6 @@ def withdraw_person(repo, enrollment_id: int) -> dict:
             repo.close_pair(pair["id"], reason="retrait", by=None, leaving=enrollment_id,
                             **_end_statuses(pair, enrollment_id))
         return repo.set_enrollment_status(enrollment_id, WITHDRAWN, by=None, force=True)
-
-
-def _signed_by(feedback: dict, enrollment_id: int, email: str, secret: str | None) -> bool:
-    """Whether a feedback is this person's: tied by a personal link, or signed with the address."""
-    if feedback.get("person_id") == enrollment_id:
-        return True
-    return bool(email) and str(feedback.get("email", "")).casefold() == email
 
 
 def _names(refs: dict, enrollment_id: int, email: str) -> bool:
@@ -89,7 +83,7 @@ def erase_person(repo, enrollment_id: int, *, secret: str | None, outbox: Path |
             repo.close_pair(pair["id"], reason="effacement", by=None, leaving=enrollment_id,
                             **_end_statuses(pair, enrollment_id))
         for feedback in repo.feedback.search(
-                lambda d: _signed_by(d, enrollment_id, email, secret)):
+                lambda d: is_own_feedback(d, enrollment_id, email)):
             repo.feedback.remove(feedback["id"])
             deleted["retours"] += 1
         their_pairs = {p["id"] for p in repo.pairs.search(lambda d: _mentions(d, enrollment_id))}
