@@ -36,8 +36,11 @@ RETENTION_DEFAULTS = {"inscriptions_jours": 365, "courriels_envoyes_jours": 90,
 # introduction may be declined, when someone still unmatched hears what comes next: days.
 FOLLOWUP_DEFAULTS = {"silence_jours": 30, "alerte_jours": 45, "refus_jours": 14,
                      "sans_binome_jours": 60}
+# Steps a mentor passes before joining the pool, when the programme asks for them; both
+# off in the shipped file, so a first run proposes every mentor at once.
+SELECTION_DEFAULTS = {"entretien_mentors": False, "formation_requise": False}
 KNOWN_KEYS = {"version_notice", "points_etape", "domaines_email", "poids", "contacts",
-              "conservation", "relances", *LIST_KEYS}
+              "conservation", "relances", "selection", *LIST_KEYS}
 
 
 class ProgrammeError(ValueError):
@@ -60,6 +63,7 @@ class Programme:
     contacts: dict = field(default_factory=dict)
     retention: dict = field(default_factory=lambda: dict(RETENTION_DEFAULTS))
     followup: dict = field(default_factory=lambda: dict(FOLLOWUP_DEFAULTS))
+    selection: dict = field(default_factory=lambda: dict(SELECTION_DEFAULTS))
 
     def accepts_email(self, email: str) -> bool:
         if not self.email_domains:
@@ -227,6 +231,24 @@ def _days(path: Path, node, section: str, defaults: dict, maximum: int) -> dict:
     return days
 
 
+def _selection(path: Path, node) -> dict:
+    if not isinstance(node, yaml.MappingNode):
+        raise _fail(path, node, _("« selection » doit dire, pour chaque étape, « oui » ou "
+                                  "« non », par exemple « entretien_mentors: non »."))
+    steps = dict(SELECTION_DEFAULTS)
+    for key, value in node.value:
+        if key.value not in SELECTION_DEFAULTS:
+            raise _fail(path, key, _("étape inconnue « %(key)s » dans « selection » "
+                                     "(attendues : %(names)s).")
+                        % {"key": key.value, "names": ", ".join(SELECTION_DEFAULTS)})
+        answer = str(value.value).strip().lower() if isinstance(value, yaml.ScalarNode) else ""
+        if answer not in ("oui", "non", "true", "false"):
+            raise _fail(path, value, _("« selection.%(key)s » : écrivez « oui » ou « non ».")
+                        % {"key": key.value})
+        steps[key.value] = answer in ("oui", "true")
+    return steps
+
+
 def _retention(path: Path, node) -> dict:
     return _days(path, node, "conservation", RETENTION_DEFAULTS, 3650)
 
@@ -329,4 +351,6 @@ def load_programme(path: str | Path) -> Programme:
         else dict(RETENTION_DEFAULTS),
         followup=_followup(path, entries["relances"][1]) if "relances" in entries
         else dict(FOLLOWUP_DEFAULTS),
+        selection=_selection(path, entries["selection"][1]) if "selection" in entries
+        else dict(SELECTION_DEFAULTS),
     )

@@ -95,7 +95,7 @@ def _days_in(table: dict, key: str) -> str | None:
 PROGRAMME_KEYS = ("version_notice", "duree", "points_etape", "points_etape.N",
                   "points_etape.dernier", "points_etape.N.semaine", "points_etape.nombre",
                   "relances.CLE", "conservation.CLE", "capacites", "capacites.max", "rythmes",
-                  "domaines_email")
+                  "domaines_email", "selection")
 
 
 def programme_value(programme, key: str) -> str | None:
@@ -109,7 +109,8 @@ def programme_value(programme, key: str) -> str | None:
     ``conservation.*`` → « 30 jours »; ``version_notice`` → « 2026-11 »;
     ``capacites`` → « 1, 2 ou 3 », ``capacites.max`` → « 3 », ``rythmes`` →
     « chaque semaine, … ou une fois par mois » (the choices of the enrollment form);
-    ``domaines_email`` → which addresses the enrollment accepts.
+    ``domaines_email`` → which addresses the enrollment accepts; ``selection`` → what a
+    mentor goes through before being proposed.
     """
     section, _dot, rest = key.partition(".")
     if key == "version_notice":
@@ -132,7 +133,26 @@ def programme_value(programme, key: str) -> str | None:
         return french_list((_lowercase_first(str(label)) for _code, label in RHYTHMS), "ou")
     if key == "domaines_email":
         return accepted_addresses(programme.email_domains)
+    if key == "selection":
+        return mentor_selection(programme.selection)
     return None
+
+
+def mentor_selection(selection) -> str:
+    """What a mentor goes through before being proposed, as one sentence (``selection``)."""
+    steps = []
+    if selection.get("entretien_mentors"):
+        steps.append(_("un échange avec la coordination, qui le retient et le note sur sa "
+                       "fiche"))
+    if selection.get("formation_requise"):
+        steps.append(_("sa formation : un atelier de la coordination, ou les pages de "
+                       "formation du guide parcourues puis déclarées sur sa page « Mon "
+                       "inscription »"))
+    if not steps:
+        return _("Ici, aucune étape n’est demandée : chaque mentor inscrit peut être proposé "
+                 "aussitôt.")
+    return _("Ici, un mentor n’est proposé pour un binôme qu’après %(steps)s.") % {
+        "steps": french_list(steps)}
 
 
 def accepted_addresses(domains) -> str:

@@ -24,6 +24,7 @@ __all__ = [
     "STATUS_TRANSITIONS", "WAITING_STATUSES", "FINAL_STATUSES", "PAIR_END_STATUSES",
     "PAIR_STATUSES", "PAIR_STATE_LABELS", "CHOICE_LABELS", "sensible_transitions",
     "FORM_NAMES", "DEFAULT_FORM_PAGES", "ROLE_MEANINGS", "codes", "SENSITIVE_HINTS",
+    "SELECTION_STEP_LABELS",
 ]
 
 # ---------------------------------------------------------------------------- who enrolls
@@ -186,3 +187,7 @@ SENSITIVE_HINTS = {
                       "orientez vers la médecine du travail ou le ou la référente harcèlement "
                       "(page « Bien-être et épuisement » du guide)."),
 }
+
+# A mentor's selection step still to pass (``eligibility.SELECTION_STEPS``), as the
+# coordination's screens say it.
+SELECTION_STEP_LABELS = {"entretien": _("entretien à faire"), "formation": _("formation à noter")}

@@ -70,6 +70,12 @@ PROMISES = [
      "test_participant.py::test_a_correction_is_stored_and_keeps_the_enrollment"),
     ("fonctionnement.md", "effacer vos données",
      "test_erasure.py::test_erasure_leaves_no_byte_of_the_participant"),
+    # The selection of mentors.
+    ("fonctionnement.md", "<!-- programme: selection -->",
+     "test_mentor_selection.py::test_a_mentor_is_proposed_only_once_retained_and_trained"),
+    ("fonctionnement.md", "Un mentor que l’échange ne conduit pas à retenir reçoit un message "
+     "bienveillant, sans motif, et son inscription est close",
+     "test_mentor_selection.py::test_a_mentor_not_retained_is_closed_and_told_kindly"),
 ]
 
 # Sentences the sweep finds that describe what people do, not what the service does.
@@ -82,7 +88,8 @@ HUMAN_PRACTICE = [
     "La mise en balance",  # lists the safeguards; each has its own line above or below
     "un binôme sans nouvelles reçoit un mot amical",  # contribuer.md: the marker's meaning
     "le silence après lequel la coordination est prévenue",  # contribuer.md: the marker
-    "délais en jours entre deux points d’étape",  # contribuer.md: the programme.yml keys
+    "délais en jours :",  # contribuer.md: the programme.yml keys
+    "l’attente après laquelle une personne sans binôme",  # contribuer.md: the marker
 ]
 SOUNDS_LIKE_A_PROMISE = re.compile(
     r"reçoi(?:t|vent) (?:un|une|le|leur|votre) (?:message|e-mail|mot|lien)|est prévenue?\b|"

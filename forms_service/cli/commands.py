@@ -422,7 +422,7 @@ def match(fmt: str, include_repeats: bool) -> None:
 
     programme, repo = _programme(), _repository()
     try:
-        pool, load = repo.matching_pool()
+        pool, load = repo.matching_pool(selection=programme.selection)
         result = suggest(pool, programme.weights, existing_load=load,
                          rejected=set() if include_repeats else repo.rejected_pairs(),
                          history=repo.pair_history(), include_repeats=include_repeats,

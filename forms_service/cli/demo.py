@@ -176,7 +176,7 @@ def _match(repo, programme, rng, people, start, today) -> list[dict]:
         if when >= today:
             break
         cutoff = _at(when, rng)
-        pool, load = repo.matching_pool()
+        pool, load = repo.matching_pool(selection=programme.selection)
         pool = [p for p in pool if p["created_at"] <= cutoff]
         result = suggest(pool, programme.weights, existing_load=load,
                          rejected=repo.rejected_pairs())

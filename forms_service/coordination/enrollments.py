@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import abort, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from wtforms import SelectField, TextAreaField
@@ -9,12 +11,20 @@ from wtforms.validators import DataRequired, InputRequired, Length
 
 from .. import vocabulary
 from ..dates import format_datetime
+from ..eligibility import SELECTION_STEPS, selection_steps_left
 from ..forms import definitions as public_forms
 from ..i18n import _
 from ..records.repository import ENROLLMENT_STATUSES, InvalidTransition
 from ..services import get_programme, get_repo
 from ..text import clean_multiline
-from ..vocabulary import PairState, Status, sensible_transitions
+from ..vocabulary import (
+    FINAL_STATUSES,
+    MENTOR_ROLES,
+    SELECTION_STEP_LABELS,
+    PairState,
+    Status,
+    sensible_transitions,
+)
 from .auth import current_coordinator, login_required
 from .blueprint import bp, flash_fr
 
@@ -110,17 +120,35 @@ def enrollments():
     filters = {key: request.args.get(key, "") for key in FILTERS}
     query = request.args.get("q", "")[:200]
     sort, order = request.args.get("tri", ""), request.args.get("ordre", "")
-    found = _sorted(filter_enrollments(records, filters, query), sort, order)
+    waiting_steps = _waiting_for_selection(records)
+    step = request.args.get("selection", "")
+    if step in waiting_steps:
+        records_shown = [r for r in records if r["id"] in waiting_steps[step]]
+    else:
+        step, records_shown = "", records
+    found = _sorted(filter_enrollments(records_shown, filters, query), sort, order)
     pages = max(1, -(-len(found) // PAGE_SIZE))
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
     shown = found[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
-    args = {k: v for k, v in {**filters, "q": query}.items() if v}
+    args = {k: v for k, v in {**filters, "q": query, "selection": step}.items() if v}
     return render_template(
         "coordination/enrollments.html", enrollments=shown, total=len(found),
         overall=len(records), filters=filters, query=query, page=page, pages=pages, args=args,
         choices=_filter_choices(records), filter_labels=FILTER_LABELS, label=label,
         state=_repo().cohort_state(), sort=sort if sort in SORTS else "", order=order,
-        sorts=SORTS)
+        sorts=SORTS, waiting_steps=waiting_steps, step=step, step_labels=SELECTION_STEP_LABELS)
+
+
+def _waiting_for_selection(records: list[dict]) -> dict[str, set[int]]:
+    """The mentors still enrolled who wait for each selection step the programme asks."""
+    selection = get_programme().selection
+    waiting: dict[str, set[int]] = {step: set() for step, flag in SELECTION_STEPS.items()
+                                    if selection.get(flag)}
+    for record in records:
+        if record.get("role") in MENTOR_ROLES and record.get("status") not in FINAL_STATUSES:
+            for step in selection_steps_left(record, selection):
+                waiting[step].add(record["id"])
+    return waiting
 
 
 # Sortable columns: query value -> (label, stored field).
@@ -183,7 +211,8 @@ def _detail_page(record: dict, status_form: StatusForm, note_form: NoteForm, cod
                 for pid in (pair["mentor_id"], pair["mentee_id"]) if pid != record["id"]}
     return render_template(
         "coordination/enrollment_detail.html", record=record, rows=answer_rows(record),
-        pairs=pairs, partners=partners,
+        pairs=pairs, partners=partners, selection=_selection_context(record),
+        step_labels=SELECTION_STEP_LABELS,
         status_form=status_form, note_form=note_form, authors=authors, label=label,
         statuses=ENROLLMENT_STATUSES), code
 
@@ -219,3 +248,46 @@ def enrollment_note(doc_id: int):
     _repo().audit(who, "note", doc_id)
     flash_fr(_("Note enregistrée."))
     return redirect(url_for("coordination.enrollment_detail", doc_id=doc_id) + "#notes")
+
+
+def _selection_context(record: dict) -> dict | None:
+    """The mentor's selection steps on their record, when ``programme.yml`` asks for any."""
+    selection = get_programme().selection
+    if record.get("role") not in MENTOR_ROLES or not any(selection.values()):
+        return None
+    return {"asked": [step for step, flag in SELECTION_STEPS.items() if selection.get(flag)],
+            "passed": record.get("selection") or {},
+            "left": [SELECTION_STEP_LABELS[step]
+                     for step in selection_steps_left(record, selection)]}
+
+
+@bp.post("/inscriptions/<int:doc_id>/selection")
+@login_required
+def enrollment_selection(doc_id: int):
+    """Record a mentor's selection step: the exchange (retained or not), the training."""
+    record = _enrollment_or_404(doc_id)
+    context = _selection_context(record)
+    step = request.form.get("etape", "")
+    if context is None or step not in (*context["asked"], "refus"):
+        abort(400, _("Cette étape de sélection ne s'applique pas à cette inscription."))
+    who = current_coordinator()["id"]
+    if step == "refus":
+        if request.form.get("confirme") != "oui":
+            abort(400, _("Cochez la confirmation pour ne pas retenir ce mentor."))
+        if record.get("status") in FINAL_STATUSES:
+            abort(409, _("Cette inscription est déjà close ou retirée."))
+        _repo().refuse_mentor(doc_id, by=who)
+        _repo().audit(who, "selection_non_retenu", doc_id)
+        flash_fr(_("Mentor non retenu : son inscription est close et un message l'en informe."))
+    else:
+        on = (request.form.get("le") or "").strip() or date.today().isoformat()
+        try:
+            date.fromisoformat(on)
+        except ValueError:
+            abort(400, _("La date doit s'écrire AAAA-MM-JJ."))
+        _repo().pass_selection_step(doc_id, step, by=who, on=on,
+                                    how="atelier" if step == "formation" else "")
+        _repo().audit(who, f"selection_{step}", doc_id)
+        flash_fr(_("Étape de sélection notée."))
+    return redirect(url_for("coordination.enrollment_detail", doc_id=doc_id) + "#selection")
+

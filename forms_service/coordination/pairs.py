@@ -20,7 +20,7 @@ from math import ceil
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 
-from ..eligibility import limited
+from ..eligibility import limited, selection_steps_left
 from ..i18n import _
 from ..matching.explain import positive
 from ..matching.report import build_report
@@ -39,7 +39,7 @@ from ..records.checkpoints import checkpoint_schedule
 from ..records.repository import AlreadyHandled, PairingRefused
 from ..services import get_programme, get_repo
 from ..text import ascii_number
-from ..vocabulary import FORMATS, TRACKS
+from ..vocabulary import FORMATS, SELECTION_STEP_LABELS, TRACKS
 from ..web.guards import wants_json
 from .auth import current_coordinator, login_required
 from .blueprint import bp
@@ -73,7 +73,7 @@ def _weights() -> dict:
 
 def _run(repo, include_repeats: bool):
     """Run the matching on today's pool: pool, load, result."""
-    pool, load = repo.matching_pool()
+    pool, load = repo.matching_pool(selection=get_programme().selection)
     rejected = set() if include_repeats else repo.rejected_pairs()
     result = suggest(pool, _weights(), existing_load=load, rejected=rejected,
                      history=repo.pair_history(), include_repeats=include_repeats,
@@ -150,7 +150,9 @@ def _filter_choices(pool: list[dict]) -> dict:
 def pairs_choose(mentee_id: int):
     """List the mentors who can take this mentee; show one pick before it is confirmed."""
     repo = get_repo()
-    pool, load = repo.matching_pool()
+    # Every mentor who could take this mentee; those whose selection is not over are
+    # listed apart, and picking one asks for an explicit confirmation.
+    pool, load = repo.matching_pool(selection=None)
     people = {person["id"]: person for person in pool}
     mentee = people.get(mentee_id)
     if mentee is None and limited(repo.enrollment(mentee_id) or {}):
@@ -161,10 +163,16 @@ def pairs_choose(mentee_id: int):
     mentors = [p for p in pool if p.get("role") in MENTOR_ROLES]
     free = {m["id"]: (m.get("capacity") or 1) - load.get(m["id"], 0) for m in mentors}
     options = candidates(mentee, mentors, _weights(), free=free, forbidden=repo.rejected_pairs())
+    selection = get_programme().selection
+    steps_left = {m["id"]: [SELECTION_STEP_LABELS[step]
+                            for step in selection_steps_left(m, selection)] for m in mentors}
+    pending = [option for option in options if steps_left[option[0]["id"]]]
+    options = [option for option in options if not steps_left[option[0]["id"]]]
     picked = None
     wanted = request.args.get("mentor_id", type=int)
     if wanted is not None:
-        picked = next((option for option in options if option[0]["id"] == wanted), None)
+        picked = next((option for option in options + pending if option[0]["id"] == wanted),
+                      None)
         if picked is None:
             mentor = people.get(wanted) or (repo.enrollment(wanted) if wanted > 0 else None)
             flash(_refused(mentor, mentee, free), "error")
@@ -173,6 +181,7 @@ def pairs_choose(mentee_id: int):
     return render_template(
         "coordination/pairs_choose.html", mentee=mentee, picked=picked, total=len(options),
         options=options if everyone else options[:CHOICES_SHOWN], everyone=everyone,
+        pending=pending, steps_left=steps_left,
         positive=positive, free=free, labels={"track": dict(TRACKS), "format": dict(FORMATS)},
         back=_safe_back(request.args.get("retour")))
 
@@ -224,7 +233,8 @@ def pairs_confirm():
     repo = get_repo()
     by = current_coordinator()["id"]
     try:
-        pair = confirm(repo, *ids, by=by)
+        pair = confirm(repo, *ids, by=by,
+                       outside_selection=request.form.get("hors_selection") == "oui")
     except AlreadyHandled as done:
         return _answer(str(done), False, done=True)
     except PairingRefused as refused:
@@ -282,6 +292,7 @@ def pairs_lock():
 
 
 def confirm(repo, mentor_id: int, mentee_id: int, *, by: int | None,
+            outside_selection: bool = False,
             on: date | None = None) -> dict:
     """Check a pair against the hard constraints, store it and introduce both people.
 
@@ -293,9 +304,15 @@ def confirm(repo, mentor_id: int, mentee_id: int, *, by: int | None,
         raise AlreadyHandled(_("Déjà traité : cette personne n'attend plus de mentor, son "
                                "binôme a été confirmé entre-temps (peut-être par un autre "
                                "coordinateur)."))
-    pool, load = repo.matching_pool()
+    selection = get_programme().selection
+    pool, load = repo.matching_pool(selection=None)
     people = {person["id"]: person for person in pool}
     mentor, mentee = people.get(mentor_id), people.get(mentee_id)
+    steps = selection_steps_left(mentor, selection) if mentor else []
+    if steps and not outside_selection:
+        raise PairingRefused(_("La sélection de ce mentor n'est pas terminée (%(steps)s) : "
+                               "cochez la confirmation pour l'apparier quand même.")
+                             % {"steps": ", ".join(SELECTION_STEP_LABELS[s] for s in steps)})
     for person, message in ((mentor_id, LIMITED_MENTOR), (mentee_id, LIMITED_MENTEE)):
         if limited(repo.enrollment(person) or {}):
             raise PairingRefused(message)
@@ -319,5 +336,7 @@ def confirm(repo, mentor_id: int, mentee_id: int, *, by: int | None,
     # Stored for the e-mail, rendered by the sender: only what participants may read.
     pair = repo.pairs.update(pair["id"], {"positive_reasons": positive(reasons)})
     # Both introductions were queued with the pair (Repository.confirm_pair).
+    if steps:
+        repo.audit(by, "appariement_hors_selection", pair["id"])
     log.info("binôme %s confirmé", pair["id"])
     return pair

@@ -66,6 +66,7 @@ class MailKind(StrEnum):
     CONSERVATION = "conservation"  # someone waiting: their record is erased soon unless they stay
     SANS_BINOME = "sans_binome"  # someone long in the pool: what happens next, once
     FIN_COORDINATION = "fin_coordination"  # a withdrawal or an erasure ended a pair
+    MENTOR_NON_RETENU = "mentor_non_retenu"  # the selection exchange did not lead to mentoring
 
 
 # On a record: the jobs its change causes, until ``collect`` queues them (seconds).

@@ -353,6 +353,16 @@ def _ended_for_coordination(refs: dict, out: Outgoing, message_id):
                         f"{refs.get('person_id')}/"), None
 
 
+def _mentor_not_retained(refs: dict, out: Outgoing, message_id):
+    """To a mentor the selection did not retain: thanks, no reason, what stays open."""
+    record = out.repo.enrollment(refs.get("enrollment_id", -1))
+    if record is None:
+        return None
+    return compose(out.settings, record["email"], _("Votre inscription comme mentor"),
+                   "mentor_not_retained", message_id=message_id, record=record,
+                   link=_personal_link(out, record)), record["id"]
+
+
 # Each kind of message (``MailKind``, declared once) and the function that writes it.
 BUILDERS = {
     MailKind.INSCRIPTION: _enrollment,
@@ -370,4 +380,5 @@ BUILDERS = {
     MailKind.CONSERVATION: _retention_warning,
     MailKind.SANS_BINOME: _unmatched,
     MailKind.FIN_COORDINATION: _ended_for_coordination,
+    MailKind.MENTOR_NON_RETENU: _mentor_not_retained,
 }

@@ -255,6 +255,24 @@ class EnrollmentRecords:
 
         self.enrollments.modify(person_id, change)
 
+    def pass_selection_step(self, person_id: int, step: str, *, by: int | None,
+                            on: str | None = None, how: str = "") -> dict:
+        """Note that a mentor passed a selection step (``eligibility.SELECTION_STEPS``):
+        ``by`` the coordinator who recorded it (``None``: the mentor's own declaration)."""
+        at = now_iso()
+
+        def change(record: dict) -> dict:
+            steps = dict(record.get("selection") or {})
+            steps[step] = {"le": on or at[:10], "par": by, "comment": how, "note_le": at}
+            return {**record, "selection": steps}
+
+        return self.enrollments.modify(person_id, change)
+
+    def refuse_mentor(self, person_id: int, *, by: int) -> None:
+        """The exchange with the coordination did not lead to mentoring: the enrollment
+        closes, and the person gets a kind message that says so without a reason."""
+        self.set_status(person_id, Status.CLOS, at=now_iso(), by=by, messages=[
+            (MailKind.MENTOR_NON_RETENU, {"enrollment_id": person_id})])
 
     def warn_of_erasure(self, person_id: int, *, at: str) -> None:
         """Tell someone still waiting that their record will soon be erased (``purge``)."""

@@ -134,22 +134,26 @@ class PairRecords:
             self.locks.remove(lock["id"])
         return bool(found)
 
-    def matching_pool(self) -> tuple[list[dict], dict[int, int]]:
+    def matching_pool(self, *, selection: dict | None) -> tuple[list[dict], dict[int, int]]:
         """Return the enrollments as the matching must see them, and each mentor's load.
 
         Someone enrolled as both ("les_deux") who already has a mentor takes
         part only as mentor, and one whose places are all taken only as
         mentee: the copies handed to the matching carry the role still open.
+        ``selection`` is ``programme.yml``'s « selection »: a mentor with a step
+        left is not in the pool (every caller says which programme applies).
         """
         with self.store.transaction():
-            return self._pool_view()
+            return self._pool_view(selection)
 
-    def _pool_view(self) -> tuple[list[dict], dict[int, int]]:
+    def _pool_view(self, selection: dict | None) -> tuple[list[dict], dict[int, int]]:
         load, has_mentor = self._loads()
         pool = []
         for person in self.people.enrollments.all():
-            # The one rule (``eligibility``): waiting or a role still open, no pause, no limit.
-            can_mentor, can_be_mentee = open_roles(person, load, has_mentor)
+            # The one rule (``eligibility``): waiting or a role still open, no pause, no limit,
+            # no selection step left.
+            can_mentor, can_be_mentee = open_roles(person, load, has_mentor,
+                                                   selection=selection)
             status = person.get("status")
             # Someone « apparié » or « actif » takes part only with a role still open (a
             # mentor's free place); the matching sees them as waiting for that role.
@@ -182,7 +186,9 @@ class PairRecords:
         """
         at = at or now_iso()
         with self.store.transaction():
-            pool, load = self._pool_view()
+            # The selection is the coordination's check (it may pair a mentor by hand
+            # before it ends, after an explicit confirmation): not repeated here.
+            pool, load = self._pool_view(None)
             roles = {person["id"]: person["role"] for person in pool}
             done = self.active_pair_of(mentee_id)
             if done is not None:

@@ -94,6 +94,8 @@ class Repository:
     warn_of_erasure = _Part("people")
     stay = _Part("people")
     tell_unmatched = _Part("people")
+    pass_selection_step = _Part("people")
+    refuse_mentor = _Part("people")
 
     # -- pairs, the matching's pool, checkpoints
     pairs = _Part("pairing")

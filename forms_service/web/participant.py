@@ -24,6 +24,7 @@ from flask import Blueprint, Response, abort, current_app, jsonify, redirect, re
 from markupsafe import Markup
 
 from ..dates import format_date, format_datetime
+from ..eligibility import selection_steps_left
 from ..errors import TOO_LARGE, Rejected
 from ..forms.definitions import EMAIL_MAX, HONEYPOT, EnrollmentForm, FeedbackForm
 from ..forms.render import render_form
@@ -65,6 +66,7 @@ DONE = {
                          "le lien qu'il contient."),
     "adresse": _("Votre nouvelle adresse est enregistrée."),
     "pause": _("Vos disponibilités sont enregistrées."),
+    "formation": _("C'est noté : votre formation de mentor est enregistrée."),
     "rester": _("C'est noté : vous restez dans la liste d'attente, et votre inscription est "
                 "gardée."),
     "rencontre_retiree": _("La rencontre est retirée."),
@@ -240,7 +242,8 @@ def _render(record: dict | None, token: str = "", *, status: int = 200, message:
         held=_held(record) if record and not confirm and not address else None,
         choice=_choice(record) if record else None,
         warned=record is not None and record.get("status") in WAITING_STATUSES
-        and warned_since_activity(record) is not None)
+        and warned_since_activity(record) is not None,
+        training_left="formation" in selection_steps_left(record or {}, programme.selection))
     return personal_page(content, status,
                          compress=record is None and not error and not message)
 
@@ -285,7 +288,7 @@ def _choosable(record: dict) -> list[dict]:
     from ..matching.suggest import candidates
 
     repo = get_repo()
-    pool, load = repo.matching_pool()
+    pool, load = repo.matching_pool(selection=get_programme().selection)
     me = next((p for p in pool if p["id"] == record["id"]), None)
     if me is None or me.get("role") not in MENTEE_ROLES:
         return []

@@ -1,4 +1,5 @@
-"""Two of the participant's rights on « Mon inscription »: a copy of their data, a limitation.
+"""Two of the participant's rights on « Mon inscription » (a copy of their data, a
+limitation), and a mentor's declaration of their training when the selection asks for it.
 
 ``GET /formulaires/mon-inscription/donnees.json?lien=…`` answers, as one
 JSON file to download, everything the page shows (``records.personal_data``:
@@ -16,10 +17,11 @@ import logging
 
 from flask import Blueprint, Response, request
 
+from ..eligibility import selection_steps_left
 from ..i18n import _
 from ..mail.links import Expired
 from ..records.personal_data import held_about
-from ..services import get_repo
+from ..services import get_programme, get_repo
 from .guards import PERSONAL_REFERRER_POLICY, Rejected
 from .participant import (
     EXPIRED_LINK,
@@ -82,3 +84,22 @@ def limit():
     log.info("inscription %s : utilisation %s par la personne inscrite", record["id"],
              "limitée" if wanted == "oui" else "de nouveau permise")
     return _done("limite" if wanted == "oui" else "limite_levee", token)
+
+
+@bp.post("/api/mon-inscription/formation")
+def training_done():
+    """A mentor declares having worked through the guide's training pages, when the
+    programme asks for training before a pair (``selection.formation_requise``)."""
+    record, token = None, ""
+    try:
+        _guard(limit=True)
+        record, token = _required_record()
+        if "formation" not in selection_steps_left(record, get_programme().selection):
+            raise Rejected(409, _("Aucune formation n'est attendue de votre part."))
+    except Rejected as refused:
+        return _refused(refused, record, token)
+    repo = get_repo()
+    repo.pass_selection_step(record["id"], "formation", by=None, how="declaration")
+    repo.audit(None, "selection_formation_declaree", record["id"])
+    log.info("inscription %s : formation de mentor déclarée", record["id"])
+    return _done("formation", token)
