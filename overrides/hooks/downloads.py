@@ -108,9 +108,10 @@ def on_page_markdown(markdown, page, config, files):
     links = " · ".join(f"[{label}]({stem}/{stem}.{suffix})"
                        for suffix, label in FORMATS.items())
     box = (f'\n\n!!! info "Télécharger ce modèle"\n'
-           f"    À remplir sur ordinateur ou à imprimer : {links}, au format A4, tableaux "
-           f"encadrés et lignes d’un centimètre pour écrire à la main. L’impression de "
-           f"cette page ne garde, elle aussi, que le modèle, sur deux pages A4 au plus.\n\n")
+           f"    À remplir à l’écran ou à imprimer (A4, tableaux encadrés, lignes d’au moins "
+           f"un centimètre pour écrire à la main, deux pages au plus) : {links}. Imprimée "
+           f"depuis le navigateur, cette page ne garde elle aussi que le modèle, sur deux "
+           f"pages A4 au plus.\n\n")
     return TITLE.sub(lambda m: m.group(0) + box, markdown, count=1)
 
 
