@@ -31,8 +31,8 @@ WRITING_ROW_CM = 1.0
 # Any source line longer than this makes pandoc honour the dashes' proportions.
 PANDOC_ARGS = ["--columns=20"]
 
-_LABEL_MAX = 36  # a long label wraps rather than squeezing the columns people write in
-_WRITING_MIN = 24  # an empty column is where a hand writes: give it room
+_LABEL_MAX = 32  # a long label wraps rather than squeezing the columns people write in
+_WRITING_MIN = 30  # an empty column is where a hand writes: give it room
 _EMPTY = {"", "……", "…"}
 
 
@@ -67,7 +67,9 @@ def _weighted_table(rows: list[str]) -> list[str]:
         texts = [row[column] for row in body if column < len(row)]
         longest = max([len(title), *map(len, texts)])
         if all(text in _EMPTY for text in texts):
-            weights.append(max(_WRITING_MIN, min(longest, _LABEL_MAX)))
+            # Many columns to write in share the page: keep the labels readable.
+            room = min(_WRITING_MIN, 90 // max(1, len(header) - 1))
+            weights.append(max(18, room, min(longest, _LABEL_MAX)))
         else:
             weights.append(max(12, min(longest, _LABEL_MAX)))
     separator = "|" + "|".join("-" * weight for weight in weights) + "|"

@@ -19,6 +19,7 @@ import pytest
 from lxml import etree
 from support.service import ROOT
 
+from forms_service.paper import paper_markdown
 from forms_service.programme_text import MARKER, marker_value
 
 MODELES = ROOT / "docs" / "modeles"
@@ -66,6 +67,20 @@ def _odt_paragraph_texts(path) -> list[str]:
     body = _xml(path, "content.xml")
     paragraphs = [e for e in body.iter() if e.tag in (f"{{{ODF['text']}}}p", f"{{{ODF['text']}}}h")]
     return ["".join(p.itertext()) for p in paragraphs]
+
+
+@pytest.mark.parametrize(("markdown", "expected"), [
+    ("Objectif 1 : …… Objectif 2 : ……", "Objectif 1\u00a0: …… Objectif 2\u00a0: ……"),
+    ("le moins ? Et « ça » !", "le moins\u202f? Et «\u00a0ça\u00a0»\u202f!"),
+    # Labels keep their length, a column to write in gets room, whatever the dashes typed.
+    ("| Rubrique | À remplir |\n|---|---|\n| Date | |",
+     "| Rubrique | À remplir |\n|" + "-" * 12 + "|" + "-" * 30 + "|\n| Date | |"),
+    ("| Question | Réponse |\n|-|-|\n| Où en est chacun de mes objectifs, de 0 à 100 % ? | …… |",
+     "| Question | Réponse |\n|" + "-" * 32 + "|" + "-" * 30 + "|\n"
+     "| Où en est chacun de mes objectifs, de 0 à 100 %\u202f? | …… |"),
+])
+def test_paper_markdown_spaces_the_french_way_and_weighs_the_columns(markdown, expected):
+    assert paper_markdown(markdown) == expected
 
 
 @pytest.fixture(scope="module")
