@@ -18,6 +18,7 @@ Nothing here imports Flask or MkDocs; the tests call it directly.
 
 from __future__ import annotations
 
+import copy
 import zipfile
 from pathlib import Path
 
@@ -116,13 +117,18 @@ def _docx_table(tbl) -> None:
     width = properties.find(_w("tblW"))
     width.set(_w("type"), "pct")
     width.set(_w("w"), "5000")
-    borders = etree.SubElement(properties, _w("tblBorders"))
+    borders = etree.Element(_w("tblBorders"))
     for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
         etree.SubElement(borders, _w(side), {_w("val"): "single", _w("sz"): "4",
                                              _w("space"): "0", _w("color"): "000000"})
-    # Schema order: tblBorders comes right after tblW (and tblInd/tblLayout, absent here).
-    properties.remove(borders)
-    width.addnext(borders)
+    # Word refuses a file whose elements are out of the schema's order: tblBorders
+    # goes before shd, tblLayout, tblCellMar and tblLook.
+    later = [child for child in properties
+             if child.tag in {_w("shd"), _w("tblLayout"), _w("tblCellMar"), _w("tblLook")}]
+    if later:
+        later[0].addprevious(borders)
+    else:
+        properties.append(borders)
     for row in tbl.iterfind(_w("tr")):
         row_properties = row.find(_w("trPr"))
         if row_properties is not None and row_properties.find(_w("tblHeader")) is not None:
@@ -147,6 +153,7 @@ NS = {
     "fo": "urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0",
 }
 WRITING_ROW_STYLE = "LigneAEcrire"
+BOX = "☐"
 
 
 def _q(name: str) -> str:
@@ -196,7 +203,32 @@ def _odt_content(data: bytes) -> bytes:
                 cell.text = None
                 etree.SubElement(cell, _q("text:p"),
                                  {_q("text:style-name"): "Table_20_Contents"})
+    _odt_task_lists(automatic, root)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def _odt_task_lists(automatic, root) -> None:
+    """Draw a list of boxes to tick with the box as its mark, not « • ☐ »."""
+    list_styles = {style.get(_q("style:name")): style
+                   for style in automatic.iterfind(_q("text:list-style"))}
+    for number, task_list in enumerate(root.iter(_q("text:list"))):
+        paragraphs = [item.find(_q("text:p")) for item in task_list.iterfind(_q("text:list-item"))]
+        if not paragraphs or not all(p is not None and (p.text or "").startswith(BOX)
+                                     for p in paragraphs):
+            continue
+        original = list_styles.get(task_list.get(_q("text:style-name")))
+        if original is None:
+            continue
+        boxes = copy.deepcopy(original)
+        name = f"CasesACocher{number}"
+        boxes.set(_q("style:name"), name)
+        level = boxes.find(_q("text:list-level-style-bullet"))
+        level.set(_q("text:bullet-char"), BOX)
+        level.attrib.pop(_q("style:num-suffix"), None)
+        original.addnext(boxes)
+        task_list.set(_q("text:style-name"), name)
+        for paragraph in paragraphs:
+            paragraph.text = paragraph.text.removeprefix(BOX).lstrip()
 
 
 _ODT_SIZES = {"Standard": "10pt", "Text_20_body": "10pt", "First_20_paragraph": "10pt",
