@@ -11,8 +11,13 @@ At every build (``mkdocs build``, ``mentorat build``, ``make preview``) this
 hook converts that block, from the same Markdown, with pandoc (shipped inside
 the ``pypandoc-binary`` wheel), into ``<page>/<page>.odt`` and
 ``<page>/<page>.docx`` next to the built page, and puts the two links under
-the page's title. The files are never kept by hand. The print style sheet
-prints the same block alone, so the page, the printout and the files agree.
+the page's title. ``forms_service.paper`` then makes them fit for paper: A4
+with margins, bordered tables, rows at least 1 cm high, French spacing. The
+files are never kept by hand. The print style sheet prints the same block
+alone, so the page, the printout and the files agree.
+
+Only a block written in the page counts: one shown inside a code fence (as
+*Contribuer au guide* does, to explain the block) is an example, not a template.
 """
 
 from __future__ import annotations
@@ -25,10 +30,12 @@ import pypandoc
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 
+from forms_service.paper import PANDOC_ARGS, paper_markdown, shape_docx, shape_odt
 from forms_service.programme import ProgrammeError, configured_programme
 from forms_service.programme_text import MARKER, marker_value
 
 BLOCK = re.compile(r'^<div class="mentorat-modele" markdown>\n(.*?)^</div>\s*$', re.S | re.M)
+FENCE = re.compile(r"^(`{3,}|~{3,}).*?^\1\s*$", re.DOTALL | re.MULTILINE)
 TITLE = re.compile(r"^# (.+)$", re.M)
 LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 FORMATS = {"odt": "OpenDocument (LibreOffice, OnlyOffice)", "docx": "Word (.docx)"}
@@ -37,7 +44,9 @@ _targets: dict[str, str] = {}  # page src_uri → base name of its files
 
 def template_block(markdown: str) -> str | None:
     """Return the Markdown of the page's blank template, or None when it has none."""
-    found = BLOCK.search(markdown)
+    # A fence becomes blank lines of the same count: a block shown as code is no template.
+    outside_code = FENCE.sub(lambda m: "\n" * m.group(0).count("\n"), markdown)
+    found = BLOCK.search(outside_code)
     return found.group(1) if found else None
 
 
@@ -51,13 +60,18 @@ def document_source(markdown: str, programme) -> str:
 
     # In a file the links of the site lead nowhere: keep their words.
     body = LINK.sub(r"\1", MARKER.sub(value, block))
-    return f"# {title.group(1) if title else ''}\n\n{body}"
+    return paper_markdown(f"# {title.group(1) if title else ''}\n\n{body}")
+
+
+SHAPE = {".odt": shape_odt, ".docx": shape_docx}
 
 
 def convert(source: str, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     pypandoc.convert_text(source, target.suffix[1:], format="markdown-smart",
-                          outputfile=str(target), extra_args=["--metadata=lang:fr-FR"])
+                          outputfile=str(target),
+                          extra_args=["--metadata=lang:fr-FR", *PANDOC_ARGS])
+    SHAPE[target.suffix](target)
 
 
 def on_files(files, config):
@@ -94,8 +108,10 @@ def on_page_markdown(markdown, page, config, files):
     links = " · ".join(f"[{label}]({stem}/{stem}.{suffix})"
                        for suffix, label in FORMATS.items())
     box = (f'\n\n!!! info "Télécharger ce modèle"\n'
-           f"    À remplir sur ordinateur : {links}. L’impression de cette page ne garde "
-           f"que le modèle, sur deux pages A4 au plus.\n\n")
+           f"    À remplir à l’écran ou à imprimer (A4, tableaux encadrés, lignes d’au moins "
+           f"un centimètre pour écrire à la main, deux pages au plus) : {links}. Imprimée "
+           f"depuis le navigateur, cette page ne garde elle aussi que le modèle, sur deux "
+           f"pages A4 au plus.\n\n")
     return TITLE.sub(lambda m: m.group(0) + box, markdown, count=1)
 
 
