@@ -185,3 +185,29 @@ def test_csv_and_xlsx_have_the_same_headers_and_rows(filled, what):
     sheet = _sheet(filled, what)
     assert lines[0] == [cell.value for cell in sheet[1]]
     assert len(lines) == sheet.max_row
+
+
+@pytest.mark.parametrize("what", list(EXPORTS))
+def test_the_command_line_writes_the_same_files(tmp_path, monkeypatch, what):
+    """``mentorat export WHAT --format csv|xlsx`` gives the area's files, header row included."""
+    from click.testing import CliRunner
+
+    from forms_service.cli import commands as cli
+
+    monkeypatch.setenv("MENTORAT_TIMEZONE", "Europe/Paris")
+    monkeypatch.setenv("MENTORAT_DATA_DIR", str(tmp_path / "data"))
+    repository = Repository(tmp_path / "data")
+    try:
+        if what in ("enrollment", "history"):
+            person_with_everything(repository, date(2026, 1, 10))
+        expected_csv = export_body(repository, what, "csv")
+        headers = table(repository, what).headers
+    finally:
+        repository.close()
+    written = CliRunner().invoke(cli.main, ["export", what, "--format", "csv"],
+                                 catch_exceptions=False)
+    assert written.exit_code == 0 and written.stdout_bytes.decode() == expected_csv
+    written = CliRunner().invoke(cli.main, ["export", what, "--format", "xlsx"],
+                                 catch_exceptions=False)
+    sheet = load_workbook(io.BytesIO(written.stdout_bytes)).active
+    assert [cell.value for cell in sheet[1]] == headers and sheet.freeze_panes == "A2"
