@@ -47,7 +47,7 @@ def workbook(table, title: str) -> bytes:
     for line, values in enumerate(table.rows, start=2):
         for column, value in enumerate(values, start=1):
             shown = _write(sheet.cell(row=line, column=column), value)
-            widths[column - 1] = max(widths[column - 1], shown)
+            widths[column - 1] = max(widths[column - 1], shown + 1)
     last = get_column_letter(max(1, len(table.headers)))
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{last}{len(table.rows) + 1}"
