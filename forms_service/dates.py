@@ -14,7 +14,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 __all__ = ["DEFAULT_TIMEZONE", "MONTHS", "organisation_zone", "zone_named", "format_date",
-           "format_datetime", "format_for_sheet"]
+           "format_datetime", "format_for_sheet", "local_moment"]
 
 DEFAULT_TIMEZONE = "Europe/Paris"
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
@@ -53,6 +53,18 @@ def _moment(value, zone: ZoneInfo | None) -> datetime | date | None:
             return moment.date()
     if moment.utcoffset() is not None:
         moment = moment.astimezone(zone or organisation_zone())
+    return moment
+
+
+def local_moment(value, zone: ZoneInfo | None = None) -> datetime | date | None:
+    """Read a stored value as the organisation's wall clock: a naive datetime, a date, or None.
+
+    For spreadsheets, which hold no time zone (openpyxl refuses aware datetimes);
+    an unreadable value gives None.
+    """
+    moment = _moment(value, zone)
+    if isinstance(moment, datetime):
+        return moment.replace(tzinfo=None)
     return moment
 
 

@@ -22,7 +22,8 @@ __all__ = [
     "CAPACITIES", "EXPERIENCE", "DAYS", "HALVES", "SLOTS", "DEPARTMENT_PREFERENCES", "OTHER_SKILL",
     "Status", "PairState", "STATUSES", "STATUS_LABELS", "PARTICIPANT_STATUS_LABELS",
     "STATUS_TRANSITIONS", "WAITING_STATUSES", "FINAL_STATUSES", "PAIR_END_STATUSES",
-    "PAIR_STATUSES", "PAIR_STATE_LABELS", "CHOICE_LABELS", "sensible_transitions",
+    "PAIR_STATUSES", "PAIR_STATE_LABELS", "CLOSE_REASON_LABELS", "OTHER_SKILL_LABEL",
+    "CHOICE_LABELS", "sensible_transitions",
     "FORM_NAMES", "DEFAULT_FORM_PAGES", "ROLE_MEANINGS", "codes", "SENSITIVE_HINTS",
     "SELECTION_STEP_LABELS",
 ]
@@ -151,9 +152,18 @@ def sensible_transitions(status: str, in_pair: bool) -> tuple[Status, ...]:
     return tuple(s for s in options if s not in PAIR_STATUSES)
 
 
-# A pair's state -> its label in the spreadsheet exports. A pair declined before it
-# started has none there yet: its row's « Statut » stays empty.
-PAIR_STATE_LABELS = {PairState.ACTIVE: _("en cours"), PairState.CLOSED: _("clos")}
+# A pair's state -> its label in the spreadsheet exports.
+PAIR_STATE_LABELS = {PairState.ACTIVE: _("en cours"), PairState.CLOSED: _("clos"),
+                     PairState.NON_DEMARRE: _("non démarré")}
+# The reasons the service itself records when it closes a pair (a coordinator types theirs).
+CLOSE_REASON_LABELS = {
+    "refus": _("déclinée par l’une des deux personnes avant de commencer"),
+    "retrait": _("inscription retirée par l’une des deux personnes"),
+    "effacement": _("données effacées à la demande de l’une des deux personnes"),
+}
+# How a list of skills names the choice « another skill, typed in » (the typed one has its own
+# field, ``skills_sought_other`` or ``skills_offered_other``).
+OTHER_SKILL_LABEL = _("Autre")
 
 # The label people saw for each stored choice of an enrollment, by field.
 CHOICE_LABELS = {

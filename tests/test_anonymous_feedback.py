@@ -17,7 +17,8 @@ def answer(role: str, checkpoint: str, day: str, text: str, **signed) -> dict:
             "submission": f"cle-{text}", **signed}
 
 
-def test_anonymous_answers_are_shown_so_that_nobody_stands_out(make_app):
+def test_anonymous_answers_are_shown_so_that_nobody_stands_out(make_app, monkeypatch):
+    monkeypatch.setenv("MENTORAT_TIMEZONE", "Europe/Paris")
     app = make_app()
     store = repo(app)
     for n, day in enumerate(("2027-03-02", "2027-03-09", "2027-03-20")):
@@ -32,7 +33,8 @@ def test_anonymous_answers_are_shown_so_that_nobody_stands_out(make_app):
         assert (row["Rôle"], row["Point d’étape (mois)"]) == ("Mentor", "3")
     alone = by_text["seule"]
     assert (alone["Reçu le"], alone["Rôle"], alone["Point d’étape (mois)"]) == ("2027-03", "", "")
-    assert by_text["signé"]["Reçu le"].startswith("2027-03-11 10:")
+    # Stored in UTC, shown in the organisation's time zone (Paris, winter time: UTC+1).
+    assert by_text["signé"]["Reçu le"].startswith("2027-03-11 11:")
     assert by_text["signé"]["Rôle"] == "Mentoré·e"
     records = {r["what_is_hard"]: r for r in export_records(store, "feedback")}
     assert records["seule"]["created_at"] == "2027-03" and records["seule"]["role"] is None

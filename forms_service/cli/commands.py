@@ -252,14 +252,14 @@ PROGRESS_FROM = 1000
               default="csv", show_default=True, help=_("Format de sortie."))
 def export(what: str, fmt: str) -> None:
     from ..exports import spreadsheet
-    from ..exports.formats import iter_csv, iter_export
+    from ..exports.formats import iter_export
     from ..exports.tables import FILE_NAMES, export_records
 
     repo = _repository()
     try:
         # CSV and XLSX are for a spreadsheet: the same file as the coordination area's download.
-        records = spreadsheet.rows(repo, what) if fmt in ("csv", "xlsx") else \
-            export_records(repo, what)
+        sheet = spreadsheet.table(repo, what) if fmt in ("csv", "xlsx") else None
+        records = sheet.rows if sheet is not None else export_records(repo, what)
         total = len(records)
 
         def progress(done: int) -> None:
@@ -274,11 +274,12 @@ def export(what: str, fmt: str) -> None:
 
         if fmt == "xlsx":
             sys.stdout.flush()
-            sys.stdout.buffer.write(spreadsheet.to_xlsx(records, FILE_NAMES[what]))
+            sys.stdout.buffer.write(spreadsheet.to_xlsx(sheet, FILE_NAMES[what]))
             sys.stdout.buffer.flush()
         else:
             # CSV reads every row first (its columns); its pieces are then one per row.
-            pieces = iter_csv(records) if fmt == "csv" else iter_export(counted(records), fmt)
+            pieces = spreadsheet.iter_csv(sheet) if fmt == "csv" else \
+                iter_export(counted(records), fmt)
             for index, piece in enumerate(pieces):
                 sys.stdout.write(piece)
                 if fmt == "csv" and index:

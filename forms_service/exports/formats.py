@@ -48,9 +48,13 @@ def to_csv(records: Iterable[dict]) -> str:
     return "".join(iter_csv(records))
 
 
-def iter_csv(records: Iterable[dict]) -> Iterator[str]:
-    """Yield the CSV piece by piece: the header, then one row per record."""
-    records = list(records)  # the columns are the union of every record's keys
+def iter_csv(records: Iterable[dict], columns: list[str] | None = None) -> Iterator[str]:
+    """Yield the CSV piece by piece: the header, then one row per record.
+
+    ``columns`` names the header (written even with no record); without it the
+    columns are the union of every record's keys.
+    """
+    records = list(records)
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
 
@@ -60,7 +64,7 @@ def iter_csv(records: Iterable[dict]) -> Iterator[str]:
         writer.writerow(cells)
         return out.getvalue()
 
-    columns = _columns(records)
+    columns = list(columns) if columns is not None else _columns(records)
     yield "\ufeff" + row([neutralise(c) for c in columns])
     for record in records:
         yield row([neutralise(_cell(c, record.get(c))) for c in columns])

@@ -1,27 +1,52 @@
 """Lay the programme's records out for a French spreadsheet: headers, labels, one value a cell.
 
 CSV and XLSX exports go through here (JSON and JSON Lines keep the stored
-codes and ids, for scripts). Each export is a list of rows, each row a dict
-from a French column header to plain text: labels instead of codes, people
-by name and address instead of ids, a coordinator by address, decimal
-commas, lists joined with « ; », dates as ``AAAA-MM-JJ`` (a spreadsheet
-sorts them). Nothing is ever JSON in a cell: the status history and the
-checkpoints have their own exports, one row per event. No Flask here.
+codes and ids, for scripts). Each export is a ``Table``: its French column
+headers (there even when no row is) and its rows of typed values (``cells``):
+labels instead of codes, people by name and address instead of ids, a
+coordinator by address, numbers as numbers, moments in the organisation's
+time zone, lists joined with « ; ». Nothing is ever JSON in a cell: the
+status history and the checkpoints have their own exports, one row per
+event. CSV writes the values as French text, XLSX as typed cells
+(``workbook``). No Flask here.
 """
 
 from __future__ import annotations
 
-import io
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 from ..i18n import _
 from ..records.anonymity import shown_anonymously
-from ..vocabulary import CHOICE_LABELS, FORMATS, PAIR_STATE_LABELS, STATUS_LABELS
-from .formats import iter_csv, neutralise
+from ..vocabulary import (
+    CHOICE_LABELS,
+    CLOSE_REASON_LABELS,
+    FORMATS,
+    OTHER_SKILL,
+    OTHER_SKILL_LABEL,
+    PAIR_STATE_LABELS,
+    STATUS_LABELS,
+)
+from .cells import decimal, moment, number, text
+from .formats import iter_csv as iter_records_csv
 
-__all__ = ["ROW_BUILDERS", "rows", "to_xlsx", "LIST_SEPARATOR", "decimal"]
+__all__ = ["Table", "ROW_BUILDERS", "table", "rows", "iter_csv", "to_csv", "to_xlsx",
+           "LIST_SEPARATOR", "decimal"]
 
 LIST_SEPARATOR = " ; "
+
+
+@dataclass(frozen=True)
+class Table:
+    """One export for a spreadsheet: its headers, and one list of typed values a row."""
+
+    headers: list[str]
+    rows: list[list]
+
+    def records(self) -> list[dict]:
+        """Each row as a dict from header to typed value."""
+        return [dict(zip(self.headers, row, strict=True)) for row in self.rows]
+
 
 ENROLLMENT_COLUMNS = [
     ("reference", _("Référence")), ("name", _("Nom")), ("email", _("Adresse e-mail")),
@@ -29,6 +54,7 @@ ENROLLMENT_COLUMNS = [
     ("cohort", _("Cohorte")), ("department", _("Département")), ("site", _("Site")),
     ("job_title", _("Fonction")), ("experience", _("Expérience")),
     ("languages", _("Langues")), ("skills_offered", _("Compétences proposées")),
+    ("skills_offered_other", _("Autre compétence proposée")),
     ("skills_sought", _("Compétences recherchées")),
     ("skills_sought_other", _("Autre compétence recherchée")), ("goals", _("Objectifs")),
     ("format", _("Format")), ("rhythm", _("Rythme")), ("availability", _("Disponibilités")),
@@ -49,52 +75,50 @@ FEEDBACK_COLUMNS = [
 FEEDBACK_LABELS = {"role": {"mentor": _("Mentor"), "mentore": _("Mentoré·e")},
                    "identity": {"signe": _("signé"), "anonyme": _("anonyme"),
                                 "signe_non_verifie": _("signé, non vérifié")}}
+SKILL_LABELS = {OTHER_SKILL: OTHER_SKILL_LABEL}
+ENROLLMENT_LABELS = {**CHOICE_LABELS, "status": STATUS_LABELS,
+                     "skills_offered": SKILL_LABELS, "skills_sought": SKILL_LABELS}
+# Columns holding counts, scores or ratings: numbers in XLSX, decimal commas in CSV.
+NUMBER_FIELDS = frozenset({"capacity", "checkpoint", "satisfaction", "progress", "meetings"})
 
 
-def decimal(value) -> str:
-    """Write a number the French way: ``87,5``, ``3``."""
-    if isinstance(value, bool) or value is None:
-        return "" if value is None else (_("oui") if value else _("non"))
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return f"{value:.1f}".replace(".", ",") if value != int(value) else str(int(value))
-    return str(value)
+def _value(key: str, value, labels: dict | None = None):
+    """One field of a record as a typed cell value."""
+    if key.endswith("_at"):
+        return moment(value)
+    if key in NUMBER_FIELDS:
+        return number(value)
+    return _labelled(value, labels)
 
 
-def day(value) -> str:
-    """An ISO timestamp as ``AAAA-MM-JJ HH:MM`` (the date alone when there is no time)."""
-    text = str(value or "")
-    return text[:16].replace("T", " ") if "T" in text else text[:10]
-
-
-def _cell(value, labels: dict | None = None) -> str:
+def _labelled(value, labels: dict | None = None):
     if isinstance(value, (list, tuple)):
-        return LIST_SEPARATOR.join(_cell(item, labels) for item in value)
+        return LIST_SEPARATOR.join(text(_labelled(item, labels)) for item in value)
     if isinstance(value, dict):
         # Never JSON in a cell: a stray mapping becomes "key: value ; …".
-        return LIST_SEPARATOR.join(f"{k}\u00a0: {_cell(v)}" for k, v in value.items())
-    if labels and value in labels:
+        return LIST_SEPARATOR.join(f"{k}\u00a0: {text(_labelled(v))}" for k, v in value.items())
+    if labels and isinstance(value, str) and value in labels:
         return str(labels[value])
-    return decimal(value)
+    return value
 
 
-def _labelled(record: dict, columns, labels: dict) -> dict:
-    row = {}
-    for key, header in columns:
-        value = record.get(key)
-        row[str(header)] = day(value) if key.endswith("_at") else _cell(value, labels.get(key))
-    return row
+def _table(columns, records, labels: dict) -> Table:
+    return Table([str(header) for _key, header in columns],
+                 [[_value(key, record.get(key), labels.get(key)) for key, _header in columns]
+                  for record in records])
 
 
-def enrollment_rows(repo) -> list[dict]:
-    labels = {**CHOICE_LABELS, "status": STATUS_LABELS}
-    return [_labelled(record, ENROLLMENT_COLUMNS, labels) for record in repo.enrollments.all()]
+def _built(headers: list, rows: list[list]) -> Table:
+    return Table([str(header) for header in headers], rows)
 
 
-def feedback_rows(repo) -> list[dict]:
-    return [_labelled(_verified(record), FEEDBACK_COLUMNS, FEEDBACK_LABELS)
-            for record in shown_anonymously(repo.feedback.all())]
+def enrollment_rows(repo) -> Table:
+    return _table(ENROLLMENT_COLUMNS, repo.enrollments.all(), ENROLLMENT_LABELS)
+
+
+def feedback_rows(repo) -> Table:
+    return _table(FEEDBACK_COLUMNS, [_verified(f) for f in shown_anonymously(repo.feedback.all())],
+                  FEEDBACK_LABELS)
 
 
 def _verified(feedback: dict) -> dict:
@@ -116,78 +140,85 @@ def _people(repo) -> tuple[dict, Callable[[int | None], str]]:
     return people, who
 
 
-def pair_rows(repo) -> list[dict]:
+PAIR_HEADERS = [
+    _("Binôme"), _("Statut"), _("Mentor"), _("Adresse du mentor"), _("Référence du mentor"),
+    _("Mentoré·e"), _("Adresse du mentoré"), _("Référence du mentoré"), _("Parcours"),
+    _("Score"), _("Raisons"), _("Confirmé le"), _("Confirmé par"), _("Clos le"), _("Clos par"),
+    _("Raison de la clôture"), _("Points d'étape"),
+]
+
+
+def pair_rows(repo) -> Table:
     people, who = _people(repo)
     found = []
     for pair in repo.all_pairs():
         mentor, mentee = people.get(pair["mentor_id"], {}), people.get(pair["mentee_id"], {})
-        found.append({
-            _("Binôme"): str(pair["id"]),
-            _("Statut"): PAIR_STATE_LABELS.get(pair.get("status"), ""),
-            _("Mentor"): mentor.get("name", ""), _("Adresse du mentor"): mentor.get("email", ""),
-            _("Référence du mentor"): mentor.get("reference", ""),
-            _("Mentoré·e"): mentee.get("name", ""),
-            _("Adresse du mentoré"): mentee.get("email", ""),
-            _("Référence du mentoré"): mentee.get("reference", ""),
-            _("Parcours"): _cell(pair.get("track"), CHOICE_LABELS["track"]),
-            _("Score"): decimal(pair.get("score")),
-            _("Raisons"): _cell(pair.get("reasons") or []),
-            _("Confirmé le"): day(pair.get("confirmed_at")),
-            _("Confirmé par"): who(pair.get("confirmed_by")),
-            _("Clos le"): day(pair.get("closed_at")),
-            _("Clos par"): who(pair.get("closed_by")) if pair.get("closed_at") else "",
-            _("Raison de la clôture"): pair.get("close_reason") or "",
-            _("Points d'étape"): str(len(pair.get("checkpoints") or ())),
-        })
-    return found
+        reason = pair.get("close_reason") or ""
+        found.append([
+            pair["id"], str(PAIR_STATE_LABELS.get(pair.get("status"), "")),
+            mentor.get("name", ""), mentor.get("email", ""), mentor.get("reference", ""),
+            mentee.get("name", ""), mentee.get("email", ""), mentee.get("reference", ""),
+            _labelled(pair.get("track"), CHOICE_LABELS["track"]), number(pair.get("score")),
+            _labelled(pair.get("reasons") or []),
+            moment(pair.get("confirmed_at")), who(pair.get("confirmed_by")),
+            moment(pair.get("closed_at")),
+            who(pair.get("closed_by")) if pair.get("closed_at") else "",
+            str(CLOSE_REASON_LABELS.get(reason, reason)), len(pair.get("checkpoints") or ()),
+        ])
+    return _built(PAIR_HEADERS, found)
 
 
-def history_rows(repo) -> list[dict]:
+HISTORY_HEADERS = [_("Référence"), _("Nom"), _("Adresse e-mail"), _("Statut"), _("Le"), _("Par")]
+
+
+def history_rows(repo) -> Table:
     """One row per status change of each enrollment."""
     _people_by_id, who = _people(repo)
-    return [{
-        _("Référence"): record.get("reference", ""), _("Nom"): record.get("name", ""),
-        _("Adresse e-mail"): record.get("email", ""),
-        _("Statut"): str(STATUS_LABELS.get(entry.get("status"), entry.get("status", ""))),
-        _("Le"): day(entry.get("at")), _("Par"): who(entry.get("by")),
-    } for record in repo.enrollments.all() for entry in record.get("status_history") or ()]
+    return _built(HISTORY_HEADERS, [[
+        record.get("reference", ""), record.get("name", ""), record.get("email", ""),
+        str(STATUS_LABELS.get(entry.get("status"), entry.get("status", ""))),
+        moment(entry.get("at")), who(entry.get("by")),
+    ] for record in repo.enrollments.all() for entry in record.get("status_history") or ()])
 
 
-def checkpoint_rows(repo) -> list[dict]:
+CHECKPOINT_HEADERS = [
+    _("Binôme"), _("Mentor"), _("Adresse du mentor"), _("Mentoré·e"), _("Adresse du mentoré"),
+    _("Point d'étape (mois)"), _("Date prévue"), _("Rappel au mentor le"),
+    _("Rappel au mentoré le"), _("Réponse du mentor le"), _("Réponse du mentoré le"),
+]
+
+
+def checkpoint_rows(repo) -> Table:
     """One row per checkpoint of each pair: due date, reminders and answers of both."""
     people, _who = _people(repo)
     found = []
     for pair in repo.all_pairs():
         mentor, mentee = people.get(pair["mentor_id"], {}), people.get(pair["mentee_id"], {})
+        sides = (str(pair["mentor_id"]), str(pair["mentee_id"]))
         for checkpoint in pair.get("checkpoints") or ():
             reminded, answered = checkpoint.get("reminded", {}), checkpoint.get("answered", {})
-            found.append({
-                _("Binôme"): str(pair["id"]), _("Mentor"): mentor.get("name", ""),
-                _("Adresse du mentor"): mentor.get("email", ""),
-                _("Mentoré·e"): mentee.get("name", ""),
-                _("Adresse du mentoré"): mentee.get("email", ""),
-                _("Point d'étape (mois)"): str(checkpoint.get("month", "")),
-                _("Date prévue"): day(checkpoint.get("due")),
-                _("Rappel au mentor le"): day(reminded.get(str(pair["mentor_id"]))),
-                _("Rappel au mentoré le"): day(reminded.get(str(pair["mentee_id"]))),
-                _("Réponse du mentor le"): day(
-                    (answered.get(str(pair["mentor_id"])) or {}).get("at")),
-                _("Réponse du mentoré le"): day(
-                    (answered.get(str(pair["mentee_id"])) or {}).get("at")),
-            })
-    return found
+            found.append([
+                pair["id"], mentor.get("name", ""), mentor.get("email", ""),
+                mentee.get("name", ""), mentee.get("email", ""),
+                number(checkpoint.get("month")), moment(checkpoint.get("due")),
+                *(moment(reminded.get(side)) for side in sides),
+                *(moment((answered.get(side) or {}).get("at")) for side in sides),
+            ])
+    return _built(CHECKPOINT_HEADERS, found)
 
 
-def meeting_rows(repo) -> list[dict]:
+MEETING_HEADERS = [_("Binôme"), _("Date"), _("Durée (minutes)"), _("Format"), _("Noté par")]
+
+
+def meeting_rows(repo) -> Table:
     """One row per meeting a pair logged: when, how long, how, and which side noted it."""
     formats = dict(FORMATS)
     sides = {"mentor": _("le mentor"), "mentee": _("la personne mentorée")}
-    return [{
-        _("Binôme"): str(meeting["pair_id"]), _("Date"): day(meeting.get("date")),
-        _("Durée (minutes)"): str(meeting.get("duration_minutes") or ""),
-        _("Format"): str(formats.get(meeting.get("format"), "")),
-        _("Noté par"): str(sides.get(meeting.get("logged_by"), "")),
-    } for meeting in repo.meetings.all()]
+    return _built(MEETING_HEADERS, [[
+        meeting["pair_id"], moment(meeting.get("date")),
+        number(meeting.get("duration_minutes") or None),
+        str(formats.get(meeting.get("format"), "")), str(sides.get(meeting.get("logged_by"), "")),
+    ] for meeting in repo.meetings.all()])
 
 
 ROW_BUILDERS = {
@@ -196,32 +227,32 @@ ROW_BUILDERS = {
 }
 
 
+def table(repo, what: str) -> Table:
+    """The export for a spreadsheet: French headers, rows of typed values."""
+    return ROW_BUILDERS[what](repo)
+
+
 def rows(repo, what: str) -> list[dict]:
-    """The export's rows, French headers to text."""
-    return [{str(k): v for k, v in row.items()} for row in ROW_BUILDERS[what](repo)]
+    """The export's rows as CSV writes them: French headers to text."""
+    return _texts(table(repo, what))
 
 
-def to_csv(table: Iterable[dict]) -> str:
-    return "".join(iter_csv(table))
+def _texts(found: Table) -> list[dict]:
+    return [{header: text(value) for header, value in zip(found.headers, row, strict=True)}
+            for row in found.rows]
 
 
-def to_xlsx(table: list[dict], title: str) -> bytes:
-    """Write the rows as an XLSX workbook, every cell a text cell (never a formula)."""
-    from openpyxl import Workbook
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, TYPE_STRING
+def iter_csv(found: Table) -> Iterator[str]:
+    """Yield the CSV piece by piece: the header (even with no row), then one row a piece."""
+    return iter_records_csv(_texts(found), columns=found.headers)
 
-    book = Workbook()
-    sheet = book.active
-    sheet.title = title[:31]
-    headers = list(dict.fromkeys(key for row in table for key in row))
-    for line, values in enumerate([headers] + [[row.get(h, "") for h in headers]
-                                               for row in table], start=1):
-        for column, value in enumerate(values, start=1):
-            cell = sheet.cell(row=line, column=column)
-            # Setting the type after the value: openpyxl would read "=…" as a formula. Control
-            # characters stored by an earlier version cannot go into XML at all.
-            cell.value = ILLEGAL_CHARACTERS_RE.sub("", neutralise(value))
-            cell.data_type = TYPE_STRING
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+
+def to_csv(found: Table) -> str:
+    return "".join(iter_csv(found))
+
+
+def to_xlsx(found: Table, title: str) -> bytes:
+    """Write the export as an XLSX workbook of typed cells (see ``workbook``)."""
+    from .workbook import workbook
+
+    return workbook(found, title)

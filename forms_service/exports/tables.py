@@ -63,8 +63,8 @@ def export_records(repo, what: str) -> list[dict]:
 def export_body(repo, what: str, fmt: str) -> str | bytes:
     """The whole export in one format: str for text formats, bytes for XLSX."""
     if fmt == "csv":
-        return spreadsheet.to_csv(spreadsheet.rows(repo, what))
+        return spreadsheet.to_csv(spreadsheet.table(repo, what))
     if fmt == "xlsx":
-        return spreadsheet.to_xlsx(spreadsheet.rows(repo, what), FILE_NAMES[what])
+        return spreadsheet.to_xlsx(spreadsheet.table(repo, what), FILE_NAMES[what])
     records = export_records(repo, what)
     return to_json(records) if fmt == "json" else "".join(to_jsonl(records))
