@@ -164,6 +164,10 @@ def test_error_pages_are_compressed_like_any_page(client):
     response = client.get("/cette-page-n-existe-pas/", headers={"Accept-Encoding": "br, gzip"})
     assert response.status_code == 404 and response.headers["Content-Encoding"] == "br"
     assert "Accept-Encoding" in response.headers["Vary"]
+    # Another error: the same page, its heading and its title saying what went wrong.
+    response = client.put("/healthz")
+    assert response.status_code == 405
+    assert re.search(r"<title>Erreur\u00a0: [^<]+</title>", response.get_data(as_text=True))
     # A post refused with its answers kept is never compressed (it echoes what was typed).
     response = client.post("/api/formulaires/enrollment", data={**MENTOR, "capacity": ""},
                            headers={"Accept-Encoding": "br, gzip"})

@@ -1,6 +1,7 @@
 """Issue 23 in Chromium, with and without JavaScript: the enrollment form marks what
-the chosen role must answer, a refused page (no script) is titled « Erreur : » and
-starts focused on its error summary, and the pages of a pair's links opened without
+the chosen role must answer, a refused form's page is titled « Erreur : » (without a
+script it also starts focused on its error summary; with one, the first wrong field
+has the focus), and the pages of a pair's links opened without
 one explain themselves. One server, a few page loads.
 
 The markup behind it, without a browser: test_form_requirements.py.
@@ -45,6 +46,11 @@ def test_with_javascript_the_marks_follow_the_chosen_role(server, page):
     assert all(mark(page, f) == "(obligatoire)" for f in
                ("capacity", "skills_offered", "skills_sought", "goal_1",
                 "department_preference"))
+    # Refused in the page: the title says so, the focus is on the first wrong field.
+    page.get_by_role("button", name="Envoyer mon inscription").click()
+    page.locator(".mentorat-summary:not([hidden])").wait_for()
+    assert page.title().startswith("Erreur\u00a0: ")
+    assert page.evaluate("document.activeElement.id") == "enrollment-name"
 
 
 def test_without_javascript_a_refused_page_starts_with_its_errors(server, page_without_js):

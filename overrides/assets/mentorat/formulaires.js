@@ -5,6 +5,8 @@
 (function () {
   "use strict";
 
+  var ERROR_TITLE = "Erreur\u00a0: ";
+
   function clearErrors(form) {
     form.querySelectorAll(".mentorat-field--invalid").forEach(function (field) {
       field.classList.remove("mentorat-field--invalid");
@@ -79,6 +81,8 @@
     title.textContent = "Le formulaire contient " + count + (count > 1 ? " erreurs\u00a0:" : " erreur\u00a0:");
     summary.replaceChildren(title, list);
     summary.hidden = false;
+    // The title says it too, as on the page the service shows without this script.
+    if (document.title.indexOf(ERROR_TITLE) !== 0) document.title = ERROR_TITLE + document.title;
     // The summary is a live alert: screen readers announce it; focus goes
     // to the first wrong field so the person can fix it at once.
     if (first) first.focus(); else summary.focus();
@@ -99,6 +103,9 @@
     reference.appendChild(code);
     box.append(message, reference);
     form.replaceWith(box);
+    if (document.title.indexOf(ERROR_TITLE) === 0) {
+      document.title = document.title.slice(ERROR_TITLE.length);
+    }
     box.focus();
   }
 
