@@ -50,7 +50,7 @@ def load(path: Path) -> dict:
 def gaps_markdown(data: dict) -> str:
     if not data["ecarts"]:
         return "Aucune non-conformité connue à ce jour."
-    return "\n".join(f"- {escape(gap['texte'], quote=False)} (critère {gap['critere']})"
+    return "\n".join(f"- **Critère {gap['critere']}** : {escape(gap['texte'], quote=False)}"
                      for gap in data["ecarts"])
 
 
