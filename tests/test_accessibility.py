@@ -1,5 +1,6 @@
 """axe-core finds nothing to fix, in the light and the dark scheme, at desktop
-width and on a 390 px phone, on one page of each kind of the built guide; in
+width and on a 390 px phone, on one page of each kind of the built guide (which
+also reflows at 320 px, RGAA 10.11: no sideways scrolling); in
 both schemes on the forms showing their errors (with and without JavaScript),
 on the confirmations, and in the coordinators' area.
 
@@ -17,12 +18,14 @@ from urllib.parse import urlsplit
 
 import pytest
 from support.browser import (
+    NARROW,
     PHONE,
     SCHEMES,
     assert_clean,
     fill_enrollment,
     log_in,
     one_page_of_each_kind_in_the_area,
+    sideways_overflow,
     violations,
     wait_for_scheme,
 )
@@ -95,6 +98,22 @@ def test_one_page_of_each_kind_on_a_phone(server, built_site, phone_context, axe
     scheme, context = phone_context
     assert_clean(axe_on_each_kind_of_page(server, built_site, axe, context, scheme,
                                           f"{scheme}, téléphone"))
+
+
+def test_one_page_of_each_kind_reflows_at_320_px(server, built_site, browser):
+    """At 320 px wide nothing but a wide table or code block scrolls sideways, and those
+    scroll in their own box: the page itself never does (one scheme: colours do not
+    change widths)."""
+    context = browser.new_context(locale="fr-FR", reduced_motion="reduce", **NARROW)
+    page = context.new_page()
+    wider = []
+    for path in dict.fromkeys([*one_page_of_each_kind(built_site), *FORMS]):
+        page.goto(server.url + path)
+        overflow = sideways_overflow(page)
+        if overflow > 0:
+            wider.append(f"{path} : {overflow} px de trop")
+    context.close()
+    assert wider == [], "défilement horizontal à 320 px :\n" + "\n".join(wider)
 
 
 def test_forms_showing_their_errors_with_javascript(server, scheme_context, axe):

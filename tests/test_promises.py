@@ -66,6 +66,18 @@ PROMISES = [
     ("fonctionnement.md", "Si vous l’avez perdu, la fonction « Retrouver mon inscription » "
      "vous renvoie un nouveau lien", "test_participant.py::test_the_link_is_sent_again_to_an"
      "_enrolled_address_only"),
+    ("formulaires/refus.md", "Ouverte sans ce lien, elle explique où le trouver et propose "
+     "« Retrouver mon inscription » ; un lien modifié ou périmé est refusé",
+     "test_form_requirements.py::test_a_pair_page_opened_without_its_link_explains_itself"),
+    ("formulaires/rencontre.md", "Ouverte sans ce lien, elle explique où le trouver et propose "
+     "« Retrouver mon inscription » ; un lien modifié ou périmé est refusé",
+     "test_form_requirements.py::test_a_forged_link_is_still_refused"),
+    ("formulaires/inscription.md", "puis « (obligatoire) » dès que le vôtre les rend "
+     "nécessaires", "test_form_requirements.py::test_once_a_role_is_chosen_its_questions_read"
+     "_obligatoire_and_are_required"),
+    ("formulaires/inscription.md", "la liste des erreurs s’affiche avant les questions",
+     "test_form_requirements.py::test_a_refused_page_starts_with_its_errors_and_says_so_in_its"
+     "_title"),
     ("fonctionnement.md", "les corriger (nouvelles disponibilités",
      "test_participant.py::test_a_correction_is_stored_and_keeps_the_enrollment"),
     ("fonctionnement.md", "effacer vos données",

@@ -48,7 +48,7 @@ from ..vocabulary import (
 )
 
 __all__ = [
-    "EnrollmentForm", "FeedbackForm", "FORMS", "HONEYPOT", "RENDER_TOKEN",
+    "EnrollmentForm", "FeedbackForm", "FORMS", "HONEYPOT", "RENDER_TOKEN", "ROLE_REQUIRED",
 ]
 
 NAME_MAX, EMAIL_MAX, SHORT_MAX, GOAL_MAX, LONG_MAX = 120, 254, 120, 300, 2000
@@ -64,6 +64,19 @@ CHOOSE_SOME = _("Cochez au moins une case.")
 
 
 INVALID_CHOICE = _("Choisissez une des réponses proposées.")
+
+# The enrollment questions one role must answer: field -> (the roles that must, the mark
+# shown while no role is chosen). The check_<field> rules below refuse them empty for
+# those roles; the form marks them « (obligatoire) » once such a role is chosen.
+FOR_MENTOR = _("(obligatoire pour un mentor)")
+FOR_MENTEE = _("(obligatoire pour une personne mentorée)")
+ROLE_REQUIRED = {
+    "capacity": (MENTOR_ROLES, FOR_MENTOR),
+    "skills_offered": (MENTOR_ROLES, FOR_MENTOR),
+    "skills_sought": (MENTEE_ROLES, FOR_MENTEE),
+    "goal_1": (MENTEE_ROLES, FOR_MENTEE),
+    "department_preference": (MENTEE_ROLES, FOR_MENTEE),
+}
 
 
 def options(pairs) -> list[SelectChoice]:
@@ -122,14 +135,16 @@ def plain_text(form, field):
                                           "suivi de « ?= »."))
 
 
-def email_field(label, required=True, description=""):
+def email_field(label, required=True, description="", autocomplete="email"):
+    """An address field; ``autocomplete="email"`` is one's own address, so any other
+    person's address (a manager's) says ``off``: autofill must not put one's own there."""
     checks = [validators.InputRequired(REQUIRED) if required else validators.Optional(),
               validators.Length(max=EMAIL_MAX, message=_too_long(EMAIL_MAX)),
               plain_address,
               validators.Email(INVALID_EMAIL, check_deliverability=False)]
     return EmailField(label, checks, filters=[clean_text, lambda v: v.lower() if v else v],
                       description=description, render_kw={"maxlength": EMAIL_MAX,
-                                                          "autocomplete": "email"})
+                                                          "autocomplete": autocomplete})
 
 
 class CheckboxesField(SelectMultipleField):
@@ -283,6 +298,7 @@ class EnrollmentForm(PublicForm):
                                 [validators.InputRequired(CHOOSE_SOME)], choices=[])
     manager_email = email_field(
         _("Adresse électronique de votre responsable (facultatif)"), required=False,
+        autocomplete="off",
         description=_("Elle sert uniquement à ne jamais vous associer à votre propre responsable."))
     # The track comes first: what "mentor" means depends on it.
     track = radio_field(_("Parcours"), TRACKS, description=_(
@@ -349,12 +365,17 @@ class EnrollmentForm(PublicForm):
                 _("Utilisez votre adresse professionnelle (%(domains)s).")
                 % {"domains": _domains(self.programme)})
 
+    def required_for_role(self, field) -> bool:
+        """Whether the chosen role must answer ``field`` (``ROLE_REQUIRED``)."""
+        roles = ROLE_REQUIRED.get(field.name)
+        return roles is not None and self.role.data in roles[0]
+
     def check_capacity(self, field):
-        if self.role.data in MENTOR_ROLES and not field.data:
+        if self.required_for_role(field) and not field.data:
             raise ValidationError(_("Indiquez combien de personnes vous pouvez accompagner."))
 
     def check_skills_offered(self, field):
-        if self.role.data in MENTOR_ROLES and not field.data:
+        if self.required_for_role(field) and not field.data:
             raise ValidationError(_("Cochez au moins une compétence que vous pouvez partager."))
 
     def check_skills_offered_other(self, field):
@@ -363,7 +384,7 @@ class EnrollmentForm(PublicForm):
             raise ValidationError(_("Précisez la compétence que vous pouvez partager."))
 
     def check_skills_sought(self, field):
-        if self.role.data in MENTEE_ROLES and not field.data:
+        if self.required_for_role(field) and not field.data:
             raise ValidationError(_("Cochez au moins une compétence à développer."))
 
     def check_skills_sought_other(self, field):
@@ -372,7 +393,7 @@ class EnrollmentForm(PublicForm):
             raise ValidationError(_("Précisez la compétence que vous souhaitez développer."))
 
     def check_goal_1(self, field):
-        if self.role.data in MENTEE_ROLES and not field.data:
+        if self.required_for_role(field) and not field.data:
             raise ValidationError(_("Indiquez au moins un objectif."))
 
     def check_presentation(self, field):
@@ -381,7 +402,7 @@ class EnrollmentForm(PublicForm):
                                     "décochez la case."))
 
     def check_department_preference(self, field):
-        if self.role.data in MENTEE_ROLES and not field.data:
+        if self.required_for_role(field) and not field.data:
             raise ValidationError(CHOOSE_ONE)
 
     def cleaned(self) -> dict:

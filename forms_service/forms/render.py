@@ -14,10 +14,10 @@ from wtforms import BooleanField, HiddenField, RadioField, SelectField, SelectMu
 from ..programme import Programme
 from ..templating import template_environment
 from ..vocabulary import ROLE_MEANINGS, TRACKS
-from .definitions import FORMS, HONEYPOT, RENDER_TOKEN, PublicForm
+from .definitions import FORMS, HONEYPOT, RENDER_TOKEN, ROLE_REQUIRED, PublicForm
 
 __all__ = ["render_form", "replace_form_region", "placeholder",
-           "blank_form"]
+           "blank_form", "refused_page", "ERROR_TITLE"]
 
 
 def placeholder(key: str) -> str:
@@ -47,11 +47,38 @@ def _required(field) -> bool:
     return any(getattr(v, "field_flags", {}).get("required") for v in field.validators)
 
 
+def _role_required(field) -> dict | None:
+    """For a question one role must answer (``ROLE_REQUIRED``): the roles (as the form's
+    script reads them), the mark shown while no such role is chosen, and whether the
+    chosen role must answer it now. ``None`` for any other field."""
+    form = getattr(field, "_form", None)
+    entry = ROLE_REQUIRED.get(field.name)
+    if entry is None or not hasattr(form, "required_for_role"):
+        return None
+    roles, mark = entry
+    return {"roles": " ".join(sorted(roles)), "mark": mark,
+            "applies": form.required_for_role(field)}
+
+
+def _now_required(field) -> dict:
+    """``required`` for the controls of a question the chosen role must answer."""
+    by_role = _role_required(field)
+    return {"required": True} if by_role and by_role["applies"] else {}
+
+
+def _merge(*parts: dict) -> dict:
+    merged: dict = {}
+    for part in parts:
+        merged.update(part)
+    return merged
+
+
 # Each role option, with what it means in each track: [(track, track label, meaning)].
 ROLE_HINTS = {role: [(track, label, meanings[track]) for track, label in TRACKS]
               for role, meanings in ROLE_MEANINGS.items()}
 
-_env.globals.update(kind=_kind, required=_required, HONEYPOT=HONEYPOT, RENDER_TOKEN=RENDER_TOKEN,
+_env.globals.update(kind=_kind, required=_required, role_required=_role_required, merge=_merge,
+                    now_required=_now_required, HONEYPOT=HONEYPOT, RENDER_TOKEN=RENDER_TOKEN,
                     role_hints=ROLE_HINTS)
 
 
@@ -79,3 +106,37 @@ def _region(key: str) -> re.Pattern:
 def replace_form_region(page: str, key: str, html: str) -> str:
     """Return the page with the form's region replaced by ``html``."""
     return _region(key).sub(lambda _m: html, page, count=1)
+
+
+ERROR_TITLE = "Erreur\u00a0: "  # a refused page's title starts with it (RGAA 11.10, 8.6)
+
+
+def _summary(key: str) -> re.Pattern:
+    # The summary holds a paragraph and a list, never a nested <div>.
+    return re.compile(rf'<div class="mentorat-summary" id="{key}-resume".*?</div>', re.S)
+
+
+def refused_page(page: str, key: str) -> str:
+    """A page whose form was refused, as a browser without JavaScript gets it.
+
+    Its title starts with « Erreur : », and the form's error summary leaves the
+    form for the top of the content, right under the page's heading, where
+    ``autofocus`` puts the focus: the first thing read, and one Tab from the
+    first wrong field (its links lead there). The forms' script finds it by
+    its id (``<key>-resume``) if it runs on this page later.
+    """
+    page = page.replace("<title>", "<title>" + ERROR_TITLE, 1)
+    found = _summary(key).search(page)
+    if found is None:
+        return page
+    summary = found.group(0).replace(' tabindex="-1"', ' tabindex="-1" autofocus', 1)
+    page = page[:found.start()] + page[found.end():]
+    heading_end = page.find("</h1>")
+    if heading_end == -1:
+        start = page.find('<article class="md-content__inner md-typeset">')
+        if start == -1:
+            return page
+        at = page.index(">", start) + 1
+    else:
+        at = heading_end + len("</h1>")
+    return page[:at] + "\n" + summary + page[at:]

@@ -6,6 +6,7 @@ the form markup makes them the heaviest of the guide. The public path calls
 ``compress`` on the pages that hold no secret and echo nothing a visitor
 typed, so a compression side channel (BREACH) has nothing to read: never
 the coordinators' area (CSRF tokens), personal links or re-rendered answers.
+Error pages are pages too (the built 404 page, a message at most): compressed.
 Nothing changes a body after it: the public path builds it whole first.
 """
 
@@ -42,7 +43,9 @@ def _encoding() -> str | None:
 def compress(response: Response) -> Response:
     """Compress a finished HTML answer for a client that accepts it."""
     response.vary.add("Accept-Encoding")
-    if request.method != "GET" or response.status_code != 200 or response.direct_passthrough \
+    # A page (200) or an error page (4xx, 5xx): never a redirect nor an empty answer.
+    page = response.status_code == 200 or 400 <= response.status_code < 600
+    if request.method != "GET" or not page or response.direct_passthrough \
             or "Content-Encoding" in response.headers:
         return response
     body = response.get_data()

@@ -11,6 +11,7 @@ page).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
@@ -21,6 +22,7 @@ from ..errors import MESSAGES, TOO_LARGE, Rejected
 from ..i18n import _
 from ..services import get_pages, get_settings
 from ..typography import french_message
+from . import compression
 
 __all__ = ["Rejected", "check_origin", "origin_of", "wants_json", "refusal", "TOO_LARGE",
            "within_limit", "PERSONAL_REFERRER_POLICY",
@@ -64,6 +66,9 @@ def refusal(status: int, message: str | None = None, *, field: str = "__form__",
     response.headers["Cache-Control"] = "no-store"
     if retry_after is not None:
         response.headers["Retry-After"] = str(max(int(retry_after), 1))
+    if page is None and not wants_json():
+        # The site's error page holds no secret and echoes nothing typed: compressed last.
+        response = compression.compress(response)
     return response
 
 
@@ -79,6 +84,8 @@ def error_page(status: int, message: str) -> Response:
         start, end = page.find("<h1"), page.find("</article>")
         link = '<p><a href="/">' + str(escape(_("Revenir à l'accueil du programme"))) + "</a></p>"
         html = page if start == -1 or end == -1 else page[:start] + body + link + page[end:]
+        title = re.compile(r"<title>.*?</title>", re.S)
+        html = title.sub(lambda _m: f"<title>Erreur\u00a0: {escape(message)}</title>", html, 1)
     return Response(html, status=status, mimetype="text/html")
 
 

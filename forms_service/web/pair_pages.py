@@ -4,6 +4,10 @@ Every e-mail to a pair member carries ``/formulaires/rencontre/?lien=…``;
 the introduction also carries ``/formulaires/refus/?lien=…``. A GET only
 shows the page and its button (mail scanners follow links); the POST acts,
 behind the origin check and the shared rate limit, like every public post.
+Opened with no link at all (from the sitemap, a bookmark, a search engine),
+a page says where its link comes from and how to get one again (200); a link
+that does not check out is refused (4xx). Pages that show no link are
+compressed, like any page of the guide.
 """
 
 from __future__ import annotations
@@ -45,7 +49,8 @@ UNKNOWN = _("Ce lien ne correspond à aucun binôme en cours.")
 def _page(action: str, status: int = 200, **context) -> Response:
     content = _env.get_template("participant/pair_action.html").render(
         action=action, today=date.today().isoformat(), **context)
-    return personal_page(content, status, page=PAGES[action])
+    # A page holding no link echoes nothing personal: compressed (no side channel to read).
+    return personal_page(content, status, page=PAGES[action], compress=not context.get("token"))
 
 
 def _pair_of(action: str, token: str) -> tuple[dict, int]:
@@ -67,6 +72,8 @@ def _pair_of(action: str, token: str) -> tuple[dict, int]:
 
 def _show(action: str):
     token = request.args.get("lien", "")
+    if not token:  # no link at all: say where it comes from, not « unknown link »
+        return _page(action, without_link=True)
     try:
         _pair_of(action, token)
     except Rejected as refused:

@@ -35,7 +35,7 @@ from markupsafe import escape
 
 from ..errors import TOO_LARGE, Rejected
 from ..forms.definitions import FORMS, RENDER_TOKEN, PublicForm
-from ..forms.render import placeholder, render_form, replace_form_region
+from ..forms.render import placeholder, refused_page, render_form, replace_form_region
 from ..i18n import _
 from ..records.repository import new_reference, submission_key
 from ..records.rounds import closed_notice, round_state
@@ -93,7 +93,7 @@ def _built(url: str) -> str:
 
 
 def _form_page(url: str, *, status: int = 200, shown: dict[str, str] | None = None,
-               compress: bool = True) -> Response:
+               compress: bool = True, refused: str | None = None) -> Response:
     """Answer a page holding forms: each one signed, replaced by ``shown``, or closed."""
     html = _built(url)
     shown = shown or {}
@@ -108,6 +108,8 @@ def _form_page(url: str, *, status: int = 200, shown: dict[str, str] | None = No
                 html = replace_form_region(html, key, closed_notice(state))
                 continue
         html = html.replace(placeholder(key), _fresh_token(key, url))
+    if refused is not None:  # the form ``refused`` shows its errors: they come first
+        html = refused_page(html, refused)
     response = Response(html, status=status, mimetype="text/html")
     response.headers["Cache-Control"] = "no-store"
     # Only pages that echo nothing typed and hold no personal link are compressed
@@ -327,7 +329,8 @@ def _with_form(form: PublicForm, status: int, url: str) -> Response:
     """The form's page with this form in it (answers and errors shown), never compressed."""
     action = url_for("public.submit", key=form.key)
     html = typeset(render_form(form, action=action, token=_fresh_token(form.key, url)))
-    return _form_page(url, status=status, shown={form.key: html}, compress=False)
+    return _form_page(url, status=status, shown={form.key: html}, compress=False,
+                      refused=form.key if status >= 400 else None)
 
 
 @bp.errorhandler(413)

@@ -5,6 +5,8 @@
 (function () {
   "use strict";
 
+  var ERROR_TITLE = "Erreur\u00a0: ";
+
   function clearErrors(form) {
     form.querySelectorAll(".mentorat-field--invalid").forEach(function (field) {
       field.classList.remove("mentorat-field--invalid");
@@ -29,11 +31,13 @@
   function labelOf(box) {
     var label = box.querySelector("legend, label");
     var text = label ? label.textContent : "";
-    return text.replace(/\s*\(obligatoire\)\s*$/, "").trim();
+    return text.replace(/\s*\(obligatoire[^)]*\)\s*$/, "").trim();
   }
 
   function showErrors(form, errors) {
-    var summary = form.querySelector(".mentorat-summary");
+    // A page refused without this script shows the summary at its top, out of the form.
+    var summary = form.querySelector(".mentorat-summary") ||
+      document.getElementById(form.dataset.mentoratForm + "-resume");
     var list = document.createElement("ul");
     var first = null;
     var count = 0;
@@ -77,6 +81,8 @@
     title.textContent = "Le formulaire contient " + count + (count > 1 ? " erreurs\u00a0:" : " erreur\u00a0:");
     summary.replaceChildren(title, list);
     summary.hidden = false;
+    // The title says it too, as on the page the service shows without this script.
+    if (document.title.indexOf(ERROR_TITLE) !== 0) document.title = ERROR_TITLE + document.title;
     // The summary is a live alert: screen readers announce it; focus goes
     // to the first wrong field so the person can fix it at once.
     if (first) first.focus(); else summary.focus();
@@ -97,6 +103,9 @@
     reference.appendChild(code);
     box.append(message, reference);
     form.replaceWith(box);
+    if (document.title.indexOf(ERROR_TITLE) === 0) {
+      document.title = document.title.slice(ERROR_TITLE.length);
+    }
     box.focus();
   }
 
@@ -136,7 +145,30 @@
     });
   }
 
+  // A question one role must answer reads « (obligatoire pour un mentor) » until that
+  // role is chosen, then « (obligatoire) », its controls required (which assistive
+  // technologies announce: the required attribute is aria-required's native form).
+  function markRoleQuestions(form) {
+    var chosen = form.querySelector('input[name="role"]:checked');
+    var role = chosen ? chosen.value : "";
+    form.querySelectorAll("[data-requis-pour]").forEach(function (mark) {
+      var applies = mark.dataset.requisPour.split(" ").indexOf(role) >= 0;
+      mark.textContent = applies ? "(obligatoire)" : mark.dataset.marqueRole;
+      var box = mark.closest("[data-field]");
+      if (!box) return;
+      box.querySelectorAll("input, select, textarea").forEach(function (control) {
+        control.required = applies;
+      });
+    });
+  }
+
   document.querySelectorAll("form[data-mentorat-form]").forEach(function (form) {
     form.addEventListener("submit", submit);
+    if (form.querySelector("[data-requis-pour]")) {
+      form.addEventListener("change", function (event) {
+        if (event.target.name === "role") markRoleQuestions(form);
+      });
+      markRoleQuestions(form);  // a role kept by the browser (back button) counts too
+    }
   });
 })();
