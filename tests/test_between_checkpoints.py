@@ -144,7 +144,7 @@ def test_declining_closes_the_pair_and_returns_both_to_the_pool(app, client, pai
 
 def test_a_paused_mentor_is_not_proposed_until_the_resume_date(app, pair):
     other = mentor(app, "Léa Roux")
-    ids = lambda: {p["id"] for p in repo(app).matching_pool()[0]}  # noqa: E731
+    ids = lambda: {p["id"] for p in repo(app).matching_pool(selection=None)[0]}  # noqa: E731
     assert other["id"] in ids()
     repo(app).set_pause(other["id"], pause=True, resume=None, capacity=2)
     assert other["id"] not in ids()
@@ -221,7 +221,7 @@ def test_a_waiting_mentee_ranks_visible_mentors_and_the_matching_weighs_it(app, 
                        data={"lien": token, "choix_1": str(shown["id"])})
     assert done.status_code == 200
     assert repo(app).enrollment(awa["id"])["preferences"] == [shown["id"]]
-    pool, load = repo(app).matching_pool()
+    pool, load = repo(app).matching_pool(selection=None)
     weights = app.config["PROGRAMME"].weights
     [pick] = suggest(pool, weights, existing_load=load).suggestions
     assert pick.mentor["id"] == shown["id"]

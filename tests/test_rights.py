@@ -130,7 +130,7 @@ def test_a_limitation_takes_the_person_out_of_the_pool_and_reminders_until_lifte
     paul = everything["paul"]
     limited = _limit(client, paul)
     assert limited.status_code == 200, limited.get_json()
-    assert paul["id"] not in {p["id"] for p in store.matching_pool()[0]}
+    assert paul["id"] not in {p["id"] for p in store.matching_pool(selection=None)[0]}
     assert _limit(client, awa).status_code == 200
     assert store.enrollment(awa["id"])["limited_at"]
     # The first checkpoint falls due: Marc is reminded, Awa is not.
@@ -144,7 +144,7 @@ def test_a_limitation_takes_the_person_out_of_the_pool_and_reminders_until_lifte
     detail = client.get(f"/coordination/inscriptions/{awa['id']}/").get_data(as_text=True)
     assert "utilisation limitée" in detail
     assert _limit(client, paul, "non").status_code == 200
-    assert paul["id"] in {p["id"] for p in store.matching_pool()[0]}
+    assert paul["id"] in {p["id"] for p in store.matching_pool(selection=None)[0]}
     assert [(e["action"], e["record"]) for e in store.audit_log.all()
             if e["action"].startswith("limitation")] == [
         ("limitation_participant", paul["id"]), ("limitation_participant", awa["id"]),

@@ -58,7 +58,7 @@ def confirm_pair(app, mentor_record, mentee_record):
 def test_a_closed_pair_is_not_proposed_again_unless_asked_and_then_shows_its_history(app, client):
     alice, celine = enroll(app, "Alice Legendre"), mentor(app, "Céline Marin")
     close(app, confirm_pair(app, celine, alice))
-    pool, load = repo(app).matching_pool()
+    pool, load = repo(app).matching_pool(selection=None)
     history = repo(app).pair_history()
     silent = suggest(pool, WEIGHTS, existing_load=load, history=history)
     assert silent.suggestions == []
@@ -166,7 +166,7 @@ def test_the_manual_list_holds_only_compatible_mentors_sorted_by_score_then_name
     other_track = mentor(app, "Jean Gris", track="inverse")
     full = mentor(app, "Nina Blanc")
     earlier = confirm_pair(app, full, enroll(app, "Léo Roy"))
-    pool, load = repo(app).matching_pool()
+    pool, load = repo(app).matching_pool(selection=None)
     mentors = [p for p in pool if p["role"] == "mentor"]
     free = {m["id"]: (m.get("capacity") or 1) - load.get(m["id"], 0) for m in mentors}
     listed = candidates(repo(app).enrollment(awa["id"]), mentors, WEIGHTS, free=free)
@@ -222,7 +222,7 @@ def test_an_action_answers_json_for_fetch_and_returns_to_the_row_without(app, cl
     html = client.get(PAGE).get_data(as_text=True)
     first, second = re.findall(r'id="proposition-(\d+)"', html)
     pairs = {s.mentee["id"]: s.mentor["id"]
-             for s in suggest(repo(app).matching_pool()[0], WEIGHTS).suggestions}
+             for s in suggest(repo(app).matching_pool(selection=None)[0], WEIGHTS).suggestions}
     answer = post(client, "/coordination/appariement/confirmer", json_answer=True,
                   mentor_id=pairs[int(first)], mentee_id=first)
     assert answer.status_code == 200 and answer.get_json()["ok"]
@@ -257,7 +257,7 @@ def test_a_locked_pair_is_kept_by_later_runs_and_cleared_when_confirmed(app, cli
     post(client, "/coordination/appariement/verrouiller", mentor_id=lea["id"],
          mentee_id=awa["id"])
     assert repo(app).locked_pairs() == [(lea["id"], awa["id"])]
-    pool, load = repo(app).matching_pool()
+    pool, load = repo(app).matching_pool(selection=None)
     [kept] = [s for s in suggest(pool, WEIGHTS, locked=repo(app).locked_pairs()).suggestions]
     assert kept.mentor["id"] == lea["id"] and kept.locked
     post(client, "/coordination/appariement/confirmer", mentor_id=lea["id"], mentee_id=awa["id"])
