@@ -221,3 +221,13 @@ def test_a_reminder_queued_before_the_limitation_is_not_sent(app, client, everyt
     _limit(client, awa)
     reminders = [m["To"] for m in queued_mail(app) if m["Subject"].startswith("Point d")]
     assert reminders == [marc["email"]]
+
+
+def test_the_enrollment_export_says_who_limited_the_use_of_their_data(app, everything):
+    from forms_service.exports.spreadsheet import rows
+
+    awa = everything["awa"]
+    repo(app).set_limited(awa["id"], True)
+    limited = {row["Nom"]: row["Utilisation limitée depuis le"]
+               for row in rows(repo(app), "enrollment")}
+    assert limited[awa["name"]] and not any(v for name, v in limited.items() if name != awa["name"])

@@ -62,6 +62,7 @@ ENROLLMENT_COLUMNS = [
     ("capacity", _("Mentorés au plus")), ("manager_email", _("Adresse du manager")),
     ("comment", _("Commentaire")), ("notice_version", _("Version de la notice")),
     ("consented_at", _("Notice lue le")), ("created_at", _("Reçue le")),
+    ("limited_at", _("Utilisation limitée depuis le")),
 ]
 FEEDBACK_COLUMNS = [
     ("reference", _("Référence")), ("created_at", _("Reçu le")),
