@@ -52,6 +52,9 @@ PROMISES = [
      "test_purge.py::test_the_warning_reaches_the_person_with_their_personal_page"),
     ("confidentialite.md", "<!-- registre: conservation -->",
      "test_guide_content.py::test_the_privacy_notice_names_every_category_the_storage_holds"),
+    ("confidentialite.md", "Une inscription dont vous avez limité l’utilisation n’est pas "
+     "effacée automatiquement tant que la limitation dure", "test_purge.py::test_a_limited"
+     "_enrollment_is_kept_until_the_limitation_is_lifted"),
     ("confidentialite.md", "les effacements demandés depuis seraient refaits",
      "test_purge.py::test_an_erasure_is_made_again_after_restoring_an_older_backup"),
     # Who sees what.

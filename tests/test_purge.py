@@ -241,3 +241,18 @@ def test_the_registry_and_the_purge_name_the_same_categories():
 
     assert tuple(SELECTORS) == PURGED
     assert {kept.period for kept in KEPT if kept.period} <= set(RETENTION_DEFAULTS)
+
+
+def test_a_limited_enrollment_is_kept_until_the_limitation_is_lifted(cli, data_dir, filled):
+    from forms_service.records.repository import Repository
+
+    repo = Repository(data_dir)
+    try:
+        for name in ("Retire_ancien", "Attente_ancien"):
+            repo.set_limited(filled[name], True)
+    finally:
+        repo.close()
+    cli("purge", "--date", DAY)
+    cli("purge", "--date", LATER)
+    kept = names(data_dir)
+    assert {"Retire_ancien", "Attente_ancien"} <= kept and "Clos_ancien" not in kept

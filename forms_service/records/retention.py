@@ -6,7 +6,9 @@ event the registry names: the last activity of someone waiting, a
 withdrawal, a closing, a refusal, a receipt, a sending. ``SELECTORS`` maps
 each purged name to its function (a test holds it equal to the registry).
 
-Someone still waiting is never erased unwarned: ``to_warn`` finds who will
+An enrollment whose owner limited the use of their data (Art. 18) is kept
+as it is until they lift it: people often ask for a limitation so that their
+data is not erased yet. Someone still waiting is never erased unwarned: ``to_warn`` finds who will
 be in ``WARNING_DAYS``, and their record is erased only once that warning is
 that old and they have done nothing since (answering « je reste » is an
 activity, and starts the period again).
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+from ..eligibility import limited
 from ..mail.mailqueue import JobStatus
 from ..vocabulary import WAITING_STATUSES, PairState, Status
 from .anonymity import is_anonymous
@@ -72,7 +75,7 @@ def to_warn(repo, retention: dict, now: datetime) -> list[dict]:
     """People waiting who will be erased in WARNING_DAYS, not yet told since their last act."""
     soon = now - timedelta(days=retention["inscriptions_jours"] - WARNING_DAYS)
     return [record for record in repo.enrollments.all()
-            if record.get("status") in WAITING_STATUSES
+            if record.get("status") in WAITING_STATUSES and not limited(record)
             and (last_activity(record) or now) < soon
             and warned_since_activity(record) is None]
 
@@ -80,7 +83,7 @@ def to_warn(repo, retention: dict, now: datetime) -> list[dict]:
 def _waiting(repo, limit: datetime, now: datetime) -> list[dict]:
     told_before = now - timedelta(days=WARNING_DAYS)
     return [record for record in repo.enrollments.all()
-            if record.get("status") in WAITING_STATUSES
+            if record.get("status") in WAITING_STATUSES and not limited(record)
             and (last_activity(record) or now) < limit
             and (warned_since_activity(record) or now) <= told_before]
 
@@ -88,7 +91,7 @@ def _waiting(repo, limit: datetime, now: datetime) -> list[dict]:
 def _ended_as(status: str):
     def select(repo, limit: datetime, now: datetime) -> list[dict]:
         return [record for record in repo.enrollments.all() if record.get("status") == status
-                and (_last_status_change(record) or now) < limit]
+                and not limited(record) and (_last_status_change(record) or now) < limit]
     return select
 
 
