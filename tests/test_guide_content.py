@@ -137,3 +137,29 @@ def test_retention_periods_are_validated_with_their_line(tmp_path):
 
 def test_the_shipped_programme_lists_direction_generale(programme):
     assert "Direction générale" in programme.departments
+
+
+def test_the_record_of_processing_describes_every_table_and_purpose(built_site, monkeypatch):
+    """Art. 30: the record is rendered from the registry; a table the code stores without
+    a line in the registry stops the build, naming it."""
+    import importlib.util
+
+    from mkdocs.exceptions import PluginError
+
+    from forms_service.records.registry import KEPT, PURPOSES
+
+    page = plain_spaces(html.unescape(
+        (built_site / "registre-des-traitements" / "index.html").read_text(encoding="utf-8")))
+    for kept in KEPT:
+        assert f"<td>{kept.label}</td>" in page, kept.label
+    for purpose, ground in PURPOSES:
+        assert plain_spaces(purpose) in page and plain_spaces(ground) in page
+    assert "Société Exemple SA" in page and "dpo@exemple.fr" in page
+    spec = importlib.util.spec_from_file_location(
+        "registry_hook", ROOT / "overrides" / "hooks" / "registry.py")
+    hook = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hook)
+    assert hook.undescribed_tables() == set()
+    monkeypatch.setattr(hook, "stored_tables", lambda: {kept.where for kept in KEPT} - {"mail"})
+    with pytest.raises(PluginError, match="mail"):
+        hook.on_config({})

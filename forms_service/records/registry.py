@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 from ..i18n import _
 
-__all__ = ["Kept", "KEPT", "PURGED", "WARNING_DAYS", "retention_text"]
+__all__ = ["Kept", "KEPT", "PURGED", "PURPOSES", "WARNING_DAYS", "retention_text",
+           "stored_tables"]
 
 # Someone still waiting hears this many days before their record would be erased; their
 # personal link lets them stay (the answer counts as activity).
@@ -164,3 +165,22 @@ KEPT: tuple[Kept, ...] = (
 
 # The names ``mentorat purge`` erases by (``records.retention`` selects each).
 PURGED = tuple(kept.purged for kept in KEPT if kept.purged)
+
+# Why the service processes personal data, and on which ground (GDPR Art. 6): the notice
+# and the record of processing (Art. 30) both render this table.
+PURPOSES: tuple[tuple[str, str], ...] = (
+    (_("Recevoir votre inscription, former les binômes, vous les présenter"),
+     _("intérêt légitime de l’organisation à offrir un programme de développement volontaire")),
+    (_("Suivre les binômes : points d’étape, rappels, retours signés, notes de suivi"),
+     _("intérêt légitime (même programme)")),
+    (_("Évaluer le programme par des chiffres agrégés et des retours anonymes"),
+     _("intérêt légitime à améliorer le programme")),
+    (_("Tracer les consultations et exports faits par la coordination, sauvegarder, limiter "
+       "les envois abusifs"),
+     _("intérêt légitime à sécuriser le service (article 32 du RGPD)")),
+)
+
+
+def stored_tables() -> set[str]:
+    """Every table the registry describes (its ``where``), to hold against the code's."""
+    return {where.strip() for kept in KEPT for where in kept.where.split(",")}
