@@ -29,7 +29,7 @@ POSSESSIVE = re.compile(r"\b(?:[Ll]e|[Ll]a|[Ll]es|[Dd]u|[Dd]es|[Aa]u|[Aa]ux) (?:
 # « -ons » is « nous » (« allons-y »).
 HYPHENED = re.compile(
     r"(?<![\w’'-])(?P<verb>\w+)-(?:(?:le|la|les|en)-)?(?:moi|m’en|lui|leur|y|le|la|les|en)(?![\w-])",
-    re.I)
+    re.IGNORECASE)
 VOUS_OR_NOUS = ("ez", "tes", "ons")
 # These words are also 1st or 3rd person forms (« A raconte », « ce que je
 # dis »): only an imperative opens a clause without a subject. « Écoute
@@ -39,14 +39,14 @@ BARE = ("dis", "raconte", "explique", "montre", "essaie", "essaye", "écoute",
 CLAUSE_START = (r"(?:^\s*(?:[-*+]|\d+\.|>)?\s*(?:\*\*[^*\n]+\*\*\s*:\s*)?"
                 r"|«\s*|[.!?…:;]\s+)")
 BARE_IMPERATIVE = re.compile(
-    CLAUSE_START + r"(?P<verb>" + "|".join(BARE) + r")(?![\w’'-])(?!\s+active)", re.I | re.M)
-ALWAYS_TU = re.compile(r"(?<![\w’'-])sois(?![\w’'-])", re.I)
+    CLAUSE_START + r"(?P<verb>" + "|".join(BARE) + r")(?![\w’'-])(?!\s+active)", re.IGNORECASE | re.MULTILINE)
+ALWAYS_TU = re.compile(r"(?<![\w’'-])sois(?![\w’'-])", re.IGNORECASE)
 # A noun (« donne le ton ») or the participle of « se taire » (« je me suis tu »).
 NOT_A_PRONOUN = {"ton": {"le", "du", "au", "un", "ce", "même", "bon", "quel"},
                  "tu": {"suis", "est", "s’est", "sont", "été", "ai", "a", "ont"}}
 
-COMMENT = re.compile(r"<!--.*?-->", re.S)
-FENCE = re.compile(r"^(```|~~~).*?^\1", re.S | re.M)
+COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+FENCE = re.compile(r"^(```|~~~).*?^\1", re.DOTALL | re.MULTILINE)
 INLINE_CODE = re.compile(r"`[^`\n]*`")
 ADMONITION = re.compile(r'^(?P<indent>\s*)(?:!!!|\?\?\?\+?)\s+\w+\s+"(?P<title>[^"]*)"')
 
