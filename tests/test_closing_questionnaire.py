@@ -23,6 +23,7 @@ from forms_service.exports import spreadsheet
 from forms_service.mail.links import pair_link
 from forms_service.records.checkpoints import checkpoint_schedule, send_reminders
 from forms_service.records.closing import closing_figures
+from forms_service.records.personal_data import held_about
 from forms_service.records.purge import _erase_pair, erase_person, withdraw_person
 
 SUBJECT = "Le bilan de votre binôme de mentorat"
@@ -209,6 +210,14 @@ def test_refused_after_erasure_and_for_a_declined_pair(app, client, pair):
 def test_a_link_works_only_once_the_person_was_invited(app, client, pair):
     early = pair_link("", SECRET, pair["id"], pair["mentee_id"], "bilan")
     assert client.get(early).status_code == 409
+
+
+def test_a_person_finds_their_own_answers_in_their_data(app, pair):
+    close(app, pair)
+    answered(app, pair, recommend=7, identity="pseudonyme")
+    [mine] = held_about(repo(app), pair["mentee_id"])["bilans"]
+    assert (mine["recommend"], mine["binome_id"]) == (7, pair["id"])
+    assert held_about(repo(app), pair["mentor_id"])["bilans"] == []
 
 
 def test_the_pairs_purge_takes_its_answers(app, pair):
