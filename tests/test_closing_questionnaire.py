@@ -149,7 +149,7 @@ def test_the_link_opens_the_persons_questions_and_one_answer_is_kept(app, client
 
 
 @pytest.mark.parametrize("field, value, message", [
-    ("meetings", "beaucoup", "Not a valid integer value."),
+    ("meetings", "beaucoup", "Indiquez un nombre entre 0 et 100."),
     ("meetings", "500", "Indiquez un nombre entre 0 et 100."),
     ("recommend", "11", "Choisissez une des réponses proposées."),
     ("identity", "public", "Choisissez une des réponses proposées."),
@@ -160,10 +160,18 @@ def test_bad_answers_are_refused_in_french(app, client, pair, field, value, mess
     response = client.post("/api/formulaires/closing", headers=JSON,
                            data={"lien": token, field: value})
     assert response.status_code == 400
-    if message.isascii() and message.startswith("Not"):
-        assert response.json["errors"][field]  # WTForms' French catalogue says it
-    else:
-        assert plain_spaces(response.json["errors"][field][0]) == message
+    assert plain_spaces(response.json["errors"][field][0]) == message
+    assert repo(app).closing.all() == []
+
+
+def test_without_javascript_a_refused_answer_comes_back_with_its_errors(app, client, pair):
+    close(app, pair)
+    token = closing_mail(app)["awa.diallo@exemple.fr"].split("lien=")[1]
+    response = client.post("/api/formulaires/closing", data={
+        "lien": token, "meetings": "500", "comment": "Merci à Marc"})
+    html = plain_spaces(response.get_data(as_text=True))
+    assert response.status_code == 400 and "Indiquez un nombre entre 0 et 100." in html
+    assert "Merci à Marc" in html and "« Négocier seule d&#39;ici juin »" in html
     assert repo(app).closing.all() == []
 
 
