@@ -64,6 +64,9 @@ PROMISES = [
      "de réception", "test_closing_questionnaire.py::test_the_export_names_signed_answers_only"),
     ("confidentialite.md", "un lien personnel vous propose une fois un [bilan]",
      "test_closing_questionnaire.py::test_closing_a_pair_sends_both_people_the_questionnaire_once"),
+    ("guides/clore-la-relation.md", "Quand la coordination clôt le binôme, chacun de vous deux "
+     "reçoit aussi le lien du [questionnaire de bilan]", "test_closing_questionnaire.py::test_closing_a_pair_sends"
+     "_both_people_the_questionnaire_once"),
     # How long what is kept.
     ("fonctionnement.md", "est effacée au bout de", "test_purge.py::test_people_waiting_are_warned"
      "_four_weeks_before_and_can_stay"),
