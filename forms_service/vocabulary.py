@@ -175,9 +175,10 @@ CHOICE_LABELS = {
 # ---------------------------------------------------------------------------- forms
 
 # The name a coordinator writes in a page (`<!-- formulaire: inscription -->`) -> form key.
-FORM_NAMES = {"inscription": "enrollment", "retour": "feedback"}
+FORM_NAMES = {"inscription": "enrollment", "retour": "feedback", "bilan": "closing"}
 # The page that holds each form in the shipped guide; the build says which pages really do.
-DEFAULT_FORM_PAGES = {"enrollment": "formulaires/inscription/", "feedback": "formulaires/retour/"}
+DEFAULT_FORM_PAGES = {"enrollment": "formulaires/inscription/", "feedback": "formulaires/retour/",
+                      "closing": "formulaires/bilan/"}
 
 
 def codes(pairs) -> tuple[str, ...]:

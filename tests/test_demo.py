@@ -54,6 +54,9 @@ def test_demo_builds_a_realistic_programme(app, programme):
                if f["identity"] == "anonyme")
     answered = sum(len(c["answered"]) for p in pairs for c in p["checkpoints"])
     assert answered == len(signed)
+    closed = {p["id"] for p in pairs if p["status"] == "closed"}
+    closing = repo(app).closing.all()
+    assert closing and all(a["pair_id"] in closed for a in closing)
     with pytest.raises(DataNotEmpty):
         fill(repo(app), programme, participants=10, seed=1)
 

@@ -45,6 +45,28 @@ PROMISES = [
     ("confidentialite.md", "Les personnes déjà inscrites sont prévenues par un message",
      "test_between_checkpoints.py::test_a_new_notice_version_is_announced_once_to_each_enrolled"
      "_person"),
+    ("formulaires/bilan.md", "chacun des deux reçoit un e-mail avec un lien personnel vers ce "
+     "questionnaire, une seule fois", "test_closing_questionnaire.py::test_closing_a_pair_sends_both_people_the"
+     "_questionnaire_once"),
+    ("formulaires/bilan.md", "ou avec le rappel du dernier point d’étape si celui-ci arrive avant",
+     "test_closing_questionnaire.py::test_the_last_checkpoint_sends_it_and_closing_later_sends_nothing_more"),
+    ("formulaires/bilan.md", "Le lien ne fonctionne pas pour un binôme qui n’a pas démarré, ni "
+     "après un retrait ou un effacement de vos données", "test_closing_questionnaire.py::test_refused_after"
+     "_erasure_and_for_a_declined_pair"),
+    ("formulaires/bilan.md", "si vous répondez à nouveau avec le même lien, votre nouvelle "
+     "réponse remplace la précédente", "test_closing_questionnaire.py::test_the_link_opens_the_persons_questions"
+     "_and_one_answer_is_kept"),
+    ("formulaires/bilan.md", "son export pour l’évaluation les donne sans nom ni binôme",
+     "test_closing_questionnaire.py::test_the_export_names_signed_answers_only"),
+    ("confidentialite.md", "elle n’en voit que le nombre et des moyennes portant sur au moins "
+     "trois réponses", "test_closing_questionnaire.py::test_the_dashboard_shows_figures_over_three_answers_only"),
+    ("confidentialite.md", "son export pour l’évaluation les donne sans nom, ni binôme, ni jour "
+     "de réception", "test_closing_questionnaire.py::test_the_export_names_signed_answers_only"),
+    ("confidentialite.md", "un lien personnel vous propose une fois un [bilan]",
+     "test_closing_questionnaire.py::test_closing_a_pair_sends_both_people_the_questionnaire_once"),
+    ("guides/clore-la-relation.md", "Quand la coordination clôt le binôme, chacun de vous deux "
+     "reçoit aussi le lien du [questionnaire de bilan]", "test_closing_questionnaire.py::test_closing_a_pair_sends"
+     "_both_people_the_questionnaire_once"),
     # How long what is kept.
     ("fonctionnement.md", "est effacée au bout de", "test_purge.py::test_people_waiting_are_warned"
      "_four_weeks_before_and_can_stay"),

@@ -40,12 +40,15 @@ TYPED = {
     "history": ([], ["Le"]),
     "checkpoints": (["Binôme", "Point d’étape (mois)"], ["Date prévue", "Réponse du mentoré le"]),
     "meetings": (["Binôme", "Durée (minutes)"], ["Date"]),
+    "closing": (["Binôme", "Recommandation (0 à 10)", "Objectif 1 (1 à 5)", "Rencontres"],
+                ["Mois", "Reçu le (signées)"]),
 }
 # Every stored code a spreadsheet cell must never show instead of its label (a status such
 # as « actif » is its own label).
 CODES = {str(code) for labels in (*CHOICE_LABELS.values(), STATUS_LABELS, PAIR_STATE_LABELS,
                                   CLOSE_REASON_LABELS) for code, label in labels.items()
-         if str(code) != str(label)} | {OTHER_SKILL, "mentee", "signe", "signe_non_verifie"}
+         if str(code) != str(label)} | {OTHER_SKILL, "mentee", "signe", "signe_non_verifie",
+                                         "pseudonyme"}
 
 
 def _anonymous(text: str, day: str = "2027-03-02") -> dict:
@@ -76,6 +79,12 @@ def filled(store):
         store.feedback.insert(_anonymous(f"groupe {n}"))
     store.feedback.insert({**_anonymous("signé"), "identity": "signe", "name": "Zoé Roy",
                            "email": "zoe@exemple.fr", "created_at": "2027-03-11T10:15:00+00:00"})
+    pair = people["pair"]
+    store.save_closing({"identity": "signe", "recommend": 9, "progress_1": 4, "meetings": 6,
+                        "comment": FORMULA}, pair_id=pair["id"], person_id=pair["mentor_id"],
+                       role="mentor")
+    store.save_closing({"identity": "pseudonyme", "recommend": 7}, pair_id=pair["id"],
+                       person_id=pair["mentee_id"], role="mentore")
     return store
 
 

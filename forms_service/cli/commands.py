@@ -238,16 +238,18 @@ PROGRESS_FROM = 1000
 
 
 @main.command(
-    short_help=_("Exporter inscriptions, retours, binômes, historique, points d'étape, rencontres."),
+    short_help=_("Exporter inscriptions, retours, binômes, historique, points d'étape, "
+                 "rencontres, bilans."),
     help=_("Exporter les inscriptions (enrollment), les retours (feedback), les binômes "
-           "(pairs), l'historique des états (history), les points d'étape (checkpoints) ou les "
-           "rencontres notées (meetings) sur la sortie standard. CSV et XLSX pour un tableur "
+           "(pairs), l'historique des états (history), les points d'étape (checkpoints), les "
+           "rencontres notées (meetings) ou les questionnaires de bilan (closing ; non signés, "
+           "sans nom ni binôme) sur la sortie standard. CSV et XLSX pour un tableur "
            "français (en-têtes et libellés en français, formules neutralisées) ; JSON et JSONL "
            "pour un script (codes et identifiants)."),
     epilog=epilog("DATA_DIR", "TIMEZONE"))
 @click.argument("what", type=click.Choice(["enrollment", "feedback", "pairs", "history",
-                                           "checkpoints", "meetings"]),
-                metavar="enrollment|feedback|pairs|history|checkpoints|meetings")
+                                           "checkpoints", "meetings", "closing"]),
+                metavar="enrollment|feedback|pairs|history|checkpoints|meetings|closing")
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json", "jsonl"]),
               default="csv", show_default=True, help=_("Format de sortie."))
 def export(what: str, fmt: str) -> None:

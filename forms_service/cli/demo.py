@@ -5,7 +5,8 @@ names) across the departments, sites, skills and languages of
 ``programme.yml``, in both tracks, over the past ten months; matches them
 in three rounds with the real matching; keeps a few pairs closed; and
 answers each checkpoint that has passed with signed feedback (through the
-personal link of a reminder) or anonymous feedback. The newest enrollments
+personal link of a reminder) or anonymous feedback, and most closed pairs'
+closing questionnaires (mostly unsigned). The newest enrollments
 are left waiting, so the matching page has suggestions to show.
 
 Nothing here is real: every address ends with the programme's first
@@ -27,7 +28,7 @@ from ..matching.suggest import RHYTHMS, SLOTS, suggest
 from ..programme import Programme
 from ..records.checkpoints import checkpoint_schedule
 from ..records.repository import new_reference
-from ..vocabulary import PAIR_END_STATUSES, Status
+from ..vocabulary import PAIR_END_STATUSES, PairState, Status
 
 __all__ = ["DataNotEmpty", "fill"]
 
@@ -101,6 +102,7 @@ def fill(repo, programme: Programme, *, participants: int = 300, seed: int | Non
            % {"n": len(pairs)})
     pairs = _close_some(repo, rng, pairs, today)
     answers = _feedback(repo, rng, pairs, today, report)
+    _closing(repo, rng, pairs)
     return {"people": len(people), "pairs": len(pairs), "feedback": answers}
 
 
@@ -205,6 +207,27 @@ def _close_some(repo, rng, pairs, today) -> list[dict]:
                                    at=_at(closed, rng))
         result.append(pair)
     return result
+
+
+def _closing(repo, rng, pairs) -> int:
+    """Answer the closing questionnaire of most closed pairs, mostly unsigned; return how many."""
+    count = 0
+    for pair in pairs:
+        if pair.get("status") != PairState.CLOSED:
+            continue
+        goals = (repo.enrollment(pair["mentee_id"]) or {}).get("goals") or []
+        for person_id, role in ((pair["mentor_id"], "mentor"), (pair["mentee_id"], "mentore")):
+            if rng.random() > 0.7:
+                continue
+            answers = {f"progress_{n}": rng.randint(2, 5) for n in range(1, len(goals[:3]) + 1)}
+            answers.update(meetings=rng.randint(2, 12), recommend=rng.randint(5, 10),
+                           identity="signe" if rng.random() < 0.2 else "pseudonyme")
+            if role == "mentor":
+                answers.update({skill: rng.randint(2, 5) for skill in (
+                    "skill_listening", "skill_questions", "skill_feedback", "skill_goals")})
+            repo.save_closing(answers, pair_id=pair["id"], person_id=person_id, role=role)
+            count += 1
+    return count
 
 
 def _feedback(repo, rng, pairs, today, report) -> int:

@@ -21,6 +21,7 @@ from flask import render_template
 
 from ..i18n import _
 from ..records.anonymity import MIN_GROUP
+from ..records.closing import closing_figures
 from ..services import get_programme, get_repo
 from ..vocabulary import MENTEE_ROLES, MENTOR_ROLES, ROLES, TRACKS, PairState, Status
 from . import charts
@@ -30,6 +31,15 @@ from .blueprint import bp
 __all__ = ["MIN_GROUP", "hide_small_groups", "mean", "enrollments_per_month", "count_by",
            "matched_share", "response_rates", "ratings_per_checkpoint", "month_label"]
 
+# The closing questionnaire's scores, averaged over at least MIN_GROUP answers each.
+CLOSING_SCORES = (
+    ("progress_1", _("Objectif 1 (sur 5)")), ("progress_2", _("Objectif 2 (sur 5)")),
+    ("progress_3", _("Objectif 3 (sur 5)")), ("recommend", _("Recommandation (sur 10)")),
+    ("skill_listening", _("Mentors : écoute (sur 5)")),
+    ("skill_questions", _("Mentors : questions (sur 5)")),
+    ("skill_feedback", _("Mentors : feedback (sur 5)")),
+    ("skill_goals", _("Mentors : objectifs (sur 5)")),
+)
 MONTHS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.",
           "nov.", "déc.")
 
@@ -241,7 +251,12 @@ def dashboard():
     figures["meetings"] = charts.bar_chart(
         _("Rencontres des binômes actifs"), meeting_items(pairs, repo.meetings.all(), date.today()),
         ident="rencontres", decimals=1, headers=(_("Mesure"), _("Valeur")))
-    summary = {"enrollments": len(enrollments),
+    closing = closing_figures(repo.closing.all())
+    figures["closing"] = charts.bar_chart(
+        _("Questionnaires de bilan : moyennes"),
+        [(label, closing["averages"][score]) for score, label in CLOSING_SCORES],
+        ident="bilans", decimals=1, headers=(_("Question"), _("Moyenne")))
+    summary = {"closing": closing["count"], "enrollments": len(enrollments),
                "active": sum(p["status"] == PairState.ACTIVE for p in pairs),
                "closed": sum(p["status"] != PairState.ACTIVE for p in pairs)}
     return render_template("coordination/dashboard.html", figures=figures, summary=summary,

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from ..i18n import _
 from ..records.anonymity import shown_anonymously
+from ..records.closing import exported_answers
 from ..vocabulary import (
     CHOICE_LABELS,
     CLOSE_REASON_LABELS,
@@ -222,9 +223,38 @@ def meeting_rows(repo) -> Table:
     ] for meeting in repo.meetings.all()])
 
 
+CLOSING_COLUMNS = [
+    ("month", _("Mois")), ("created_at", _("Reçu le (signées)")), ("role", _("Rôle")),
+    ("identity", _("Réponses")), ("name", _("Nom")), ("pair_id", _("Binôme")), ("progress_1", _("Objectif 1 (1 à 5)")),
+    ("progress_2", _("Objectif 2 (1 à 5)")), ("progress_3", _("Objectif 3 (1 à 5)")),
+    ("meetings", _("Rencontres")), ("changes", _("Ce qui a changé")),
+    ("recommend", _("Recommandation (0 à 10)")), ("gained", _("Apport pour le mentor")),
+    ("skill_listening", _("Écoute (1 à 5)")), ("skill_questions", _("Questions (1 à 5)")),
+    ("skill_feedback", _("Feedback (1 à 5)")), ("skill_goals", _("Objectifs (1 à 5)")),
+    ("comment", _("Commentaire")),
+]
+CLOSING_LABELS = {"role": FEEDBACK_LABELS["role"],
+                  "identity": {"signe": _("signées"), "pseudonyme": _("non signées")}}
+CLOSING_NUMBERS = frozenset({"progress_1", "progress_2", "progress_3", "recommend",
+                             "skill_listening", "skill_questions", "skill_feedback",
+                             "skill_goals", "pair_id"})
+
+
+def closing_rows(repo) -> Table:
+    """One row per closing questionnaire; an unsigned one carries no name, pair or day."""
+    answers = exported_answers(repo.closing.all(), {
+        r["id"]: r.get("name", "") for r in repo.enrollments.all()})
+    return _built([str(header) for _key, header in CLOSING_COLUMNS], [[
+        number(answer.get(key)) if key in CLOSING_NUMBERS
+        else moment(answer.get(key)) if key == "month"
+        else _value(key, answer.get(key), CLOSING_LABELS.get(key))
+        for key, _header in CLOSING_COLUMNS] for answer in answers])
+
+
 ROW_BUILDERS = {
     "enrollment": enrollment_rows, "feedback": feedback_rows, "pairs": pair_rows,
     "history": history_rows, "checkpoints": checkpoint_rows, "meetings": meeting_rows,
+    "closing": closing_rows,
 }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from ..i18n import _
 from ..mail.mailqueue import PENDING
 from ..records.anonymity import shown_anonymously
+from ..records.closing import exported_answers
 from . import spreadsheet
 from .formats import to_json, to_jsonl
 
@@ -24,6 +25,7 @@ EXPORTS = {
     "history": ("enrollments", _("Historique des statuts (une ligne par changement)")),
     "checkpoints": ("pairs", _("Points d'étape (une ligne par point d'étape)")),
     "meetings": ("meetings", _("Rencontres notées par les binômes (une ligne par rencontre)")),
+    "closing": ("closing", _("Questionnaires de bilan (non signés : sans nom ni binôme)")),
 }
 FORMATS = ("csv", "xlsx", "json", "jsonl")
 MEDIA_TYPES = {
@@ -34,7 +36,7 @@ MEDIA_TYPES = {
 }
 FILE_NAMES = {"enrollment": "inscriptions", "feedback": "retours", "pairs": "binomes",
               "history": "historique-statuts", "checkpoints": "points-etape",
-              "meetings": "rencontres"}
+              "meetings": "rencontres", "closing": "bilans"}
 # Private coordinator notes stay in the service: an export travels in e-mails and shares.
 # The messages a record has not yet handed to the queue are bookkeeping, not data.
 PRIVATE_FIELDS = ("notes", PENDING)
@@ -52,6 +54,9 @@ def export_records(repo, what: str) -> list[dict]:
         return [{key: meeting.get(key) for key in
                  ("pair_id", "date", "duration_minutes", "format", "logged_by")}
                 for meeting in repo.meetings.all()]
+    if what == "closing":
+        return exported_answers(repo.closing.all(), {
+            r["id"]: r.get("name", "") for r in repo.enrollments.all()})
     table, _label = EXPORTS[what]
     records = repo.store.table(table).all()
     if what == "feedback":

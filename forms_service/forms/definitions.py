@@ -1,4 +1,4 @@
-"""The public forms, defined once: enrollment and feedback.
+"""The public forms, defined once: enrollment, feedback and the closing questionnaire.
 
 These plain ``wtforms.Form`` classes carry no session, so the MkDocs build
 can render them (no app context) and the service validates posts with the
@@ -27,6 +27,7 @@ from wtforms import (
     validators,
     widgets,
 )
+from wtforms.fields.core import Label
 
 from ..i18n import _
 from ..programme import Programme
@@ -48,7 +49,13 @@ from ..vocabulary import (
 )
 
 __all__ = [
-    "EnrollmentForm", "FeedbackForm", "FORMS", "HONEYPOT", "RENDER_TOKEN", "ROLE_REQUIRED",
+    "FORMS",
+    "HONEYPOT",
+    "RENDER_TOKEN",
+    "ROLE_REQUIRED",
+    "ClosingForm",
+    "EnrollmentForm",
+    "FeedbackForm",
 ]
 
 NAME_MAX, EMAIL_MAX, SHORT_MAX, GOAL_MAX, LONG_MAX = 120, 254, 120, 300, 2000
@@ -484,4 +491,96 @@ class FeedbackForm(PublicForm):
         return data
 
 
-FORMS = {"enrollment": EnrollmentForm, "feedback": FeedbackForm}
+SCALE_5 = [(n, str(n)) for n in range(1, 6)]
+SCALE_10 = [(n, str(n)) for n in range(11)]
+# The mentoring skills the training pages teach, which a mentor rates at the end.
+MENTOR_SKILLS = (
+    ("skill_listening", _("L’écoute active")),
+    ("skill_questions", _("L’art de poser des questions ouvertes")),
+    ("skill_feedback", _("Le retour constructif (feedback)")),
+    ("skill_goals", _("La définition d’objectifs avec la personne mentorée")),
+)
+GOAL_SLOTS = ("progress_1", "progress_2", "progress_3")
+MENTOR_ONLY = ("gained", *(name for name, _label in MENTOR_SKILLS))
+
+
+def _progress(number: int):
+    return radio_field(_("Objectif %(n)d : où en est-il, de 1 (pas avancé) à 5 (atteint) ?")
+                       % {"n": number}, SCALE_5, required=False, coerce=int)
+
+
+def _skill(label):
+    return radio_field(_("%(skill)s, de 1 (à travailler) à 5 (maîtrisée)") % {"skill": label},
+                       SCALE_5, required=False, coerce=int)
+
+
+class ClosingForm(PublicForm):
+    """The closing questionnaire (« bilan »), opened by a pair member's personal link.
+
+    Every question is optional. Opened with a link (``web.closing``), the goal
+    questions carry the pair's goals and the mentors' questions are left out for a
+    mentee (``for_person``); the blank form of the guide's page shows them all.
+    """
+
+    key = "closing"
+
+    progress_1 = _progress(1)
+    progress_2 = _progress(2)
+    progress_3 = _progress(3)
+    meetings = CountField(
+        _("Nombre de rencontres tenues pendant le binôme"),
+        [validators.Optional(), validators.NumberRange(0, 100, _("Indiquez un nombre entre 0 "
+                                                                   "et 100."))],
+        render_kw={"min": 0, "max": 100, "inputmode": "numeric"})
+    changes = text_field(_("Ce qui a changé dans votre travail"), LONG_MAX, required=False,
+                         multiline=True, free=True)
+    recommend = radio_field(_("Recommanderiez-vous le programme à un ou une collègue, de 0 "
+                              "(pas du tout) à 10 (certainement) ?"), SCALE_10,
+                            required=False, coerce=int)
+    gained = text_field(_("Mentors : ce que cet accompagnement vous a apporté"), LONG_MAX,
+                        required=False, multiline=True, free=True)
+    skill_listening = _skill(MENTOR_SKILLS[0][1])
+    skill_questions = _skill(MENTOR_SKILLS[1][1])
+    skill_feedback = _skill(MENTOR_SKILLS[2][1])
+    skill_goals = _skill(MENTOR_SKILLS[3][1])
+    comment = text_field(_("Un commentaire libre"), LONG_MAX, required=False, multiline=True,
+                         free=True)
+    identity = radio_field(_("Vos réponses sont"), [
+        ("pseudonyme", _("Non signées : la coordination ne les voit qu’en résultats groupés "
+                         "d’au moins trois personnes")),
+        ("signe", _("Signées : la coordination peut les lire avec votre nom")),
+    ], required=False)
+    # The personal link that opened the questionnaire: which pair and person it answers.
+    lien = HiddenField(filters=[clean_text])
+
+    goals: tuple[str, ...] | None = None  # the pair's goals, once a link names them
+    mentor: bool | None = None  # whether the person answering mentored (None: not known)
+
+    def __init__(self, formdata=None, **kwargs):
+        super().__init__(formdata, **kwargs)
+        if not self.identity.data:
+            self.identity.data = "pseudonyme"  # signing is a choice, never the default
+
+    def for_person(self, goals, mentor: bool) -> None:
+        """Fit the questions to who answers: their pair's goals, their role."""
+        self.goals, self.mentor = tuple(goals)[:3], mentor
+        for slot, goal in zip(GOAL_SLOTS, self.goals):
+            field = self[slot]
+            field.label = Label(field.id, _("« %(goal)s » : où en est cet objectif, de 1 (pas "
+                                             "avancé) à 5 (atteint) ?") % {"goal": goal})
+
+    def shown(self, name: str) -> bool:
+        """Whether a question is asked of this person (all of them on the blank page)."""
+        if name in GOAL_SLOTS and self.goals is not None:
+            return GOAL_SLOTS.index(name) < len(self.goals)
+        return not (name in MENTOR_ONLY and self.mentor is False)
+
+    def cleaned(self) -> dict:
+        data = super().cleaned()
+        data.pop("lien", None)
+        data["identity"] = data.get("identity") or "pseudonyme"
+        return {name: value for name, value in data.items()
+                if name == "identity" or self.shown(name)}
+
+
+FORMS = {"enrollment": EnrollmentForm, "feedback": FeedbackForm, "closing": ClosingForm}

@@ -67,6 +67,7 @@ class MailKind(StrEnum):
     SANS_BINOME = "sans_binome"  # someone long in the pool: what happens next, once
     FIN_COORDINATION = "fin_coordination"  # a withdrawal or an erasure ended a pair
     MENTOR_NON_RETENU = "mentor_non_retenu"  # the selection exchange did not lead to mentoring
+    BILAN = "bilan"  # a pair ended: the closing questionnaire's link, once per person and pair
 
 
 # On a record: the jobs its change causes, until ``collect`` queues them (seconds).

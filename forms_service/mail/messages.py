@@ -30,7 +30,7 @@ from ..programme_text import checkpoint_months, days
 from ..templating import template_environment
 from ..text import is_address
 from ..typography import french_spacing
-from ..vocabulary import CHOICE_LABELS, TRACKS, WAITING_STATUSES, PairState
+from ..vocabulary import CHOICE_LABELS, TRACKS, WAITING_STATUSES, PairState, Status
 from .ics import checkpoint_update, pair_calendar, pair_cancellation
 from .links import address_link, feedback_link, pair_link, personal_link
 from .mailqueue import MailKind
@@ -363,6 +363,24 @@ def _mentor_not_retained(refs: dict, out: Outgoing, message_id):
                    link=_personal_link(out, record)), record["id"]
 
 
+def _closing(refs: dict, out: Outgoing, message_id):
+    """To one person of a pair that ended: the closing questionnaire's personal link.
+
+    Nothing goes to someone who withdrew, was erased or limited the use of their
+    data since, nor about a pair declined or erased meanwhile.
+    """
+    pair = out.repo.pair(refs.get("pair_id", -1))
+    person = out.repo.enrollment(refs.get("person_id", -1))
+    if pair is None or person is None or pair.get("status") == PairState.NON_DEMARRE or \
+            person["id"] not in (pair["mentor_id"], pair["mentee_id"]) or \
+            person.get("status") == Status.RETIRE or limited(person):
+        return None
+    return compose(out.settings, person["email"], _("Le bilan de votre binôme de mentorat"),
+                   "closing_invitation", message_id=message_id, person=person,
+                   mentor=person["id"] == pair["mentor_id"],
+                   **_pair_links(out, pair, person, "bilan")), person["id"]
+
+
 # Each kind of message (``MailKind``, declared once) and the function that writes it.
 BUILDERS = {
     MailKind.INSCRIPTION: _enrollment,
@@ -381,4 +399,5 @@ BUILDERS = {
     MailKind.SANS_BINOME: _unmatched,
     MailKind.FIN_COORDINATION: _ended_for_coordination,
     MailKind.MENTOR_NON_RETENU: _mentor_not_retained,
+    MailKind.BILAN: _closing,
 }

@@ -20,7 +20,7 @@ __all__ = ["FORMAT_VERSION", "ENROLLMENT_STATUSES", "InvalidTransition", "StaleL
 FORMAT_VERSION = 1
 # No 0/O or 1/I/L: a reference is read aloud and typed back by people.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-PREFIXES = {"enrollment": "M", "feedback": "R"}
+PREFIXES = {"enrollment": "M", "feedback": "R", "closing": "B"}
 
 
 # Kept importable from here for the coordinator area.

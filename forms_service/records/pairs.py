@@ -20,6 +20,7 @@ from ..vocabulary import (
     PairState,
     Status,
 )
+from .closing import closing_key
 from .common import (
     FORMAT_VERSION,
     AlreadyHandled,
@@ -245,9 +246,15 @@ class PairRecords:
                 raise KeyError(pair_id)
             if pair.get("status") != PairState.ACTIVE:
                 raise PairingRefused(_("Ce binôme est déjà clos."))
-            pair = self.pairs.update(pair_id, {"status": PairState.CLOSED, "closed_at": at,
-                                               "closed_by": by, "close_reason": reason})
+            # Read before the pair records its end: who was already invited to the closing
+            # questionnaire (at its last checkpoint) is not invited again.
             told = self.pair_ended(pair, reason=reason, leaving=leaving)
+            pair = self.pairs.update(pair_id, {
+                "status": PairState.CLOSED, "closed_at": at, "closed_by": by,
+                "close_reason": reason, "closing_invited": {
+                    **pair.get("closing_invited", {}),
+                    **{str(refs["person_id"]): at for messages in told.values()
+                       for kind, refs in messages if kind == MailKind.BILAN}}})
             load, has_mentor = self._loads()
             for person_id, wanted in ((pair["mentor_id"], mentor_status),
                                       (pair["mentee_id"], mentee_status)):
@@ -270,7 +277,10 @@ class PairRecords:
         and the calendar events the pair's messages carried are cancelled; when
         someone's withdrawal or erasure ends it, the coordination is told too; the
         refs hold all the message needs, so it is written even once the pair or
-        the other person's record is gone.
+        the other person's record is gone. When the coordination closes it (no one
+        leaving, not declined), each person not yet invited gets the closing
+        questionnaire's link (``records.closing``): the caller records them in
+        the pair's ``closing_invited``.
         """
         calendar = {"id": pair["id"], "confirmed_at": pair.get("confirmed_at"),
                     "checkpoints": [{"month": c["month"], "due": c["due"]}
@@ -283,6 +293,11 @@ class PairRecords:
             kind = MailKind.REFUS_PARTENAIRE if declined_by_other else MailKind.FIN_BINOME
             told[person_id] = [(kind, {"pair_id": pair["id"], "person_id": person_id,
                                        "reason": reason, "calendar": calendar})]
+            if leaving is None and declined_by is None and reason != "refus" \
+                    and str(person_id) not in pair.get("closing_invited", {}):
+                told[person_id].append((MailKind.BILAN, {
+                    "key": f"{MailKind.BILAN}:{closing_key(pair['id'], person_id)}",
+                    "pair_id": pair["id"], "person_id": person_id}))
             if leaving is not None:
                 # The coordination did not end it: it hears (riding on the record that stays).
                 told[person_id].append((MailKind.FIN_COORDINATION, {
@@ -294,7 +309,9 @@ class PairRecords:
                        at: str | None = None) -> bool:
         """Queue a checkpoint's reminder to this person, once; False if it already went.
 
-        The claim and the reminder are one append to the pair's record.
+        The claim and the reminder are one append to the pair's record. The last
+        checkpoint's reminder comes with the closing questionnaire's link, unless
+        the person was invited already (``closing_invited``).
         """
         claimed = []
 
@@ -308,6 +325,13 @@ class PairRecords:
                 self.mail.attach(pair, MailKind.RAPPEL,
                                  key=f"{MailKind.RAPPEL}:{pair_id}:{month}:{person_id}",
                                  pair_id=pair_id, month=month, person_id=person_id)
+                last = max(c["month"] for c in pair.get("checkpoints", ()))
+                invited = pair.setdefault("closing_invited", {})
+                if month == last and str(person_id) not in invited:
+                    invited[str(person_id)] = at or now_iso()
+                    self.mail.attach(pair, MailKind.BILAN,
+                                     key=f"{MailKind.BILAN}:{closing_key(pair_id, person_id)}",
+                                     pair_id=pair_id, person_id=person_id)
             return pair
 
         with self.store.transaction():

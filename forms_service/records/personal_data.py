@@ -5,7 +5,8 @@ The personal page shows it and offers it as one JSON file; both read
 gathered: the enrollment (status history, coordinators' notes and the
 limitation included), each pair the person was part of (score, reasons,
 checkpoints, meetings, and the decline reason only when they declined),
-and the feedback they sent signed or through their own links. The
+the feedback they sent signed or through their own links, and their closing
+questionnaires (signed or not). The
 partner's own decline reason, answers and address are never included.
 """
 
@@ -79,4 +80,6 @@ def held_about(repo, enrollment_id: int) -> dict | None:
                                for n in record.get("notes") or ()],
         "binomes": [_pair(repo, pair, enrollment_id) for pair in repo.pairs_of(enrollment_id)],
         "retours": feedback,
+        "bilans": [_clean(a, "key", "person_id", "pair_id") | {"binome_id": a.get("pair_id")}
+                   for a in repo.closing.all() if a.get("person_id") == enrollment_id],
     }

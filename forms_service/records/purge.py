@@ -1,7 +1,7 @@
 """Withdraw, erase and purge participants' data.
 
-Erasure is real: the enrollment, the feedback signed by the person, the
-pairs and refusals that name them, the messages queued or sent to them
+Erasure is real: the enrollment, the feedback signed by the person, their
+closing questionnaires (signed or not), the pairs and refusals that name them, the messages queued or sent to them
 (the ``mail`` table) and the older e-mail files in ``outbox/`` and
 ``outbox/sent/`` addressed to them are deleted (the storage rewrites a
 table's journal without a removed record). Logs never held their values.
@@ -87,6 +87,7 @@ def erase_person(repo, enrollment_id: int, *, secret: str | None, outbox: Path |
             repo.feedback.remove(feedback["id"])
             deleted["retours"] += 1
         their_pairs = {p["id"] for p in repo.pairs.search(lambda d: _mentions(d, enrollment_id))}
+        deleted["bilans"] += repo.closing.forget_person(enrollment_id)
         deleted["rencontres"] += repo.meetings.forget_person(enrollment_id, their_pairs)
         for pair in repo.pairs.search(lambda d: _mentions(d, enrollment_id)):
             repo.pairs.remove(pair["id"])
@@ -174,13 +175,15 @@ def _addressed_to(path: Path, wanted: str) -> bool:
 
 
 def _erase_pair(repo, pair: dict) -> Counter:
-    """A pair past its period goes with its meetings and its checkpoints' answers."""
+    """A pair past its period goes with its meetings, its checkpoints' answers and its
+    closing questionnaires."""
     removed: Counter = Counter()
     prefix = f"{pair['id']}:"
     for answer in repo.feedback.search(lambda d: str(d.get("link_key", "")).startswith(prefix)):
         repo.feedback.remove(answer["id"])
         removed["retours"] += 1
     removed["rencontres"] += repo.meetings.forget_person(-1, {pair["id"]})
+    removed["bilans"] += repo.closing.forget_pair(pair["id"])
     repo.pairs.remove(pair["id"])
     return removed
 

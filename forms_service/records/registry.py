@@ -108,6 +108,13 @@ KEPT: tuple[Kept, ...] = (
            "votre binôme et au point d’étape"),
          "feedback", otherwise=_("comme le binôme ; effacés avec vous si vous demandez "
                                  "l’effacement")),
+    Kept(_("Questionnaires de bilan"),
+         _("vos réponses au questionnaire de fin de binôme envoyé par votre lien personnel "
+           "(progrès sur chaque objectif, rencontres, ce qui a changé, recommandation, pour les "
+           "mentors ce qu’ils en retirent et leur auto-évaluation, commentaire), rattachées à "
+           "votre binôme, et votre choix de les signer ou non"),
+         "closing", otherwise=_("comme le binôme ; effacées avec vous si vous demandez "
+                                "l’effacement")),
     Kept(_("Suggestions écartées"),
          _("les propositions d’appariement refusées par la coordination ou déclinées, pour ne "
            "pas les reproposer (les deux numéros d’inscription, sans autre valeur)"),

@@ -7,7 +7,8 @@ can migrate old records on start-up.
 ``Repository`` is composed of one part per concern, each given what it uses
 when it is built: ``accounts`` (coordinators, audit log, rounds),
 ``people`` (enrollments and feedback), ``pairing`` (pairs, rejections,
-locks, checkpoints), ``between`` (meetings, declines, silences), with the
+locks, checkpoints), ``between`` (meetings, declines, silences), ``closing``
+(the closing questionnaires' answers), with the
 mail queue and the meetings table they share. Its methods are its parts'
 own, each listed below with the part that holds it.
 """
@@ -20,6 +21,7 @@ from ..mail.mailqueue import MailQueue
 from ..storage import Store
 from .accounts import AccountRecords
 from .between import BetweenRecords
+from .closing import ClosingRecords
 from .common import (  # noqa: F401 - the names callers import from here
     ENROLLMENT_STATUSES,
     FORMAT_VERSION,
@@ -35,9 +37,18 @@ from .enrollments import EnrollmentRecords
 from .meetings import Meetings
 from .pairs import PairRecords
 
-__all__ = ["Repository", "FORMAT_VERSION", "new_reference", "now_iso", "ENROLLMENT_STATUSES",
-           "InvalidTransition", "StaleLink", "PairingRefused", "AlreadyHandled",
-           "submission_key"]
+__all__ = [
+    "ENROLLMENT_STATUSES",
+    "FORMAT_VERSION",
+    "AlreadyHandled",
+    "InvalidTransition",
+    "PairingRefused",
+    "Repository",
+    "StaleLink",
+    "new_reference",
+    "now_iso",
+    "submission_key",
+]
 
 
 class _Part:
@@ -60,7 +71,7 @@ class Repository:
 
     # What participants and their pairs leave; coordinator accounts, cohorts and the
     # audit log are the coordination's own.
-    PARTICIPANT_TABLES = ("enrollments", "feedback", "pairs", "rejections")
+    PARTICIPANT_TABLES = ("enrollments", "feedback", "pairs", "rejections", "closing")
 
     def __init__(self, data_dir: str | Path, *, mail_domain: str = "localhost"):
         self.store = Store(data_dir)
@@ -72,6 +83,7 @@ class Repository:
         self.pairing = PairRecords(self.store, self.mail, self.people)
         self.between = BetweenRecords(self.store, self.mail, self.meetings, self.people,
                                       self.pairing)
+        self.closing = ClosingRecords(self.store)
 
     # -- enrollments and feedback
     enrollments = _Part("people")
@@ -125,6 +137,10 @@ class Repository:
     log_meeting = _Part("between")
     decline_pair = _Part("between")
     mark_silence = _Part("between")
+
+    # -- closing questionnaires
+    save_closing = _Part("closing")
+    closing_answer = _Part("closing")
 
     # -- the coordination's accounts, audit log and rounds
     coordinators = _Part("accounts")

@@ -43,6 +43,13 @@ from ..services import get_limiter, get_pages, get_programme, get_repo, get_sett
 from ..typography import typeset
 from ..vocabulary import DEFAULT_FORM_PAGES
 from . import compression
+from .closing import (
+    Closing,
+    closing_of,
+    fit_closing_form,
+    refused_notice,
+    without_link_notice,
+)
 from .guards import (
     PERSONAL_REFERRER_POLICY,
     check_origin,
@@ -140,6 +147,8 @@ def form_page(url: str):
     if forms is None:
         abort(404)
     token = request.args.get("lien")
+    if "closing" in forms:
+        return _closing_page(url, token)
     if token and "feedback" in forms:
         linked = linked_feedback_form(current_app, token)
         if linked is not None:  # a reminder's personal link: the form comes pre-filled
@@ -148,6 +157,25 @@ def form_page(url: str):
             return response
     # A page opened with a query (a link that did not check out) is not compressed either.
     return _form_page(url, compress=not request.args)
+
+
+def _closing_page(url: str, token: str | None) -> Response:
+    """The closing questionnaire for the person its link names, or why it cannot open."""
+    if not token:  # from the guide's menu or a search: where the link comes from
+        return _form_page(url, shown={"closing": without_link_notice()})
+    try:
+        closing = closing_of(current_app, token)
+    except Rejected as refused:
+        response = _form_page(url, status=refused.status, compress=False,
+                              shown={"closing": refused_notice(refused.message)})
+    else:
+        form = FORMS["closing"](programme=get_programme())
+        previous = get_repo().closing_answer(closing.pair["id"], closing.person["id"])
+        if previous:  # the earlier answer, to correct it
+            form.process(data={k: v for k, v in previous.items() if k in form._fields})
+        response = _with_form(fit_closing_form(form, closing, token), 200, url)
+    response.headers["Referrer-Policy"] = PERSONAL_REFERRER_POLICY
+    return response
 
 
 @bp.get("/formulaires/merci/")
@@ -208,6 +236,7 @@ def submit(key: str):
         get_limiter().hit()
         _check_render_time(key, token)
         cohort = _open_round() if key == "enrollment" else None
+        closing = _closing_link(form) if key == "closing" else None
     except Rejected as rejected:
         if rejected.status == 400 and not isinstance(rejected, EnrollmentClosed):
             form.validate()  # show the field errors too, so one resend fixes everything
@@ -221,6 +250,8 @@ def submit(key: str):
     try:
         if key == "enrollment":
             reference = _store_enrollment(form, token, cohort)
+        elif key == "closing":
+            reference = _store_closing(form, closing)
         else:
             reference = _store_feedback(form, token)
     except Rejected as rejected:
@@ -292,7 +323,25 @@ def _store_feedback(form: PublicForm, token: str) -> str:
     return record["reference"]
 
 
+def _closing_link(form: PublicForm) -> Closing:
+    """The pair and person a posted questionnaire answers; ``Rejected`` without a valid link."""
+    token = form.lien.data or ""
+    closing = closing_of(current_app, token)
+    fit_closing_form(form, closing, token)
+    return closing
+
+
+def _store_closing(form: PublicForm, closing: Closing) -> str:
+    record = get_repo().save_closing(form.cleaned(), pair_id=closing.pair["id"],
+                                     person_id=closing.person["id"], role=closing.role)
+    log.info("bilan %s enregistré par lien personnel", record["id"])
+    return record["reference"]
+
+
 def _message(key: str) -> str:
+    if key == "closing":
+        return _("Merci ! Votre bilan est enregistré. Si vous répondez à nouveau avec le même "
+                 "lien, cette réponse sera remplacée.")
     if key == "enrollment":
         return _("Merci ! Votre inscription est enregistrée. Un e-mail de confirmation part vers "
                  "l'adresse indiquée.")
