@@ -21,9 +21,13 @@ from .common import (
     now_iso,
     valid_id,
 )
+from .goals import corrected, merged
 from .registry import WARNING_DAYS
 
 __all__ = ["EnrollmentRecords"]
+
+# The ratings an enrollment holds, each with the key of what it rates (``records.goals``).
+RATINGS = (("goal_ratings", "goal"), ("skill_ratings", "skill"))
 
 
 class EnrollmentRecords:
@@ -57,6 +61,8 @@ class EnrollmentRecords:
             now = now_iso()
             record = {
                 **answers,
+                **{kind: merged((), answers.get(kind) or (), now, key)
+                   for kind, key in RATINGS if kind in answers},
                 "v": FORMAT_VERSION,
                 "reference": new_reference("enrollment"),
                 "status": Status.NOUVEAU,
@@ -96,7 +102,10 @@ class EnrollmentRecords:
         now = now_iso()
 
         def change(record: dict) -> dict:
+            ratings = {kind: corrected(record.get(kind), answers[kind], now, key)
+                       for kind, key in RATINGS if kind in answers}
             record.update({key: value for key, value in answers.items() if key != "email"})
+            record.update(ratings)  # the checkpoints' ratings stay (``records.goals``)
             record.update(updated_at=now, notice_version=notice_version, consented_at=now)
             if new_email:
                 self.mail.attach(record, MailKind.ADRESSE, enrollment_id=enrollment_id,
