@@ -111,7 +111,10 @@ def test_the_mid_and_final_checkpoints_ask_both_people_about_the_goals(app, clie
         assert "où en êtes-vous aujourd’hui" in mentee and "Animer une réunion" in mentee
         assert 'name="level_goal_2"' in mentee and 'name="level_goal_3"' not in mentee
         partner = _linked_form(app, client, pair, month, pair["mentor_id"])
-        assert "où en est votre binôme aujourd’hui" in partner and "Animer une réunion" in partner
+        assert "Objectif 2 de votre binôme" in partner and 'name="level_goal_3"' not in partner
+        # The notice: a partner sees nothing of the enrollment but name, address, department,
+        # site and the pair's reasons; the goals are asked by number.
+        assert "Animer une réunion" not in partner
     for html in (_linked_form(app, client, pair, 1, pair["mentee_id"]),
                  client.get("/formulaires/retour/").get_data(as_text=True)):
         assert 'name="level_goal_1"' not in html
@@ -156,6 +159,8 @@ def test_each_goal_keeps_its_path_through_a_correction_page_and_download(app, cl
     assert [g["parcours"] for g in held["objectifs"]] == ["2 → 3 → 4", "2"]
     assert held["objectifs"][0]["notes"] == {"inscription": 2, "mi-parcours": 3, "fin": 4}
     assert len(held["inscription"]["goal_ratings"]) == 4
+    # The mentor's ratings stay in the mentor's answer: never on Awa's page or download.
+    assert all(f.get("role") != "mentor" for f in held["retours"])
 
     login(app, client)
     detail = client.get(f"/coordination/inscriptions/{awa}/").get_data(as_text=True)
@@ -172,3 +177,24 @@ def test_a_checkpoint_level_out_of_range_is_refused_in_french(app, client, pair)
         **FEEDBACK, "identity": "signe", "checkpoint": "3", "lien": token, "level_goal_1": "9"})
     html = page.get_data(as_text=True)
     assert page.status_code == 400 and BAD_LEVEL in html and "Animer une réunion" in html
+
+
+def test_the_levels_never_weigh_in_the_matching():
+    from support.people import PERSON
+
+    from forms_service.matching.suggest import score_pair
+
+    weights = {"competences": 5, "disponibilites": 2, "rythme": 1, "departement": 2,
+               "experience": 1}
+    mentee = {**PERSON, "id": 1, "name": "Awa Diallo", "email": "awa@exemple.fr",
+              "status": "nouveau"}
+    guide = {**PERSON, "id": 2, "name": "Marc Petit", "email": "marc@exemple.fr",
+             "role": "mentor", "capacity": 1, "experience": "10_20", "skills_sought": [],
+             "skills_offered": ["Négociation"], "goals": [], "department": "Ventes",
+             "status": "nouveau"}
+    rated_mentee = {**mentee, "goal_ratings": [{"goal": 1, "value": 1,
+                                                "moment": "inscription", "at": "t"}]}
+    rated_guide = {**guide, "skill_ratings": [{"skill": "listening", "value": 5,
+                                               "moment": "inscription", "at": "t"}]}
+    assert score_pair(guide, mentee, weights) is not None
+    assert score_pair(rated_guide, rated_mentee, weights) == score_pair(guide, mentee, weights)

@@ -53,19 +53,23 @@ def _rated_goals(app, found) -> tuple[str | None, list[str]]:
 
 
 def ask_goal_levels(app, form: FeedbackForm, found=None) -> FeedbackForm:
-    """Label the form's goal ratings with the mentee's goals when its link's checkpoint
-    rates them (the mentee: « où en êtes-vous » ; the mentor: « où en est votre binôme »)."""
+    """Ask the form's goal ratings when its link's checkpoint rates the goals: the mentee
+    about each goal, by its text (« où en êtes-vous ») ; the mentor about each of the
+    mentee's goals, by its number (« où en est votre binôme »)."""
     found = found or _linked(app, form.lien.data)
     _moment, texts = _rated_goals(app, found)
     if not texts:
         return form
     mentee = _role(found[1], found[2]["id"]) == "mentore"
-    question = (_("Objectif %(n)d « %(goal)s » : où en êtes-vous aujourd’hui ?") if mentee else
-                _("Objectif %(n)d « %(goal)s » : où en est votre binôme aujourd’hui ?"))
     rated = []
     for n, text in enumerate(texts, 1):
         field = form[f"level_goal_{n}"]
-        field.label = Label(field.id, question % {"n": n, "goal": text})
+        # The mentor is asked by number: the notice promises a partner sees nothing of an
+        # enrollment but name, address, department, site and the pair's reasons.
+        field.label = Label(field.id, _(
+            "Objectif %(n)d « %(goal)s » : où en êtes-vous aujourd’hui ?") % {"n": n, "goal": text}
+            if mentee else _("Objectif %(n)d de votre binôme : où en est-il ou elle "
+                             "aujourd’hui ?") % {"n": n})
         rated.append(field)
     form.rated_goals = tuple(rated)
     return form
