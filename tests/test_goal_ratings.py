@@ -165,6 +165,9 @@ def test_each_goal_keeps_its_path_through_a_correction_page_and_download(app, cl
     login(app, client)
     detail = client.get(f"/coordination/inscriptions/{awa}/").get_data(as_text=True)
     assert "2 → 3 → 4 (inscription → mi-parcours → fin)" in detail
+    # The mentor's view shows with the mentor's answer on the pair's follow-up page.
+    followup = client.get(f"/coordination/suivi/binomes/{pair['id']}/").get_data(as_text=True)
+    assert "objectif 1\u00a0: 2/5" in followup  # the area's typography: no-break space
 
 
 def test_a_checkpoint_level_out_of_range_is_refused_in_french(app, client, pair):
