@@ -54,6 +54,10 @@ def test_demo_builds_a_realistic_programme(app, programme):
                if f["identity"] == "anonyme")
     answered = sum(len(c["answered"]) for p in pairs for c in p["checkpoints"])
     assert answered == len(signed)
+    # Goal levels (issue 24): at enrollment, and mid-way for the pairs that got there.
+    moments = Counter(r["moment"] for p in people for r in p.get("goal_ratings") or ())
+    assert moments["inscription"] and moments["mi-parcours"]
+    assert any(p.get("skill_ratings") for p in people if p["role"] == "mentor")
     with pytest.raises(DataNotEmpty):
         fill(repo(app), programme, participants=10, seed=1)
 
