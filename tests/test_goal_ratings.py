@@ -31,6 +31,14 @@ def test_the_checkpoint_nearest_the_middle_and_the_last_one_rate_the_goals(month
     assert rating_moment(month, months) == moment
 
 
+def test_an_emptied_goal_takes_its_ratings_away_and_the_next_one_keeps_its_own():
+    before = [{"goal": 2, "value": 1, "moment": "mi-parcours", "at": "t1"},
+              {"goal": 3, "value": 4, "moment": "mi-parcours", "at": "t1"}]
+    # Goal 2 emptied on the personal page: goal 3 becomes the second, with its path.
+    after = corrected(before, [], "t2", slots=[1, 3])
+    assert after == [{"goal": 2, "value": 4, "moment": "mi-parcours", "at": "t1"}]
+
+
 def test_a_correction_replaces_the_enrollment_levels_and_keeps_the_checkpoints_ones():
     before = [{"goal": 1, "value": 2, "moment": "inscription", "at": "t0"},
               {"goal": 1, "value": 3, "moment": "mi-parcours", "at": "t1"},
@@ -52,6 +60,7 @@ def test_the_enrollment_stores_each_goal_level_by_position_and_a_mentor_s_skills
     assert [(r["goal"], r["value"], r["moment"]) for r in awa["goal_ratings"]] == [
         (1, 2, "inscription"), (2, 4, "inscription")]
     assert all(r["at"] for r in awa["goal_ratings"]) and awa["skill_ratings"] == []
+    assert "goal_slots" not in awa
     enroll_by_post(client, data_dir, {**MENTOR, "level_listening": "3", "level_goals": "1"})
     marc = repo(app).enrollment_by_email(MENTOR["email"])
     assert {(r["skill"], r["value"]) for r in marc["skill_ratings"]} == {("listening", 3),
@@ -148,6 +157,7 @@ def test_each_goal_keeps_its_path_through_a_correction_page_and_download(app, cl
                        ).status_code == 200
     record = repo(app).enrollment(awa)
     assert record["goals"][0] == "Négocier seule un contrat d'ici juin"
+    assert "goal_slots" not in record  # the form's bookkeeping, never stored
     path = sorted((r["goal"], r["moment"], r["value"]) for r in record["goal_ratings"])
     assert path == [(1, "fin", 4), (1, "inscription", 2), (1, "mi-parcours", 3),
                     (2, "mi-parcours", 2)]  # goal 2's enrollment level was left blank

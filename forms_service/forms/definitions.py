@@ -447,6 +447,9 @@ class EnrollmentForm(PublicForm):
         written = [(n, g) for n, g in enumerate(
             (data.pop("goal_1"), data.pop("goal_2"), data.pop("goal_3")), 1) if g]
         data["goals"] = [g for _n, g in written]
+        # The form's number of each goal kept: on a correction, a goal moved up (the one
+        # before it emptied) takes its ratings along (``records.goals.renumbered``).
+        data["goal_slots"] = [n for n, _g in written]
         # A rating is keyed by its goal's position among the goals kept (an empty goal 2
         # makes goal 3 the second): ``records.goals`` says why positions, not texts.
         data["goal_ratings"] = [{"goal": position, "value": goal_levels[n],
@@ -465,7 +468,7 @@ class EnrollmentForm(PublicForm):
         if data["role"] not in MENTEE_ROLES:
             data["skills_sought"], data["skills_sought_other"] = [], ""
             data["goals"], data["department_preference"] = [], None
-            data["goal_ratings"] = []
+            data["goal_ratings"], data["goal_slots"] = [], []
         elif OTHER_SKILL not in data["skills_sought"]:
             data["skills_sought_other"] = ""
         data["consent"] = True

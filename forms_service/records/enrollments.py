@@ -59,6 +59,7 @@ class EnrollmentRecords:
             if (earlier := self.mail.known(key, [self.enrollments])) is not None:
                 return None, earlier["reference"]
             now = now_iso()
+            answers = {k: v for k, v in answers.items() if k != "goal_slots"}
             record = {
                 **answers,
                 **{kind: merged((), answers.get(kind) or (), now, key)
@@ -100,9 +101,12 @@ class EnrollmentRecords:
                            new_email: str | None) -> dict:
         """Apply a participant's corrections (not the address); queue a new address's check."""
         now = now_iso()
+        answers = dict(answers)
+        slots = answers.pop("goal_slots", None)
 
         def change(record: dict) -> dict:
-            ratings = {kind: corrected(record.get(kind), answers[kind], now, key)
+            ratings = {kind: corrected(record.get(kind), answers[kind], now, key,
+                                       slots if kind == "goal_ratings" else None)
                        for kind, key in RATINGS if kind in answers}
             record.update({key: value for key, value in answers.items() if key != "email"})
             record.update(ratings)  # the checkpoints' ratings stay (``records.goals``)

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 
 from ..vocabulary import MENTORING_SKILLS, RATING_MOMENTS
 
-__all__ = ["GOAL_SLOTS", "rating_moment", "merged", "corrected", "goal_paths",
+__all__ = ["GOAL_SLOTS", "rating_moment", "merged", "renumbered", "corrected", "goal_paths",
            "skill_levels", "form_levels", "shown_path"]
 
 GOAL_SLOTS = 3
@@ -59,11 +59,25 @@ def merged(existing: Iterable[dict] | None, new: Iterable[dict], now: str,
     return [kept[key] for key in sorted(kept, key=lambda k: (str(k[0]), k[1]))]
 
 
+def renumbered(ratings: Iterable[dict], slots: Iterable[int]) -> list[dict]:
+    """Goal ratings after a correction that kept the goals the form numbered ``slots``, in
+    order: each follows its goal to its new position; an emptied goal's ratings go.
+
+    The form numbers goals as stored (the personal page fills goal n from position n),
+    so a goal's slot is its position before the correction. A mentor's ratings, kept in
+    the mentor's feedback, are not renumbered: they name the positions of their day."""
+    moves = {slot: position for position, slot in enumerate(slots, 1)}
+    return [{**r, "goal": moves[r["goal"]]} for r in ratings if r.get("goal") in moves]
+
+
 def corrected(existing: Iterable[dict] | None, inscription: Iterable[dict], now: str,
-              kind: str = "goal") -> list[dict]:
+              kind: str = "goal", slots: Iterable[int] | None = None) -> list[dict]:
     """The ratings after a correction of the enrollment: its « inscription » ratings are
-    the corrected form's (one left blank goes), the checkpoints' ones stay."""
+    the corrected form's (one left blank goes), the checkpoints' ones stay (following
+    their goal, when ``slots`` says where each went)."""
     existing = list(existing or ())
+    if slots is not None:
+        existing = renumbered(existing, slots)
     later = [r for r in existing if r.get("moment") != "inscription"]
     earlier = [r for r in existing if r.get("moment") == "inscription"]
     inscription = list(inscription)
