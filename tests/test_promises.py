@@ -106,6 +106,9 @@ PROMISES = [
      "perdre ce chemin", "test_goal_ratings.py::test_each_goal_keeps_its_path_through_a_correction_page_and_download"),
     ("formulaires/mon-inscription.md", "Le fichier « Télécharger mes données » contient les "
      "mêmes notes", "test_goal_ratings.py::test_each_goal_keeps_its_path_through_a_correction_page_and_download"),
+    ("formulaires/mon-inscription.md", "vider un objectif n’efface que ses propres notes",
+     "test_goal_ratings.py::test_an_emptied_goal_takes_its_ratings_away_and_the_next_one_keeps"
+     "_its_own"),
     ("fonctionnement.md", "Corriger la formulation d’un objectif sur votre page ne lui fait "
      "pas perdre ses notes", "test_goal_ratings.py::test_each_goal_keeps_its_path_through_a_correction_page_and_download"),
 ]
