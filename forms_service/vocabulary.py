@@ -19,7 +19,7 @@ from .i18n import _
 
 __all__ = [
     "ROLES", "MENTOR_ROLES", "MENTEE_ROLES", "FEEDBACK_ROLES", "TRACKS", "FORMATS", "RHYTHMS",
-    "CAPACITIES", "EXPERIENCE", "DAYS", "HALVES", "SLOTS", "DEPARTMENT_PREFERENCES", "OTHER_SKILL",
+    "CAPACITIES", "EXPERIENCE", "LEVELS", "MENTORING_SKILLS", "RATING_MOMENTS", "DAYS", "HALVES", "SLOTS", "DEPARTMENT_PREFERENCES", "OTHER_SKILL",
     "Status", "PairState", "STATUSES", "STATUS_LABELS", "PARTICIPANT_STATUS_LABELS",
     "STATUS_TRANSITIONS", "WAITING_STATUSES", "FINAL_STATUSES", "PAIR_END_STATUSES",
     "PAIR_STATUSES", "PAIR_STATE_LABELS", "CLOSE_REASON_LABELS", "OTHER_SKILL_LABEL",
@@ -36,6 +36,16 @@ MENTOR_ROLES = frozenset({"mentor", "les_deux"})
 MENTEE_ROLES = frozenset({"mentore", "les_deux"})
 # Feedback is given from one side of a pair.
 FEEDBACK_ROLES = [("mentor", _("Mentor")), ("mentore", _("Mentoré·e"))]
+# Where someone stands, 1 to 5: on a goal (the mentee; the mentor of their partner's) or
+# on a mentoring skill (a mentor, of themself). Only the ends are named.
+LEVELS = [(1, _("1 · je débute")), (2, "2"), (3, "3"), (4, "4"), (5, _("5 · je maîtrise"))]
+# The skills the training pages teach, which a mentor rates at enrollment.
+MENTORING_SKILLS = [("listening", _("L’écoute active")), ("questions", _("Les questions ouvertes")),
+                    ("feedback", _("Les retours (feedback)")),
+                    ("goals", _("La définition d’objectifs"))]
+# When a goal is rated: its order is the path shown to the person.
+RATING_MOMENTS = [("inscription", _("inscription")), ("mi-parcours", _("mi-parcours")),
+                  ("fin", _("fin"))]
 TRACKS = [("classique", _("Mentorat classique")), ("inverse", _("Mentorat inversé"))]
 # What each role means in each track, shown beside the role at enrollment: in the
 # reverse track the mentor is the one with less seniority, which a senior would

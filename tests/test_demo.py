@@ -57,6 +57,10 @@ def test_demo_builds_a_realistic_programme(app, programme):
     closed = {p["id"] for p in pairs if p["status"] == "closed"}
     closing = repo(app).closing.all()
     assert closing and all(a["pair_id"] in closed for a in closing)
+    # Goal levels (issue 24): at enrollment, and mid-way for the pairs that got there.
+    moments = Counter(r["moment"] for p in people for r in p.get("goal_ratings") or ())
+    assert moments["inscription"] and moments["mi-parcours"]
+    assert any(p.get("skill_ratings") for p in people if p["role"] == "mentor")
     with pytest.raises(DataNotEmpty):
         fill(repo(app), programme, participants=10, seed=1)
 

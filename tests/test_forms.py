@@ -162,9 +162,11 @@ def test_the_track_comes_before_the_role_and_each_role_has_its_fieldset(programm
     mentor = html[html.index('data-role="mentor"'):html.index('data-role="mentore"')]
     mentee = html[html.index('data-role="mentore"'):html.index('data-field="format"')]
     assert set(_order(mentor)) == {"capacity", "skills_offered", "skills_offered_other",
-                                   "profil_visible", "presentation"}
+                                   "profil_visible", "presentation", "level_listening",
+                                   "level_questions", "level_feedback", "level_goals"}
     assert set(_order(mentee)) == {"skills_sought", "skills_sought_other", "goal_1", "goal_2",
-                                   "goal_3", "department_preference"}
+                                   "goal_3", "department_preference", "level_goal_1",
+                                   "level_goal_2", "level_goal_3"}
     # Each role says what it means in each track, and keeps its plain name.
     assert "vous êtes la personne la plus récente dans le métier" in html
     for index in range(3):

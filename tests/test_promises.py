@@ -113,6 +113,29 @@ PROMISES = [
     ("fonctionnement.md", "Un mentor que l’échange ne conduit pas à retenir reçoit un message "
      "bienveillant, sans motif, et son inscription est close",
      "test_mentor_selection.py::test_a_mentor_not_retained_is_closed_and_told_kindly"),
+    # Goals measured (issue 24).
+    ("formulaires/inscription.md", "Ces repères sont facultatifs et ne comptent pas dans "
+     "l’appariement", "test_goal_ratings.py::test_the_levels_never_weigh_in_the_matching"),
+    ("confidentialite.md", "ils ne comptent pas dans l’appariement",
+     "test_goal_ratings.py::test_the_levels_never_weigh_in_the_matching"),
+    ("formulaires/retour.md", "Au point d’étape le plus proche de la moitié du parcours, puis "
+     "au dernier, le formulaire ouvert par votre lien personnel demande aussi où en est chaque "
+     "objectif", "test_goal_ratings.py::test_the_mid_and_final_checkpoints_ask_both_people_about_the_goals"),
+    ("formulaires/retour.md", "le mentor pour son binôme, objectif par objectif, dans l’ordre "
+     "de l’inscription", "test_goal_ratings.py::test_the_mid_and_final_checkpoints_ask_both_people_about_the_goals"),
+    ("formulaires/retour.md", "celles du mentor restent dans son propre retour, auquel la "
+     "personne mentorée n’a pas accès", "test_goal_ratings.py::test_each_goal_keeps_its_path_through_a_correction_page_and_download"),
+    ("confidentialite.md", "celles du mentor restent dans le retour du mentor, auquel la "
+     "personne mentorée n’a pas accès", "test_goal_ratings.py::test_each_goal_keeps_its_path_through_a_correction_page_and_download"),
+    ("formulaires/mon-inscription.md", "Corriger la formulation d’un objectif ne lui fait pas "
+     "perdre ce chemin", "test_goal_ratings.py::test_each_goal_keeps_its_path_through_a_correction_page_and_download"),
+    ("formulaires/mon-inscription.md", "Le fichier « Télécharger mes données » contient les "
+     "mêmes notes", "test_goal_ratings.py::test_each_goal_keeps_its_path_through_a_correction_page_and_download"),
+    ("formulaires/mon-inscription.md", "vider un objectif n’efface que ses propres notes",
+     "test_goal_ratings.py::test_an_emptied_goal_takes_its_ratings_away_and_the_next_one_keeps"
+     "_its_own"),
+    ("fonctionnement.md", "Corriger la formulation d’un objectif sur votre page ne lui fait "
+     "pas perdre ses notes", "test_goal_ratings.py::test_each_goal_keeps_its_path_through_a_correction_page_and_download"),
 ]
 
 # Sentences the sweep finds that describe what people do, not what the service does.

@@ -27,8 +27,16 @@ from ..i18n import _
 from ..matching.suggest import RHYTHMS, SLOTS, suggest
 from ..programme import Programme
 from ..records.checkpoints import checkpoint_schedule
+from ..records.goals import rating_moment
 from ..records.repository import new_reference
-from ..vocabulary import PAIR_END_STATUSES, PairState, Status
+from ..vocabulary import (
+    MENTEE_ROLES,
+    MENTOR_ROLES,
+    MENTORING_SKILLS,
+    PAIR_END_STATUSES,
+    PairState,
+    Status,
+)
 
 __all__ = ["DataNotEmpty", "fill"]
 
@@ -103,6 +111,8 @@ def fill(repo, programme: Programme, *, participants: int = 300, seed: int | Non
     pairs = _close_some(repo, rng, pairs, today)
     answers = _feedback(repo, rng, pairs, today, report)
     _closing(repo, rng, pairs)
+    # A generator of its own: the rest of the demo stays what it was for a given seed.
+    _rate(repo, programme, random.Random(f"{seed}-niveaux"), pairs, today)
     return {"people": len(people), "pairs": len(pairs), "feedback": answers}
 
 
@@ -279,3 +289,33 @@ def _answer(rng, month: int, role: str, mood: float, at: str) -> dict:
         "reference": new_reference("feedback"), "submission": secrets.token_hex(16),
         "created_at": at,
     }
+
+
+def _rate(repo, programme: Programme, rng: random.Random, pairs: list[dict], today: date) -> None:
+    """Goal levels at enrollment and at the checkpoints that rate them (mid-way, end), and
+    mentors' own levels on the mentoring skills: the personal pages show a path."""
+    reached: dict[int, list[tuple[str, str]]] = {}
+    for pair in pairs:
+        closed = (pair.get("closed_at") or "9999")[:10]
+        for checkpoint in pair["checkpoints"]:
+            moment = rating_moment(checkpoint["month"], programme.checkpoints)
+            if moment and checkpoint["due"] <= min(today.isoformat(), closed):
+                reached.setdefault(pair["mentee_id"], []).append((moment, checkpoint["due"]))
+    for person in repo.enrollments.all():
+        goal_ratings, skill_ratings = [], []
+        if person.get("role") in MENTEE_ROLES:
+            for number in range(1, len(person.get("goals") or []) + 1):
+                if rng.random() < 0.2:
+                    continue  # the levels are optional
+                level = rng.randint(1, 3)
+                goal_ratings.append({"goal": number, "value": level, "moment": "inscription",
+                                     "at": person["created_at"]})
+                for moment, due in reached.get(person["id"], ()):
+                    level = min(5, level + rng.choice((0, 1, 1, 2)))
+                    goal_ratings.append({"goal": number, "value": level, "moment": moment,
+                                         "at": f"{due}T10:00:00+00:00"})
+        if person.get("role") in MENTOR_ROLES and rng.random() < 0.7:
+            skill_ratings = [{"skill": key, "value": rng.randint(2, 4), "moment": "inscription",
+                              "at": person["created_at"]} for key, _label in MENTORING_SKILLS]
+        repo.enrollments.modify(person["id"], lambda record, g=goal_ratings, k=skill_ratings: {
+            **record, "goal_ratings": g, "skill_ratings": k})

@@ -14,6 +14,7 @@ from ..dates import format_datetime
 from ..eligibility import SELECTION_STEPS, selection_steps_left
 from ..forms import definitions as public_forms
 from ..i18n import _
+from ..records import goals
 from ..records.repository import ENROLLMENT_STATUSES, InvalidTransition
 from ..services import get_programme, get_repo
 from ..text import clean_multiline
@@ -71,6 +72,19 @@ def label(key: str, value) -> str:
     return str(CHOICE_LABELS.get(key, {}).get(value, value))
 
 
+def level_shown(record: dict, name: str) -> str:
+    """A rating field's answer: a goal's path (« 2 → 3 (inscription → mi-parcours) »), a
+    mentoring skill's level at enrollment, or « — »."""
+    if name.startswith("level_goal_"):
+        number = int(name.rsplit("_", 1)[1])
+        path = next((p for p in goals.goal_paths(record) if p["objectif"] == number), None)
+        return f"{path['parcours']} ({path['etapes']})" if path and path["parcours"] else "—"
+    skill = name.removeprefix("level_")
+    level = next((s["notes"].get("inscription") for s in goals.skill_levels(record)
+                  if s["competence"] == skill), None)
+    return "—" if level is None else str(level)
+
+
 def answer_rows(record: dict) -> list[tuple[str, str]]:
     """(question, answer) for each answer of the enrollment, in the form's order."""
     form = public_forms.EnrollmentForm(programme=get_programme())
@@ -78,6 +92,9 @@ def answer_rows(record: dict) -> list[tuple[str, str]]:
     for field in form:
         name = field.name
         if name in (public_forms.HONEYPOT, public_forms.RENDER_TOKEN):
+            continue
+        if name.startswith("level_"):
+            rows.append((str(field.label.text), level_shown(record, name)))
             continue
         if name.startswith("goal_"):
             index = int(name[-1]) - 1

@@ -38,7 +38,9 @@ from ..vocabulary import (
     EXPERIENCE,
     FEEDBACK_ROLES,
     FORMATS,
+    LEVELS,
     MENTEE_ROLES,
+    MENTORING_SKILLS,
     MENTOR_ROLES,
     OTHER_SKILL,
     RHYTHMS,
@@ -192,6 +194,28 @@ def radio_field(label, choices, required=True, description="", coerce=str):
                       invalid_value_message=INVALID_CHOICE)
 
 
+# Where one stands, 1 to 5, always optional: asked at enrollment and at two checkpoints.
+LEVEL_HELP = _("Facultatif. De 1 (je débute) à 5 (je maîtrise) : un repère pour mesurer le "
+               "chemin parcouru, pas une note.")
+INVALID_LEVEL = _("Choisissez un niveau de 1 à 5.")
+
+
+def level_field(label, description=LEVEL_HELP):
+    return Radio(label, [], choices=options(LEVELS), description=description, coerce=int,
+                 invalid_choice_message=INVALID_LEVEL, invalid_value_message=INVALID_LEVEL)
+
+
+def levels_of(data: dict, names: dict) -> dict:
+    """Pop the rating fields ``names`` (field -> key) out of ``data``: {key: value} for those
+    answered."""
+    levels = {key: data.pop(name, None) for name, key in names.items()}
+    return {key: value for key, value in levels.items() if value is not None}
+
+
+GOAL_LEVELS = {f"level_goal_{n}": n for n in (1, 2, 3)}
+SKILL_LEVELS = {f"level_{key}": key for key, _label in MENTORING_SKILLS}
+
+
 def select_field(label, description=""):
     return SelectField(label, [validators.InputRequired(CHOOSE_ONE)], choices=[],
                        description=description, invalid_choice_message=INVALID_CHOICE)
@@ -331,6 +355,14 @@ class EnrollmentForm(PublicForm):
             "Vous ne saurez pas qui vous a choisi·e."))
     presentation = text_field(_("Présentation (quelques lignes, si votre profil est visible)"),
                               PRESENTATION_MAX, required=False, multiline=True, free=True)
+    # The skills the training pages teach: where the mentor stands today (optional).
+    level_listening = level_field(_("Votre niveau aujourd’hui : l’écoute active"), description=_(
+        "Facultatif. Où en êtes-vous aujourd’hui sur ces savoir-faire que les pages de formation "
+        "travaillent ? De 1 (je débute) à 5 (je maîtrise) : un repère pour vous, que la "
+        "coordination voit aussi ; il ne compte pas dans la formation des binômes."))
+    level_questions = level_field(_("Votre niveau aujourd’hui : les questions ouvertes"), description="")
+    level_feedback = level_field(_("Votre niveau aujourd’hui : les retours (feedback)"), description="")
+    level_goals = level_field(_("Votre niveau aujourd’hui : la définition d’objectifs"), description="")
     # Asked of mentees only (the "mentee" fieldset).
     skills_sought = CheckboxesField(_("Compétences que vous souhaitez développer"), choices=[])
     skills_sought_other = text_field(_("Autre compétence souhaitée"), SHORT_MAX, required=False)
@@ -338,9 +370,13 @@ class EnrollmentForm(PublicForm):
         "Un objectif SMART : spécifique, mesurable, atteignable, réaliste et daté. "
         "Par exemple : « animer seul·e une réunion d’équipe de 30 minutes d’ici mars »."),
         free=True)
+    # Each goal is followed by where the mentee stands on it today (optional).
+    level_goal_1 = level_field(_("Où en êtes-vous aujourd’hui sur l’objectif 1 ?"))
     # Goals 2 and 3 sit right under goal 1, whose help says what to keep out of all three.
     goal_2 = text_field(_("Objectif 2 (facultatif)"), GOAL_MAX, required=False)
+    level_goal_2 = level_field(_("Où en êtes-vous aujourd’hui sur l’objectif 2 ?"), description="")
     goal_3 = text_field(_("Objectif 3 (facultatif)"), GOAL_MAX, required=False)
+    level_goal_3 = level_field(_("Où en êtes-vous aujourd’hui sur l’objectif 3 ?"), description="")
     department_preference = radio_field(_("Souhaitez-vous un·e mentor d’un autre département ?"),
                                   DEPARTMENT_PREFERENCES, required=False)
     format = radio_field(_("Format des rencontres"), FORMATS, description=_(
@@ -414,17 +450,32 @@ class EnrollmentForm(PublicForm):
 
     def cleaned(self) -> dict:
         data = super().cleaned()
-        data["goals"] = [g for g in (data.pop("goal_1"), data.pop("goal_2"), data.pop("goal_3"))
-                         if g]
+        goal_levels, skill_levels = levels_of(data, GOAL_LEVELS), levels_of(data, SKILL_LEVELS)
+        written = [(n, g) for n, g in enumerate(
+            (data.pop("goal_1"), data.pop("goal_2"), data.pop("goal_3")), 1) if g]
+        data["goals"] = [g for _n, g in written]
+        # The form's number of each goal kept: on a correction, a goal moved up (the one
+        # before it emptied) takes its ratings along (``records.goals.renumbered``).
+        data["goal_slots"] = [n for n, _g in written]
+        # A rating is keyed by its goal's position among the goals kept (an empty goal 2
+        # makes goal 3 the second): ``records.goals`` says why positions, not texts.
+        data["goal_ratings"] = [{"goal": position, "value": goal_levels[n],
+                                 "moment": "inscription"}
+                                for position, (n, _g) in enumerate(written, 1)
+                                if n in goal_levels]
+        data["skill_ratings"] = [{"skill": key, "value": value, "moment": "inscription"}
+                                 for key, value in skill_levels.items()]
         # Answers to the other role's questions (filled, then the role changed) are dropped.
         if data["role"] not in MENTOR_ROLES:
             data["capacity"], data["skills_offered"], data["skills_offered_other"] = None, [], ""
             data["profil_visible"], data["presentation"] = False, ""
+            data["skill_ratings"] = []
         elif OTHER_SKILL not in data["skills_offered"]:
             data["skills_offered_other"] = ""
         if data["role"] not in MENTEE_ROLES:
             data["skills_sought"], data["skills_sought_other"] = [], ""
             data["goals"], data["department_preference"] = [], None
+            data["goal_ratings"], data["goal_slots"] = [], []
         elif OTHER_SKILL not in data["skills_sought"]:
             data["skills_sought_other"] = ""
         data["consent"] = True
@@ -445,6 +496,11 @@ class FeedbackForm(PublicForm):
                          SATISFACTION, coerce=int)
     progress = radio_field(_("Les progrès vers les objectifs, de 1 (aucun) à 5 (objectifs atteints)"),
                      SATISFACTION, coerce=int)
+    # Shown only at the checkpoints that rate the goals, through a personal link
+    # (``web.linked_feedback`` labels them with the mentee's goals); ignored elsewhere.
+    level_goal_1 = level_field(_("Objectif 1"))
+    level_goal_2 = level_field(_("Objectif 2"), description="")
+    level_goal_3 = level_field(_("Objectif 3"), description="")
     meetings = CountField(
         _("Nombre de rencontres depuis le début"),
         [validators.InputRequired(_("Indiquez un nombre, 0 si vous ne vous êtes pas encore vus.")),
@@ -471,6 +527,8 @@ class FeedbackForm(PublicForm):
             ("autre", _("Autre moment")),
         ])
 
+    rated_goals: tuple = ()  # the goals these fields ask about, when a link's checkpoint rates them
+
     def check_name(self, field):
         if self.identity.data == "signe" and not field.data and not self.lien.data:
             raise ValidationError(_("Indiquez votre nom, ou choisissez un retour anonyme."))
@@ -485,6 +543,7 @@ class FeedbackForm(PublicForm):
 
     def cleaned(self) -> dict:
         data = super().cleaned()
+        data["goal_levels"] = levels_of(data, GOAL_LEVELS)
         if data["identity"] == "anonyme":
             for key in ("name", "email", "lien"):
                 data.pop(key, None)

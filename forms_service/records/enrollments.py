@@ -21,9 +21,13 @@ from .common import (
     now_iso,
     valid_id,
 )
+from .goals import corrected, merged
 from .registry import WARNING_DAYS
 
 __all__ = ["EnrollmentRecords"]
+
+# The ratings an enrollment holds, each with the key of what it rates (``records.goals``).
+RATINGS = (("goal_ratings", "goal"), ("skill_ratings", "skill"))
 
 
 class EnrollmentRecords:
@@ -55,8 +59,11 @@ class EnrollmentRecords:
             if (earlier := self.mail.known(key, [self.enrollments])) is not None:
                 return None, earlier["reference"]
             now = now_iso()
+            answers = {k: v for k, v in answers.items() if k != "goal_slots"}
             record = {
                 **answers,
+                **{kind: merged((), answers.get(kind) or (), now, key)
+                   for kind, key in RATINGS if kind in answers},
                 "v": FORMAT_VERSION,
                 "reference": new_reference("enrollment"),
                 "status": Status.NOUVEAU,
@@ -94,9 +101,15 @@ class EnrollmentRecords:
                            new_email: str | None) -> dict:
         """Apply a participant's corrections (not the address); queue a new address's check."""
         now = now_iso()
+        answers = dict(answers)
+        slots = answers.pop("goal_slots", None)
 
         def change(record: dict) -> dict:
+            ratings = {kind: corrected(record.get(kind), answers[kind], now, key,
+                                       slots if kind == "goal_ratings" else None)
+                       for kind, key in RATINGS if kind in answers}
             record.update({key: value for key, value in answers.items() if key != "email"})
+            record.update(ratings)  # the checkpoints' ratings stay (``records.goals``)
             record.update(updated_at=now, notice_version=notice_version, consented_at=now)
             if new_email:
                 self.mail.attach(record, MailKind.ADRESSE, enrollment_id=enrollment_id,

@@ -30,6 +30,7 @@ from .common import (
     valid_id,
 )
 from .enrollments import EnrollmentRecords
+from .goals import merged
 
 __all__ = ["PairRecords"]
 
@@ -342,8 +343,15 @@ class PairRecords:
 
     def save_linked_feedback(self, answers: dict, pair_id: int, month: int, person_id: int
                              ) -> dict:
-        """Store a link's feedback: one per person and checkpoint; a later post updates it."""
+        """Store a link's feedback: one per person and checkpoint; a later post updates it.
+
+        The mentee's ratings of their goals (``goal_ratings``) go to their enrollment,
+        beside the enrollment's own, so each goal's path reads in one place.
+        """
         key = _link_key(pair_id, month, person_id)
+        rated = answers.get("goal_ratings") if answers.get("role") == "mentore" else None
+        if rated:
+            answers = {k: v for k, v in answers.items() if k != "goal_ratings"}
         record = {**answers, "v": FORMAT_VERSION, "reference": new_reference("feedback"),
                   "link_key": key, "created_at": now_iso()}
         with self.store.transaction():
@@ -354,6 +362,10 @@ class PairRecords:
                     **answers, "updated_at": now_iso()})
                 record = record if record else previous
             self.mark_answered(pair_id, month, person_id, doc_id)
+            if rated:
+                self.people.enrollments.modify(person_id, lambda mentee: {
+                    **mentee, "goal_ratings": merged(mentee.get("goal_ratings"), rated,
+                                                     now_iso())})
             return self.people.feedback.get(doc_id)
 
     def restore_answered_marks(self) -> int:

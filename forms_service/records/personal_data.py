@@ -5,8 +5,8 @@ The personal page shows it and offers it as one JSON file; both read
 gathered: the enrollment (status history, coordinators' notes and the
 limitation included), each pair the person was part of (score, reasons,
 checkpoints, meetings, and the decline reason only when they declined),
-the feedback they sent signed or through their own links, and their closing
-questionnaires (signed or not). The
+the feedback they sent signed or through their own links, their closing
+questionnaires (signed or not), and each goal's path (``records.goals``). The
 partner's own decline reason, answers and address are never included.
 """
 
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from ..mail.mailqueue import PENDING
 from .common import now_iso
+from .goals import goal_paths, skill_levels
 
 __all__ = ["FORMAT", "held_about", "is_own_feedback"]
 
@@ -78,6 +79,9 @@ def held_about(repo, enrollment_id: int) -> dict | None:
                             for h in record.get("status_history") or ()],
         "notes_coordination": [{"texte": n.get("text"), "le": n.get("at")}
                                for n in record.get("notes") or ()],
+        # Each goal's path (« 2 → 3 → 4 »); the raw ratings are in « inscription ».
+        "objectifs": goal_paths(record),
+        "competences_mentor": skill_levels(record),
         "binomes": [_pair(repo, pair, enrollment_id) for pair in repo.pairs_of(enrollment_id)],
         "retours": feedback,
         "bilans": [_clean(a, "key", "person_id", "pair_id") | {"binome_id": a.get("pair_id")}

@@ -32,6 +32,7 @@ from ..i18n import _
 from ..mail.links import Expired, pair_link, read_address_token, read_personal_token
 from ..mail.mailqueue import PENDING as PENDING_MAIL
 from ..records.common import StaleLink
+from ..records.goals import form_levels
 from ..records.personal_data import held_about
 from ..records.purge import erase_person, withdraw_person
 from ..records.retention import warned_since_activity
@@ -159,7 +160,7 @@ PAIR_STATUS_LABELS = {PairState.ACTIVE: _("en cours"), PairState.CLOSED: _("term
                       PairState.NON_DEMARRE: _("non démarré (décliné)")}
 # Bookkeeping, not what the person told us: the record's format, its id, and the
 # key of a confirmation the sender has not queued yet (gone within seconds).
-HIDDEN_KEYS = {"v", "id", PENDING_MAIL}
+HIDDEN_KEYS = {"v", "id", PENDING_MAIL, "goal_ratings", "skill_ratings"}  # ratings: own section
 
 
 def _display(key: str, value) -> str:
@@ -198,6 +199,7 @@ def _prefill(record: dict) -> dict:
     data = {key: value for key, value in record.items() if key not in HIDDEN_KEYS}
     for number, goal in enumerate(record.get("goals") or [], 1):
         data[f"goal_{number}"] = goal
+    data.update(form_levels(record))
     data["consent"] = True
     return data
 
@@ -258,6 +260,7 @@ def _held(record: dict) -> dict | None:
         held["feedback_choices"] = {name: {str(c.value): c.label for c in field.choices}
                                     for name, field in fields.items()
                                     if getattr(field, "choices", None)}
+        held["feedback_labels"]["goal_ratings"] = _("Objectifs de votre binôme, de 1 à 5")
         held["status_labels"] = PAIR_STATUS_LABELS
         held["role_labels"] = dict(FEEDBACK_ROLES)
     return held

@@ -58,7 +58,7 @@ from .guards import (
     wants_json,
     within_limit,
 )
-from .linked_feedback import linked_answers, linked_feedback_form
+from .linked_feedback import ask_goal_levels, linked_answers, linked_feedback_form
 
 __all__ = ["bp"]
 
@@ -230,6 +230,8 @@ def submit(key: str):
         abort(404)
     within_limit()
     form = FORMS[key](request.form, programme=get_programme())
+    if key == "feedback":  # shown again with its errors, a link's form asks the same
+        ask_goal_levels(current_app, form)
     token = request.form.get(RENDER_TOKEN, "")
     try:
         check_origin()
