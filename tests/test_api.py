@@ -36,7 +36,7 @@ def test_valid_enrollment_json_is_stored_with_consent(app, client):
     assert body["ok"] is True and re.fullmatch(r"M-[2-9A-Z]{4}-[2-9A-Z]{4}", body["reference"])
     [record] = repo(app).enrollments.all()
     assert record["email"] == "awa.diallo@exemple.fr" and record["reference"] == body["reference"]
-    assert record["notice_version"] == "2026-11" and record["consented_at"]
+    assert record["notice_version"] == "2026-12" and record["consented_at"]
     assert record["v"] == 1 and record["goals"] == [MENTEE["goal_1"]]
 
 

@@ -36,7 +36,7 @@ def people(built_site, tmp_path_factory):
     store = Repository(data_dir)
     try:
         def add(answers, **extra):
-            record, _ref = store.enroll({**answers, **extra}, notice_version="2026-11")
+            record, _ref = store.enroll({**answers, **extra}, notice_version="2026-12")
             return record
 
         def closed_pair(mentor, mentee):

@@ -44,7 +44,7 @@ def _area_rules(app):
 
 
 def test_every_page_of_the_area_redirects_to_login_when_logged_out(app, client):
-    repo(app).enroll({**MENTEE}, notice_version="2026-11")
+    repo(app).enroll({**MENTEE}, notice_version="2026-12")
     checked = 0
     for rule in _area_rules(app):
         url = _sample_url(app, rule)
@@ -309,7 +309,7 @@ def test_password_hashes_are_argon2id_with_owasp_parameters(app):
 
 
 def test_audit_log_records_who_did_what_without_personal_values(app, client):
-    enrollment, _new = repo(app).enroll({**MENTEE}, notice_version="2026-11")
+    enrollment, _new = repo(app).enroll({**MENTEE}, notice_version="2026-12")
     login(app, client)
     coordinator = repo(app).coordinator_by_email(EMAIL)
     assert client.get(f"/coordination/inscriptions/{enrollment['id']}/").status_code == 200
@@ -417,7 +417,7 @@ def test_the_audit_log_refuses_anything_but_identifiers(app, action, record):
 
 
 def test_the_audit_page_names_coordinators_and_actions(app, client):
-    enrollment, _new = repo(app).enroll({**MENTEE}, notice_version="2026-11")
+    enrollment, _new = repo(app).enroll({**MENTEE}, notice_version="2026-12")
     login(app, client)
     client.get(f"/coordination/inscriptions/{enrollment['id']}/")
     html = client.get("/coordination/journal/").get_data(as_text=True)
@@ -492,7 +492,7 @@ def test_a_coordinator_logs_in_works_and_logs_out_in_a_browser(server, browser, 
 def test_pages_of_the_area_follow_french_typography(app, client, path):
     # Apostrophes are set once, in i18n.gettext (messages only); the no-break spaces
     # once, in the area's base template (every page, whatever it holds).
-    repo(app).enroll({**MENTEE}, notice_version="2026-11")
+    repo(app).enroll({**MENTEE}, notice_version="2026-12")
     login(app, client)
     html = client.get(path).get_data(as_text=True)
     text = re.sub(r"<script.*?</script>|<[^>]+>", " ", html, flags=re.S)
@@ -502,7 +502,7 @@ def test_pages_of_the_area_follow_french_typography(app, client, path):
 
 
 def test_a_participants_own_apostrophe_is_kept(app, client):
-    enrollment, _new = repo(app).enroll({**MENTEE}, notice_version="2026-11")
+    enrollment, _new = repo(app).enroll({**MENTEE}, notice_version="2026-12")
     assert "d'études" in MENTEE["job_title"]
     login(app, client)
     detail = client.get(f"/coordination/inscriptions/{enrollment['id']}/").get_data(as_text=True)

@@ -24,7 +24,7 @@ PEOPLE = [
 
 
 def enroll(app, answers, cohort=None) -> dict:
-    record, _new = repo(app).enroll(dict(answers), notice_version="2026-11", cohort=cohort)
+    record, _new = repo(app).enroll(dict(answers), notice_version="2026-12", cohort=cohort)
     return record
 
 
@@ -264,10 +264,13 @@ def test_json_exports_hold_the_records_without_private_notes(app, client, people
 
 
 def test_exports_page_links_every_download(client, coordinator):
+    from forms_service.exports.tables import EXPORTS, FORMATS
+
     html = client.get("/coordination/exports/").get_data(as_text=True)
-    for what in ("enrollment", "feedback", "pairs"):
-        for fmt in ("csv", "json", "jsonl"):
-            assert f'href="/coordination/exports/{what}.{fmt}"' in html
+    for what in EXPORTS:  # every export declared is listed and served, in every format
+        for fmt in FORMATS:
+            assert f'href="/coordination/exports/{what}.{fmt}"' in html, (what, fmt)
+            assert client.get(f"/coordination/exports/{what}.{fmt}").status_code == 200
 
 
 def test_feedback_and_pairs_export_even_when_empty(client, coordinator):
@@ -345,3 +348,4 @@ def test_cli_export_progress_in_every_format(app, data_dir, monkeypatch, fmt):
                 if line.startswith("Export :")]
     assert progress == ["Export : 2 / 4", "Export : 4 / 4"]
     assert "Export" not in result.stdout
+

@@ -305,7 +305,7 @@ def test_consent_is_recorded_with_the_notice_version_and_time(app, client):
     client.post("/api/formulaires/enrollment", data=MENTEE, headers=JSON)
     [record] = repo(app).enrollments.all()
     assert record["consent"] is True
-    assert record["notice_version"] == app.config["PROGRAMME"].notice_version == "2026-11"
+    assert record["notice_version"] == app.config["PROGRAMME"].notice_version == "2026-12"
     consented = datetime.fromisoformat(record["consented_at"])
     assert before <= consented <= datetime.now(timezone.utc)
     without = client.post("/api/formulaires/enrollment",

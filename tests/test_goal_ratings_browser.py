@@ -30,9 +30,9 @@ def test_the_mentee_rates_a_goal_at_mid_way_and_sees_its_path(built_site, tmp_pa
         awa, _ref = store.enroll({**PERSON, "name": "Awa Diallo", "email": "awa@exemple.fr",
                                   "goal_ratings": [{"goal": 1, "value": 2,
                                                     "moment": "inscription"}]},
-                                 notice_version="2026-11")
+                                 notice_version="2026-12")
         marc, _ref = store.enroll({**MENTOR, "email": "marc@exemple.fr"},
-                                  notice_version="2026-11")
+                                  notice_version="2026-12")
         pair = store.confirm_pair(marc["id"], awa["id"], by=None, score=80.0, reasons=[],
                                   checkpoints=checkpoint_schedule(date.today(), (1, 3, 6)))
         secret = (tmp_path / "secret_key").read_text().strip()

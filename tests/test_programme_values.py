@@ -101,7 +101,7 @@ def changed_pages(changed_site) -> dict[str, str]:
     ("conservation.courriels_envoyes_jours", "90 jours"),
     ("conservation.journal_jours", "365 jours"),
     ("conservation.sauvegardes_jours", "30 jours"),
-    ("version_notice", "2026-11"),
+    ("version_notice", "2026-12"),
     ("capacites", "1, 2 ou 3"),
     ("capacites.max", "3"),
     ("rythmes", ("chaque semaine, toutes les deux semaines, toutes les trois semaines ou une "
@@ -169,7 +169,7 @@ NEW_VALUES = [
     ("/modeles/bilan-mi-parcours/", "Vers le 5e mois"),
     ("/confidentialite/", "Aux points d’étape (2, 5 et 9 mois)"),
     ("/confidentialite/", "200 jours après votre dernière activité"),
-    ("/confidentialite/", "Version de la notice : 2026-11"),
+    ("/confidentialite/", "Version de la notice : 2026-12"),
     ("/contribuer/", "au 5e mois"),
 ]
 # Said nowhere once the file changed: the shipped checkpoints, and the silence typed by hand.

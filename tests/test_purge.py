@@ -31,7 +31,7 @@ def person(name: str, status: str, *, created: int, changed: int | None = None,
     return {"name": name, "email": f"{name.lower()}@exemple.fr", "role": "mentore",
             "reference": f"M-{name[:4].upper()}-2345", "status": status,
             "status_history": steps, "created_at": ago(created), "consented_at": ago(created),
-            "notice_version": "2026-11"}
+            "notice_version": "2026-12"}
 
 
 PEOPLE = {

@@ -19,7 +19,7 @@ def waiting_since(days: int, *, before: tuple[str, ...] = ()) -> dict:
     history += [{"status": s, "at": first} for s in before]
     history += [{"status": "en_attente", "at": came}]
     return {"status": "en_attente", "status_history": history, "role": "mentore",
-            "created_at": first, "notice_version": "2026-11"}
+            "created_at": first, "notice_version": "2026-12"}
 
 
 def test_people_long_in_the_pool_hear_once_what_happens_next(make_app):

@@ -75,7 +75,7 @@ def test_unknown_fields_are_ignored_and_never_stored(app, client):
     assert response.status_code == 201
     [record] = repo(app).enrollments.all()
     assert record["status"] == "nouveau" and record["reference"] != "M-AAAA-AAAA"
-    assert record["v"] == 1 and record["notice_version"] == "2026-11"
+    assert record["v"] == 1 and record["notice_version"] == "2026-12"
     assert record["consented_at"] != "1999-01-01" and record["cohort"] is None
     assert not {"admin", "notes", "__proto__"} & set(record)
     assert "forgée" not in json.dumps(record, ensure_ascii=False)

@@ -74,7 +74,7 @@ def filled(store):
     store.enroll({**PERSON, "name": FORMULA, "email": "formule@exemple.fr",
                   "skills_sought": ["Négociation", OTHER_SKILL],
                   "skills_sought_other": "=1+1", "comment": "@SOMME(A1)"},
-                 notice_version="2026-11")
+                 notice_version="2026-12")
     for n in range(3):
         store.feedback.insert(_anonymous(f"groupe {n}"))
     store.feedback.insert({**_anonymous("signé"), "identity": "signe", "name": "Zoé Roy",

@@ -37,8 +37,8 @@ def exports():
                            formats=FORMATS, format_labels=FORMAT_LABELS)
 
 
-@bp.get("/exports/<any(enrollment, feedback, pairs, history, checkpoints, meetings):what>"
-        ".<any(csv, xlsx, json, jsonl):fmt>")
+# The addresses follow the exports declared once (``exports.tables``): a new one is served.
+@bp.get(f"/exports/<any({', '.join(EXPORTS)}):what>.<any({', '.join(FORMATS)}):fmt>")
 @login_required
 def export_download(what: str, fmt: str):
     """Send one export as a file; the audit log records who, what and when."""

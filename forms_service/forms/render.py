@@ -14,7 +14,8 @@ from wtforms import BooleanField, HiddenField, RadioField, SelectField, SelectMu
 from ..programme import Programme
 from ..templating import template_environment
 from ..vocabulary import ROLE_MEANINGS, TRACKS
-from .definitions import FORMS, HONEYPOT, RENDER_TOKEN, ROLE_REQUIRED, PublicForm
+from .definitions import FORMS, ROLE_REQUIRED, PublicForm
+from .fields import HONEYPOT, RENDER_TOKEN
 
 __all__ = ["render_form", "replace_form_region", "placeholder",
            "blank_form", "refused_page", "ERROR_TITLE"]

@@ -26,7 +26,8 @@ from markupsafe import Markup
 from ..dates import format_date, format_datetime
 from ..eligibility import selection_steps_left
 from ..errors import TOO_LARGE, Rejected
-from ..forms.definitions import EMAIL_MAX, HONEYPOT, EnrollmentForm, FeedbackForm
+from ..forms.definitions import EnrollmentForm, FeedbackForm
+from ..forms.fields import EMAIL_MAX, HONEYPOT
 from ..forms.render import render_form
 from ..i18n import _
 from ..mail.links import Expired, pair_link, read_address_token, read_personal_token

@@ -34,7 +34,8 @@ from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSaf
 from markupsafe import escape
 
 from ..errors import TOO_LARGE, Rejected
-from ..forms.definitions import FORMS, RENDER_TOKEN, PublicForm
+from ..forms.definitions import FORMS, PublicForm
+from ..forms.fields import RENDER_TOKEN
 from ..forms.render import placeholder, refused_page, render_form, replace_form_region
 from ..i18n import _
 from ..records.repository import new_reference, submission_key

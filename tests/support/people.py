@@ -45,7 +45,7 @@ def enroll(app, name: str, **fields) -> dict:
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     email = fields.pop("email", None) or ".".join(ascii_name.lower().split()) + "@exemple.fr"
     record, created = repo(app).enroll({**PERSON, "name": name, "email": email, **fields},
-                                       notice_version="2026-11")
+                                       notice_version="2026-12")
     assert created
     return record
 
@@ -105,7 +105,7 @@ def person_with_everything(store, today) -> dict:
 
     def add(name, email, **extra):
         record, _reference = store.enroll({**PERSON, "name": name, "email": email, **extra},
-                                          notice_version="2026-11")
+                                          notice_version="2026-12")
         return record
 
     as_mentor = {"role": "mentor", "capacity": 1, "experience": "10_20", "skills_sought": [],
