@@ -11,7 +11,7 @@ from datetime import date
 
 import pytest
 from support.browser import assert_clean, violations
-from support.people import PERSON
+from support.people import PERSON, STORED_MENTOR
 from support.processes import Server
 
 from forms_service.mail.links import pair_link
@@ -19,9 +19,7 @@ from forms_service.records.checkpoints import checkpoint_schedule
 from forms_service.records.purge import erase_person
 
 MENTEE = {**PERSON, "name": "Awa Diallo", "goals": ["Négocier seule d'ici juin"]}
-MENTOR = {**PERSON, "name": "Marc Petit", "role": "mentor", "capacity": 1, "experience": "10_20",
-          "skills_sought": [], "skills_offered": ["Négociation"], "goals": [],
-          "department": "Ventes"}
+MENTOR = {**STORED_MENTOR, "name": "Marc Petit"}
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 from support.browser import assert_clean, violations
-from support.people import PERSON
+from support.people import PERSON, STORED_MENTOR
 from support.processes import Server
 
 from forms_service.mail.links import feedback_token, personal_link
@@ -15,9 +15,7 @@ from forms_service.records.checkpoints import checkpoint_schedule
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-MENTOR = {**PERSON, "name": "Marc Petit", "role": "mentor", "capacity": 1, "experience": "10_20",
-          "skills_sought": [], "skills_offered": ["Négociation"], "goals": [],
-          "department": "Ventes"}
+MENTOR = {**STORED_MENTOR, "name": "Marc Petit"}
 
 
 def test_the_mentee_rates_a_goal_at_mid_way_and_sees_its_path(built_site, tmp_path, browser):

@@ -10,16 +10,14 @@ from datetime import date
 
 import pytest
 from support.browser import assert_clean, violations
-from support.people import PERSON
+from support.people import PERSON, STORED_MENTOR
 from support.processes import Server
 
 from forms_service.mail.links import pair_link, personal_link
 from forms_service.records.checkpoints import checkpoint_schedule
 
 MENTEE = {**PERSON, "name": "Awa Diallo"}
-MENTOR = {**PERSON, "name": "Marc Petit", "role": "mentor", "capacity": 1, "experience": "10_20",
-          "skills_sought": [], "skills_offered": ["Négociation"], "goals": [],
-          "department": "Ventes"}
+MENTOR = {**STORED_MENTOR, "name": "Marc Petit"}
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -50,10 +50,14 @@ def enroll(app, name: str, **fields) -> dict:
     return record
 
 
+# A mentor's stored answers (as the form would store them), for tests that write records.
+STORED_MENTOR = {**PERSON, "role": "mentor", "capacity": 1, "experience": "10_20",
+                 "skills_sought": [], "skills_offered": ["Négociation"], "goals": [],
+                 "department": "Ventes"}
+
+
 def mentor(app, name: str, **fields) -> dict:
-    defaults = {"role": "mentor", "capacity": 1, "experience": "10_20", "skills_sought": [],
-                "skills_offered": ["Négociation"], "goals": [], "department": "Ventes"}
-    return enroll(app, name, **{**defaults, **fields})
+    return enroll(app, name, **{**STORED_MENTOR, **fields})
 
 
 def enroll_by_post(client, data_dir, answers=MENTEE) -> str:
