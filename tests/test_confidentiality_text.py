@@ -25,7 +25,8 @@ NAME = "confidentialite-et-limites"
 SOURCE = DOCS / "includes" / f"{NAME}.md"
 PAGES = ["charte.md", "modeles/accord-de-mentorat.md", "guides/premier-rendez-vous.md",
          "guides/bien-etre.md", "faq.md"]
-LIMITS = ("danger", "violence", "harcèlement", "discrimination", "illégal")
+# Stems, so « discriminatoire » or « violent » count as well.
+LIMITS = ("danger", "violen", "harcèlement", "discrimin", "illégal")
 CONFIDENTIAL = re.compile(r"confidenti(alité|el)", re.I)
 # The opening words of each paragraph of the text, as a reader sees them.
 HEADINGS = re.compile(r"^\*\*([^*]+?)\.?\*\*", re.M)
