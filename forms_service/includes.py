@@ -17,6 +17,8 @@ from pathlib import Path
 __all__ = ["INCLUDE", "INCLUDES_DIR", "IncludeError", "expand_includes"]
 
 INCLUDE = re.compile(r"^([ \t]*)<!--\s*inclure\s*:\s*([\w-]+)\s*-->[ \t]*$", re.M)
+# A marker shown inside a fence is an example (as in *Contribuer au guide*): left alone.
+FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,}).*?^[ \t]*\1[ \t]*$", re.S | re.M)
 INCLUDES_DIR = "includes"
 
 
@@ -39,4 +41,8 @@ def expand_includes(markdown: str, docs_dir: str | Path) -> str:
         lines = path.read_text(encoding="utf-8").strip().splitlines()
         return "\n".join(indent + line if line.strip() else "" for line in lines)
 
-    return INCLUDE.sub(text, markdown)
+    parts, last = [], 0
+    for fence in FENCE.finditer(markdown):
+        parts += [INCLUDE.sub(text, markdown[last:fence.start()]), fence.group(0)]
+        last = fence.end()
+    return "".join([*parts, INCLUDE.sub(text, markdown[last:])])

@@ -94,6 +94,11 @@ def test_an_indented_marker_indents_the_whole_text(tmp_path):
     assert expand_includes(page, tmp_path) == '!!! note "Titre"\n    Un.\n\n    Deux.\n'
 
 
+def test_a_marker_in_a_code_fence_is_an_example(tmp_path):
+    page = "```markdown\n<!-- inclure: absent -->\n```\n"
+    assert expand_includes(page, tmp_path) == page
+
+
 def test_an_unknown_text_fails(tmp_path):
     with pytest.raises(IncludeError, match="absent"):
         expand_includes("<!-- inclure: absent -->\n", tmp_path)
