@@ -25,7 +25,8 @@ WEIGHT_NAMES = ("competences", "disponibilites", "rythme", "departement", "exper
 WEIGHT_DEFAULTS = {"preference": 0.0}
 # Who a participant turns to; pages name them with <!-- contact: clé -->.
 CONTACT_NAMES = ("coordination", "responsable_traitement", "dpo", "medecine_travail",
-                 "referent_harcelement", "outils", "ateliers")
+                 "referent_harcelement", "referent_harcelement_cse", "alerte_professionnelle",
+                 "outils", "ateliers")
 TOOL_NAMES = ("visio", "messagerie")
 # Days each kind of data is kept; `mentorat purge` and the privacy notice read them. The
 # keys of these defaults are the only names « conservation » and « relances » accept.

@@ -17,7 +17,8 @@ from .i18n import _
 from .typography import NBSP
 from .vocabulary import CAPACITIES, RHYTHMS
 
-__all__ = ["MARKER", "PROGRAMME_KEYS", "programme_value", "marker_value", "french_list", "days",
+__all__ = ["MARKER", "PROGRAMME_KEYS", "OPTIONAL_CONTACTS", "programme_value", "marker_value",
+           "french_list", "days",
            "months", "ordinal_month", "week_of_month", "checkpoint_months"]
 
 # A marker in a page: ``<!-- programme: points_etape -->``, ``<!-- contact: dpo -->``; its
@@ -90,12 +91,23 @@ def _days_in(table: dict, key: str) -> str | None:
     return days(int(value)) if value is not None else None
 
 
+# Contacts a small organisation may not have: ``<!-- programme: CLE -->`` shows the
+# configured value, or where to ask when ``contacts`` leaves it out.
+OPTIONAL_CONTACTS = {
+    "referent_harcelement_cse": ("si votre CSE en a désigné une ; renseignez-vous auprès "
+                                   "des ressources humaines ou des élus du CSE"),
+    "alerte_professionnelle": ("renseignez-vous auprès des ressources humaines sur le "
+                                 "dispositif de votre organisation, ou adressez-vous au "
+                                 "Défenseur des droits"),
+}
+
+
 # What ``<!-- programme: CLE -->`` accepts, for the build's error message and contribuer.md:
 # each ``conservation.*`` and ``relances.*`` key of the file is accepted too.
 PROGRAMME_KEYS = ("version_notice", "duree", "points_etape", "points_etape.N",
                   "points_etape.dernier", "points_etape.N.semaine", "points_etape.nombre",
                   "relances.CLE", "conservation.CLE", "capacites", "capacites.max", "rythmes",
-                  "domaines_email", "selection")
+                  "domaines_email", "selection", *OPTIONAL_CONTACTS)
 
 
 def programme_value(programme, key: str) -> str | None:
@@ -135,6 +147,9 @@ def programme_value(programme, key: str) -> str | None:
         return accepted_addresses(programme.email_domains)
     if key == "selection":
         return mentor_selection(programme.selection)
+    if key in OPTIONAL_CONTACTS:
+        value = str(programme.contacts.get(key) or "").strip()
+        return value or _(OPTIONAL_CONTACTS[key])
     return None
 
 

@@ -34,10 +34,14 @@ _Loader.add_multi_constructor("", lambda loader, suffix, node: None)
 CONFIG = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_Loader)
 NAV = _nav_files(CONFIG["nav"])
 NOT_IN_NAV = [line.strip().lstrip("/") for line in CONFIG["not_in_nav"].splitlines() if line.strip()]
+# Excluded from the build (the shared texts pages include, docs/includes/): not pages.
+EXCLUDED = [line.strip().lstrip("/") for line in CONFIG["exclude_docs"].splitlines()
+            if line.strip()]
 
 
 def test_every_page_is_in_the_nav_or_declared_outside_it():
-    pages = sorted(str(p.relative_to(DOCS)) for p in DOCS.rglob("*.md"))
+    pages = sorted(str(p.relative_to(DOCS)) for p in DOCS.rglob("*.md")
+                   if not str(p.relative_to(DOCS)).startswith(tuple(EXCLUDED)))
     assert [p for p in pages if p not in NAV and p not in NOT_IN_NAV] == []
     assert [p for p in NAV if not (DOCS / p).exists()] == []
 

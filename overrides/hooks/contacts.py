@@ -24,7 +24,7 @@ from html import escape
 from mkdocs.exceptions import PluginError
 
 from forms_service.programme import ProgrammeError, configured_programme
-from forms_service.programme_text import MARKER, PROGRAMME_KEYS, marker_value
+from forms_service.programme_text import MARKER, OPTIONAL_CONTACTS, PROGRAMME_KEYS, marker_value
 
 FENCE = re.compile(r"^(```|~~~).*?^\1", re.S | re.M)
 INLINE_CODE = re.compile(r"`[^`\n]*`")
@@ -85,7 +85,8 @@ def replace(html: str) -> str:
     def value(match: re.Match) -> str:
         kind, key = match.groups()
         text = _value(kind, key)
-        return contact_html(text) if kind == "contact" else escape(text)
+        is_contact = kind == "contact" or key in OPTIONAL_CONTACTS
+        return contact_html(text) if is_contact else escape(text)
 
     return MARKER.sub(value, html)
 

@@ -30,6 +30,7 @@ import pypandoc
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 
+from forms_service.includes import IncludeError, expand_includes
 from forms_service.paper import PANDOC_ARGS, paper_markdown, shape_docx, shape_odt
 from forms_service.programme import ProgrammeError, configured_programme
 from forms_service.programme_text import MARKER, marker_value
@@ -82,7 +83,12 @@ def on_files(files, config):
     _targets.clear()
     workdir = Path(tempfile.mkdtemp(prefix="mentorat-modeles-"))
     for page in list(files.documentation_pages()):
-        markdown = Path(page.abs_src_path).read_text(encoding="utf-8")
+        # The shared texts first, so the files say what the page says.
+        try:
+            markdown = expand_includes(Path(page.abs_src_path).read_text(encoding="utf-8"),
+                                       config["docs_dir"])
+        except IncludeError as error:
+            raise PluginError(f"{page.src_uri} : {error}") from None
         if template_block(markdown) is None:
             continue
         stem = page.src_uri.rsplit("/", 1)[-1].removesuffix(".md")
