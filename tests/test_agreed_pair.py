@@ -13,8 +13,8 @@ import json
 import pytest
 from click.testing import CliRunner
 from support.coordination import login
-from support.mail import mail_texts
-from support.people import MENTEE, enroll, mentor
+from support.mail import mail_texts, token_of
+from support.people import MENTEE, enroll, enroll_by_post, mentor
 from support.service import JSON, repo
 
 from forms_service.matching.explain import NEUTRAL, POSITIVE
@@ -101,6 +101,7 @@ def test_a_mutual_wish_across_tracks_gets_no_bonus():
     ({"email": "personne.11@exemple.fr"}, ((11, 1),)),     # rejected by the coordination
     ({"limited_at": "2026-11-01T10:00:00"}, ()),           # limitation (Art. 18)
     ({"status": "retire"}, ()),                             # out of the pool
+    ({"pause": True}, ()),                                  # a mentor's pause
 ])
 def test_an_exclusion_still_wins(colleague, rejected):
     people = pool("personne.11@exemple.fr", "personne.1@exemple.fr", **colleague)
@@ -141,6 +142,18 @@ def test_a_bad_address_is_a_french_400(app, client, address, message):
     [error] = response.get_json()["errors"]["agreed_with"]
     assert error.startswith(message)
     assert len(repo(app).enrollments) == 0
+
+
+def test_the_personal_page_corrects_the_field_and_still_sends_the_colleague_nothing(
+        app, client, data_dir):
+    link = enroll_by_post(client, data_dir)
+    assert 'name="agreed_with"' in client.get(link).get_data(as_text=True)
+    sent = len(mail_texts(app))
+    response = client.post("/api/mon-inscription/corriger", headers=JSON, data={
+        **MENTEE, "agreed_with": "Marc.Petit@exemple.fr", "lien": token_of(link)})
+    assert response.status_code == 200
+    assert repo(app).enrollments.all()[0]["agreed_with"] == "marc.petit@exemple.fr"
+    assert all(to != "marc.petit@exemple.fr" for to, _s, _t in mail_texts(app)[sent:])
 
 
 def test_the_form_offers_the_field_without_autofill(client):
