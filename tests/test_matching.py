@@ -822,7 +822,8 @@ def test_to_json_shape():
     assert json.loads(json.dumps(data)) == data
     assert set(data) == {"pairs", "unmatched", "report"}
     (pair,) = data["pairs"]
-    assert set(pair) == {"mentor", "mentee", "score", "reasons", "warnings", "locked", "history"}
+    assert set(pair) == {"mentor", "mentee", "score", "reasons", "warnings", "locked", "history",
+                         "agreed"}
     assert pair["mentor"] == {"id": 1, "name": "Personne 1", "email": "personne.1@exemple.fr"}
     assert pair["mentee"] == {"id": 2, "name": "Personne 2", "email": "personne.2@exemple.fr"}
     assert isinstance(pair["score"], float) and 0 <= pair["score"] <= 100

@@ -136,6 +136,25 @@ PROMISES = [
      "_its_own"),
     ("fonctionnement.md", "Corriger la formulation d’un objectif sur votre page ne lui fait "
      "pas perdre ses notes", "test_goal_ratings.py::test_each_goal_keeps_its_path_through_a_correction_page_and_download"),
+    # The agreed pair (issue 25).
+    ("formulaires/inscription.md", "Ce ou cette collègue ne reçoit aucun message",
+     "test_agreed_pair.py::test_the_field_is_stored_case_folded_and_the_colleague_gets_no_message"),
+    ("fonctionnement.md", "La personne nommée ne reçoit aucun message",
+     "test_agreed_pair.py::test_the_field_is_stored_case_folded_and_the_colleague_gets_no_message"),
+    ("confidentialite.md", "vous réunir en binôme si vous vous nommez l’un·e l’autre ; elle "
+     "n’est jamais utilisée pour lui écrire",
+     "test_agreed_pair.py::test_the_field_is_stored_case_folded_and_the_colleague_gets_no_message"),
+    ("fonctionnement.md", "l’appariement les réunit avant tout autre critère, sauf si une règle "
+     "l’interdit", "test_agreed_pair.py::test_a_mutual_wish_outweighs_the_rest_of_a_larger_pool"),
+    ("fonctionnement.md", "binôme écarté par la coordination, inscription en pause ou limitée",
+     "test_agreed_pair.py::test_an_exclusion_still_wins"),
+    ("fonctionnement.md", "La suggestion porte la mention « Binôme convenu entre eux »",
+     "test_agreed_pair.py::test_the_worklist_and_the_match_command_mark_the_agreed_pair"),
+    ("fonctionnement.md", "Un souhait d’un seul côté ne donne aucun avantage : la coordination "
+     "le voit, sans plus", "test_agreed_pair.py::test_a_one_sided_wish_is_only_shown"),
+    ("formulaires/inscription.md", "Le binôme n’est retenu que si vous vous nommez l’un·e "
+     "l’autre, dans le même parcours", "test_agreed_pair.py::test_a_mutual_wish_across_tracks"
+     "_gets_no_bonus"),
 ]
 
 # Sentences the sweep finds that describe what people do, not what the service does.

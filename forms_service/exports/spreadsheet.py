@@ -61,6 +61,7 @@ ENROLLMENT_COLUMNS = [
     ("format", _("Format")), ("rhythm", _("Rythme")), ("availability", _("Disponibilités")),
     ("department_preference", _("Mentor d'un autre département")),
     ("capacity", _("Mentorés au plus")), ("manager_email", _("Adresse du manager")),
+    ("agreed_with", _("Collègue avec qui un binôme est convenu")),
     ("comment", _("Commentaire")), ("notice_version", _("Version de la notice")),
     ("consented_at", _("Notice lue le")), ("created_at", _("Reçue le")),
     ("limited_at", _("Utilisation limitée depuis le")),

@@ -207,6 +207,13 @@ class EnrollmentForm(PublicForm):
     role = radio_field(_("Vous vous inscrivez comme"), ROLES, description=_(
         "Si vous souhaitez à la fois accompagner et être accompagné·e, choisissez « Les deux » : "
         "une seule inscription suffit."))
+    # Two colleagues who agreed to work together name each other (``matching.preferences``).
+    agreed_with = email_field(
+        _("Adresse du ou de la collègue avec qui vous avez convenu de travailler (facultatif)"),
+        required=False, autocomplete="off", description=_(
+            "Ce ou cette collègue ne reçoit aucun message. Votre binôme n’est retenu que si vous "
+            "vous nommez l’un·e l’autre, dans le même parcours, l’un·e mentor et l’autre "
+            "mentoré·e ; la coordination confirme comme pour tout binôme."))
     # Asked of mentors only (the "mentor" fieldset).
     capacity = radio_field(_("Nombre de personnes que vous pouvez accompagner"),
                      CAPACITIES, required=False, coerce=int)
@@ -273,6 +280,10 @@ class EnrollmentForm(PublicForm):
             raise ValidationError(
                 _("Utilisez votre adresse professionnelle (%(domains)s).")
                 % {"domains": _domains(self.programme)})
+
+    def validate_agreed_with(self, field):
+        if field.data and not field.errors and field.data == (self.email.data or "").lower():
+            raise ValidationError(_("Indiquez l’adresse de votre collègue, pas la vôtre."))
 
     def required_for_role(self, field) -> bool:
         """Whether the chosen role must answer ``field`` (``ROLE_REQUIRED``)."""

@@ -18,8 +18,13 @@ MUTUAL_RETRIES = 3
 # Global assignment
 
 
-def assign(feasible: np.ndarray, scores: np.ndarray, free: np.ndarray) -> list[tuple[int, int]]:
-    """Return (mentor row, mentee column) pairs: most mentees matched, then best total."""
+def assign(feasible: np.ndarray, scores: np.ndarray, free: np.ndarray, ceiling: float = 100.0
+           ) -> list[tuple[int, int]]:
+    """Return (mentor row, mentee column) pairs: most mentees matched, then best total.
+
+    ``ceiling`` is the most an ordinary cell is worth (a score plus a ranking's
+    points); only an agreed pair's bonus (``preferences.agreed_bonus``) goes above.
+    """
     # A place is useless beyond the number of mentees a mentor could take.
     places = np.minimum(free, feasible.sum(axis=1))
     rows = np.flatnonzero(places > 0)
@@ -28,10 +33,11 @@ def assign(feasible: np.ndarray, scores: np.ndarray, free: np.ndarray) -> list[t
         return []
     slot_rows = np.repeat(rows, places[rows])
     allowed = feasible[np.ix_(slot_rows, columns)]
-    # Any feasible total is at most 100 per pair, so an impossible cell costing
-    # more than all of them together is only used when nothing else is left:
-    # the solver first maximises the number of real pairs, then their score.
-    impossible = 100.0 * (min(allowed.shape) + 1)
+    # Any ordinary feasible cell is worth at most ``ceiling``, so an impossible cell
+    # costing more than all of them together is only used when nothing else is left:
+    # the solver first keeps agreed pairs, then maximises the number of pairs, then
+    # their score.
+    impossible = ceiling * (min(allowed.shape) + 1)
     cost = np.where(allowed, -scores[np.ix_(slot_rows, columns)], impossible)
     from scipy.optimize import linear_sum_assignment  # 0.6 s to import: only when matching runs
 
@@ -53,9 +59,9 @@ def mutual_pairs(pairs, mentor_ids, mentee_ids) -> list[tuple[tuple[int, int], t
     return found
 
 
-def assign_avoiding_mutual(feasible, scores, free, mentor_ids, mentee_ids):
+def assign_avoiding_mutual(feasible, scores, free, mentor_ids, mentee_ids, ceiling=100.0):
     """Assign, then try to undo "A mentors B and B mentors A" without losing a pair."""
-    pairs = assign(feasible, scores, free)
+    pairs = assign(feasible, scores, free, ceiling)
     for _attempt in range(MUTUAL_RETRIES):
         mutual = mutual_pairs(pairs, mentor_ids, mentee_ids)
         if not mutual:
@@ -67,7 +73,7 @@ def assign_avoiding_mutual(feasible, scores, free, mentor_ids, mentee_ids):
         for first, second in mutual:
             weaker = min((first, second), key=lambda cell: (scores[cell], cell))
             feasible[weaker] = False
-        retry = assign(feasible, scores, free)
+        retry = assign(feasible, scores, free, ceiling)
         if len(retry) < len(pairs):
             break
         pairs = retry

@@ -18,7 +18,7 @@ from ..vocabulary import EXPERIENCE, OTHER_SKILL, RHYTHMS, SLOTS, codes
 
 __all__ = [
     "Reason", "POSITIVE", "NEUTRAL", "NEGATIVE", "positive", "negative", "pair_reasons",
-    "mutual_reason", "french_key", "mentee_reason", "mentor_reason", "refusal", "CONSTRAINT_LABELS",
+    "mutual_reason", "agreed_reason", "wish_reasons", "french_key", "mentee_reason", "mentor_reason", "refusal", "CONSTRAINT_LABELS",
 ]
 
 POSITIVE, NEUTRAL, NEGATIVE = "positif", "neutre", "negatif"
@@ -243,6 +243,22 @@ def preference_reason(rank: int) -> Reason:
 
 def mutual_reason() -> Reason:
     return Reason(_("mentorat croisé\u00a0: chacun accompagne aussi l'autre"), NEUTRAL)
+
+
+def agreed_reason() -> Reason:
+    """Both named each other: the worklist marks the pair, the coordinator still confirms."""
+    return Reason(_("Binôme convenu entre eux"), POSITIVE)
+
+
+def wish_reasons(mentor: dict, mentee: dict) -> list[Reason]:
+    """A colleague named by one side only, or not this pair: shown to the coordination only."""
+    found = []
+    for person in (mentee, mentor):
+        wish = str(person.get("agreed_with") or "").strip().casefold()
+        if wish:
+            found.append(Reason(_("{name} souhaite travailler avec {address}").format(
+                name=person.get("name") or "", address=wish), NEUTRAL))
+    return found
 
 
 def _skills_reasons(mentor: dict, mentee: dict) -> list[Reason]:

@@ -44,13 +44,15 @@ from .explain import (
     french_key,
     mentee_reason,
     mentor_reason,
+    agreed_reason,
     mutual_reason,
     negative,
     pair_reasons,
     preference_reason,
     refusal,
+    wish_reasons,
 )
-from .preferences import preference_bonus, preference_rank
+from .preferences import agreed, agreed_bonus, preference_bonus, preference_rank
 from .report import LOW_SCORE, build_report
 from .scores import (
     CRITERIA,
@@ -94,6 +96,8 @@ class Suggestion:
     # Earlier pairs of these two people (closed, rejected), when repeats were asked for.
     history: tuple = ()
     locked: bool = False
+    # Both named each other as the colleague they agreed to work with.
+    agreed: bool = False
 
     @property
     def warnings(self) -> list[str]:
@@ -134,6 +138,7 @@ class MatchResult:
                     "reasons": list(s.reasons),
                     "warnings": s.warnings,
                     "locked": s.locked,
+                    "agreed": s.agreed,
                     "history": [dict(event) for event in s.history],
                 }
                 for s in self.suggestions
@@ -225,9 +230,12 @@ def suggest(
     scores = score_matrix(mentors, mentees, weights)
     report(_("Optimisation globale…"))
     kept, feasible, left = _keep_locked(locked, feasible, free, mentors.ids, mentees.ids)
-    # Preferences weigh in the whole pool's optimum, never first come first served.
-    objective = scores + preference_bonus(mentor_people, mentee_people, weights[PREFERENCE])
-    pairs = assign_avoiding_mutual(feasible, objective, left, mentors.ids, mentees.ids)
+    # Preferences weigh in the whole pool's optimum, never first come first served;
+    # colleagues who named each other outweigh everything a hard constraint allows.
+    ordinary = scores + preference_bonus(mentor_people, mentee_people, weights[PREFERENCE])
+    ceiling = max(100.0, float(ordinary.max(initial=0.0)))
+    objective = ordinary + agreed_bonus(mentor_people, mentee_people, ceiling)
+    pairs = assign_avoiding_mutual(feasible, objective, left, mentors.ids, mentees.ids, ceiling)
 
     report(_("Rédaction des raisons…"))
     suggestions = _suggestions(sorted(pairs + kept), mentor_people, mentee_people, scores,
@@ -315,9 +323,14 @@ def _suggestions(pairs, mentor_people, mentee_people, scores, weights, history, 
             reasons.insert(0, preference_reason(rank))
         if (row, column) in mutual_cells:
             reasons.append(mutual_reason())
+        together = agreed(mentor, mentee)
+        if together:
+            reasons.insert(0, agreed_reason())
+        else:
+            reasons.extend(wish_reasons(mentor, mentee))
         past = tuple(history.get((mentor.get("id"), mentee.get("id")), ()))
         suggestions.append(Suggestion(mentor, mentee, round(float(scores[row, column]), 1),
-                                      reasons, past, (row, column) in kept))
+                                      reasons, past, (row, column) in kept, together))
     suggestions.sort(
         key=lambda s: (-s.score, str(s.mentee.get("name") or ""), str(s.mentee.get("id")))
     )
