@@ -308,36 +308,37 @@ def positive_reasons(pair: dict) -> list[str]:
     return list(pair.get("positive_reasons") or ())
 
 
-def _notice(refs: dict, out: Outgoing, message_id):
+def _with_personal_link(refs: dict, out: Outgoing, message_id, subject: str, template: str,
+                        *, waiting_only: bool = False, **context):
+    """A message to the enrollment ``refs`` names, with its personal link; ``None`` when it
+    is gone (or, ``waiting_only``, no longer waiting or limited: nothing left to say)."""
     record = out.repo.enrollment(refs.get("enrollment_id", -1))
-    if record is None:
+    if record is None or (waiting_only and (record.get("status") not in WAITING_STATUSES
+                                            or not may_be_reminded(record))):
         return None
-    return compose(out.settings, record["email"],
-                   _("La notice sur vos données personnelles a changé"), "notice_changed",
-                   message_id=message_id, record=record, version=refs.get("version", ""),
-                   link=_personal_link(out, record)), record["id"]
+    return compose(out.settings, record["email"], subject, template, message_id=message_id,
+                   record=record, link=_personal_link(out, record), **context), record["id"]
+
+
+def _notice(refs: dict, out: Outgoing, message_id):
+    return _with_personal_link(refs, out, message_id,
+                               _("La notice sur vos données personnelles a changé"),
+                               "notice_changed", version=refs.get("version", ""))
 
 
 def _retention_warning(refs: dict, out: Outgoing, message_id):
     """To someone still waiting: erased in a few weeks, unless they say they stay."""
-    record = out.repo.enrollment(refs.get("enrollment_id", -1))
-    if record is None or record.get("status") not in WAITING_STATUSES:
-        return None
-    return compose(out.settings, record["email"],
-                   _("Votre inscription au programme de mentorat : restez-vous ?"),
-                   "retention_warning", message_id=message_id, record=record,
-                   weeks=refs.get("weeks", 4), link=_personal_link(out, record)), record["id"]
+    return _with_personal_link(refs, out, message_id,
+                               _("Votre inscription au programme de mentorat : restez-vous ?"),
+                               "retention_warning", waiting_only=True,
+                               weeks=refs.get("weeks", 4))
 
 
 def _unmatched(refs: dict, out: Outgoing, message_id):
     """To someone still waiting after ``relances.sans_binome_jours``: what happens next."""
-    record = out.repo.enrollment(refs.get("enrollment_id", -1))
-    if not may_be_reminded(record) or record.get("status") not in WAITING_STATUSES:
-        return None
-    return compose(out.settings, record["email"],
-                   _("Programme de mentorat : toujours en attente d'un binôme"), "unmatched",
-                   message_id=message_id, record=record, days=refs.get("days"),
-                   link=_personal_link(out, record)), record["id"]
+    return _with_personal_link(refs, out, message_id,
+                               _("Programme de mentorat : toujours en attente d'un binôme"),
+                               "unmatched", waiting_only=True, days=refs.get("days"))
 
 
 def _ended_for_coordination(refs: dict, out: Outgoing, message_id):
@@ -355,12 +356,8 @@ def _ended_for_coordination(refs: dict, out: Outgoing, message_id):
 
 def _mentor_not_retained(refs: dict, out: Outgoing, message_id):
     """To a mentor the selection did not retain: thanks, no reason, what stays open."""
-    record = out.repo.enrollment(refs.get("enrollment_id", -1))
-    if record is None:
-        return None
-    return compose(out.settings, record["email"], _("Votre inscription comme mentor"),
-                   "mentor_not_retained", message_id=message_id, record=record,
-                   link=_personal_link(out, record)), record["id"]
+    return _with_personal_link(refs, out, message_id, _("Votre inscription comme mentor"),
+                               "mentor_not_retained")
 
 
 def _closing(refs: dict, out: Outgoing, message_id):
