@@ -18,6 +18,7 @@ from enum import StrEnum
 from .i18n import _
 
 __all__ = [
+    "END_CATEGORIES", "END_CATEGORY_DERIVED",
     "ROLES", "MENTOR_ROLES", "MENTEE_ROLES", "FEEDBACK_ROLES", "TRACKS", "FORMATS", "RHYTHMS",
     "CAPACITIES", "EXPERIENCE", "LEVELS", "MENTORING_SKILLS", "RATING_MOMENTS", "DAYS", "HALVES", "SLOTS", "DEPARTMENT_PREFERENCES", "OTHER_SKILL",
     "Status", "PairState", "STATUSES", "STATUS_LABELS", "PARTICIPANT_STATUS_LABELS",
@@ -171,6 +172,23 @@ CLOSE_REASON_LABELS = {
     "retrait": _("inscription retirée par l’une des deux personnes"),
     "effacement": _("données effacées à la demande de l’une des deux personnes"),
 }
+# How a pair ended, as the coordinator picks it when closing (« Suivi » → « Clore ») and
+# the round's report counts it: « terme » is a pair that went the whole way, every other
+# one ended early. ``END_CATEGORY_DERIVED`` are never picked: a close by a withdrawal or an
+# erasure, and a close from before the field existed (« non renseigné »).
+END_CATEGORIES = [
+    ("terme", _("Arrivé à son terme")),
+    ("objectifs_atteints", _("Objectifs atteints avant le terme")),
+    ("disponibilite", _("Manque de temps ou de disponibilité")),
+    ("changement_poste", _("Changement de poste ou départ de l’organisation")),
+    ("relation", _("La relation ne fonctionnait pas")),
+    ("personnel", _("Raisons personnelles")),
+    ("autre", _("Autre raison")),
+]
+END_CATEGORY_DERIVED = [
+    ("retrait", _("Retrait ou effacement à la demande d’une personne")),
+    ("non_renseigne", _("Non renseigné")),
+]
 # How a list of skills names the choice « another skill, typed in » (the typed one has its own
 # field, ``skills_sought_other`` or ``skills_offered_other``).
 OTHER_SKILL_LABEL = _("Autre")

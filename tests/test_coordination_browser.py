@@ -179,6 +179,7 @@ def test_axe_finds_nothing_on_the_confirmation_steps(browser, demo_server):
         with page.expect_navigation():
             page.locator("#binomes-actifs ~ div a").first.click()
         page.fill("#reason", "Fin de mission")
+        page.select_option("#end_category", "changement_poste")
         with page.expect_navigation():
             page.locator("#clore ~ form button[type=submit]").click()
         assert page.locator("text=Oui, clore le binôme").count() == 1

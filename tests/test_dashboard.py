@@ -11,7 +11,7 @@ from support.coordination import login
 from support.people import enroll, mentor
 from support.service import repo
 
-from forms_service.coordination.charts import HIDDEN, bar_chart, column_chart, format_number
+from forms_service.evaluation.charts import HIDDEN, bar_chart, column_chart, format_number
 from forms_service.coordination.dashboard import (
     count_by,
     enrollments_per_month,

@@ -195,11 +195,13 @@ def test_closing_a_pair_needs_a_reason_and_frees_the_people(app, client, pair):
                                       "mentor_status": "en_attente", "mentee_status": "clos"})
     assert repo(app).pair(pair["id"])["status"] == "active"
     asked = client.post(page + "clore", data={
-        "csrf_token": token, "reason": "Changement de poste", "mentor_status": "en_attente",
+        "csrf_token": token, "reason": "Changement de poste",
+        "end_category": "changement_poste", "mentor_status": "en_attente",
         "mentee_status": "clos"}).get_data(as_text=True)
     # Issue 13: closing asks for a confirmation first.
     assert "Oui, clore le binôme" in asked and repo(app).pair(pair["id"])["status"] == "active"
     client.post(page + "clore", data={"csrf_token": token, "reason": "Changement de poste",
+                                      "end_category": "changement_poste",
                                       "mentor_status": "en_attente", "mentee_status": "clos",
                                       "confirme": "1"})
     closed = repo(app).pair(pair["id"])
@@ -216,6 +218,7 @@ def test_a_close_reason_is_cleaned_and_no_stored_value_breaks_the_xlsx_export(
     page = f"/coordination/suivi/binomes/{pair['id']}/"
     client.post(page + "clore", data={
         "csrf_token": csrf_token(client, page), "reason": "Départ\x1b[31m\u202e tnemeganam\x07",
+        "end_category": "autre",
         "mentor_status": "en_attente", "mentee_status": "clos", "confirme": "1"})
     assert repo(app).pair(pair["id"])["close_reason"] == "Départ[31m tnemeganam"
     # A value stored by an earlier version, before any cleaning: the export still answers.

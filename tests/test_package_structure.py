@@ -25,10 +25,12 @@ MAY_IMPORT = {
     "mail": {"storage", "records"},
     "records": {"storage", "mail"},
     "exports": {"records", "mail"},
+    "evaluation": {"records", "exports"},
     "web": {"storage", "mail", "records", "forms", "matching"},
-    "coordination": {"storage", "mail", "records", "forms", "matching", "exports", "web"},
+    "coordination": {"storage", "mail", "records", "forms", "matching", "exports", "web",
+                     "evaluation"},
     "cli": {"storage", "mail", "records", "forms", "matching", "exports", "web",
-            "coordination"},
+            "coordination", "evaluation"},
 }
 # Only these of ``mail`` sit below ``records`` and ``exports`` (the queue's table, the links).
 RECORDS_FROM_MAIL = {"forms_service.mail.mailqueue", "forms_service.mail.links"}

@@ -308,7 +308,8 @@ def test_every_decision_and_view_writes_an_audit_entry(app, client):
     client.post(f"/coordination/suivi/retours/{record['id']}/traite",
                 data={"csrf_token": csrf_token(client, "/coordination/suivi/")})
     client.post(page + "clore", data={"csrf_token": csrf_token(client, page), "reason": "fin",
-                                      "mentor_status": "en_attente", "mentee_status": "clos",
+                                      "end_category": "terme", "mentor_status": "en_attente",
+                                      "mentee_status": "clos",
                                       "confirme": "1"})
     path = f"/coordination/inscriptions/{zoe['id']}/"
     client.post(path + "statut", data={"statut-csrf_token": csrf_token(client, path),

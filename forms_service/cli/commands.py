@@ -20,6 +20,7 @@ import click
 from ..config import ROOT, ConfigError, Settings
 from ..i18n import _, ngettext, translate_click
 from .accounts import coordinator
+from .report import report
 from .common import Failure, Group, IsoDate, _data_dir, _repository, _settings, epilog, say  # noqa: F401 - the names tests and scripts use from here
 
 __all__ = ["main"]
@@ -38,6 +39,7 @@ def main() -> None:
 
 
 main.add_command(coordinator)
+main.add_command(report)
 
 SITE_DIR_HELP = _("Dossier où écrire le site (par défaut MENTORAT_SITE_DIR, sinon ./site).")
 
@@ -511,6 +513,7 @@ def purge(on, dry_run: bool) -> None:
     from datetime import datetime, timezone
 
     from ..config import load_secret_key
+    from ..evaluation.report import freeze_rounds
     from ..records.purge import purge as run_purge
     from ..records.registry import KEPT
 
@@ -526,7 +529,8 @@ def purge(on, dry_run: bool) -> None:
         raise Failure(str(error)) from None
     try:
         counts = run_purge(repo, retention=retention, secret=secret, now=now, dry_run=dry_run,
-                           outbox=settings.data_dir / "outbox")
+                           outbox=settings.data_dir / "outbox",
+                           before_erasing=lambda rounds: freeze_rounds(repo, rounds, now.date()))
     finally:
         repo.close()
     day = now.date().isoformat()

@@ -27,6 +27,7 @@ from ..i18n import _
 from ..matching.suggest import RHYTHMS, SLOTS, suggest
 from ..programme import Programme
 from ..records.checkpoints import checkpoint_schedule
+from ..records.common import FORMAT_VERSION
 from ..records.goals import rating_moment
 from ..records.repository import new_reference
 from ..vocabulary import (
@@ -75,6 +76,13 @@ CLOSE_REASONS = (
     "Le binôme ne trouvait plus de créneau commun.",
     "Départ de l'entreprise.",
 )
+# How the coordinator files each of those ends (``vocabulary.END_CATEGORIES``).
+CLOSE_CATEGORIES = dict(zip(CLOSE_REASONS, ("changement_poste", "objectifs_atteints",
+                                            "disponibilite", "changement_poste"), strict=True))
+SEASONS = {12: "Hiver", 1: "Hiver", 2: "Hiver", 3: "Printemps", 4: "Printemps", 5: "Printemps",
+           6: "Été", 7: "Été", 8: "Été", 9: "Automne", 10: "Automne", 11: "Automne"}
+# Days between two meetings, by the rhythm a mentee chose.
+RHYTHM_DAYS = {"hebdomadaire": 7, "bimensuel": 14, "trois_semaines": 21, "mensuel": 30}
 
 
 class DataNotEmpty(Exception):
@@ -102,8 +110,9 @@ def fill(repo, programme: Programme, *, participants: int = 300, seed: int | Non
     fake.seed_instance(rng.randrange(2**32))
     today = today or date.today()
     start = today - timedelta(days=DAYS_BACK)
+    rounds = _open_rounds(repo, start, today)
     report(_("Inscriptions fictives…"))
-    people = _enroll(repo, programme, fake, rng, participants, start, today, report)
+    people = _enroll(repo, programme, fake, rng, participants, start, today, report, rounds)
     report(_("Appariement en trois vagues…"))
     pairs = _match(repo, programme, rng, people, start, today)
     report(_("Binômes confirmés : %(n)d. Clôtures et retours aux points d'étape…")
@@ -113,11 +122,14 @@ def fill(repo, programme: Programme, *, participants: int = 300, seed: int | Non
     _closing(repo, rng, pairs)
     # A generator of its own: the rest of the demo stays what it was for a given seed.
     _rate(repo, programme, random.Random(f"{seed}-niveaux"), pairs, today)
+    _meet(repo, random.Random(f"{seed}-rencontres"), pairs, today)
     return {"people": len(people), "pairs": len(pairs), "feedback": answers}
 
 
-def _at(day: date, rng: random.Random) -> str:
-    moment = datetime.combine(day, time(rng.randint(7, 18), rng.randint(0, 59)), timezone.utc)
+def _at(day: date, rng: random.Random | None) -> str:
+    """A moment of office hours that day (nine o'clock without ``rng``)."""
+    hour, minute = (rng.randint(7, 18), rng.randint(0, 59)) if rng else (9, 0)
+    moment = datetime.combine(day, time(hour, minute), timezone.utc)
     return moment.isoformat(timespec="seconds")
 
 
@@ -126,7 +138,23 @@ def _ascii(text: str) -> str:
     return "".join(c for c in plain.lower() if c.isalnum() or c in ".-") or "personne"
 
 
-def _enroll(repo, programme, fake, rng, count, start, today, report) -> list[dict]:
+def _open_rounds(repo, start: date, today: date) -> list[tuple[date, str]]:
+    """Two rounds, ``(opening day, name)``: a first short one, then the current one, opened
+    early enough that many of its pairs went the whole way (its report shows them)."""
+    middle = start + (today - start) / 10
+    rounds = [(day, f"{SEASONS[day.month]} {day.year}") for day in (start, middle)]
+    for (day, name), (after, _next) in zip(rounds, rounds[1:] + [(None, None)]):
+        repo.cohorts.insert({"v": FORMAT_VERSION, "name": name, "opened_at": _at(day, None),
+                             "opened_by": None, "next_opening": None, "closed_by": None,
+                             "closed_at": None if after is None else _at(after, None)})
+    return rounds
+
+
+def _round_name(rounds: list[tuple[date, str]], day: date) -> str:
+    return [name for opened, name in rounds if opened <= day][-1]
+
+
+def _enroll(repo, programme, fake, rng, count, start, today, report, rounds) -> list[dict]:
     domain = programme.email_domains[0] if programme.email_domains else "exemple.fr"
     main_language, others = programme.languages[0], programme.languages[1:]
     used: set[str] = set()
@@ -150,7 +178,8 @@ def _enroll(repo, programme, fake, rng, count, start, today, report) -> list[dic
             experience = rng.choice(("5_10", "10_20", "plus_20"))
         # Most people enroll in the first weeks of the programme, others later.
         offset = int(rng.triangular(0, span, 0)) if rng.random() < 0.85 else rng.randint(0, span)
-        created = _at(start + timedelta(days=offset), rng)
+        day = start + timedelta(days=offset)
+        created = _at(day, rng)
         languages = [main_language] + [lang for lang in others
                                        if rng.random() < (0.5 if lang == others[0] else 0.08)]
         record = {
@@ -172,7 +201,8 @@ def _enroll(repo, programme, fake, rng, count, start, today, report) -> list[dic
             "department_preference": rng.choice(("autre", "meme", "indifferent")),
             "comment": "", "consent": True, "reference": new_reference("enrollment"),
             "status": Status.NOUVEAU, "status_history": [{"status": Status.NOUVEAU, "at": created}],
-            "cohort": None, "notice_version": programme.notice_version, "consented_at": created,
+            "cohort": _round_name(rounds, day), "notice_version": programme.notice_version,
+            "consented_at": created,
             "created_at": created,
         }
         people.append(repo.insert_record("enrollments", record))
@@ -211,12 +241,35 @@ def _close_some(repo, rng, pairs, today) -> list[dict]:
         confirmed = date.fromisoformat(pair["confirmed_at"][:10])
         if rng.random() < 0.07 and (today - confirmed).days > 40:
             closed = confirmed + timedelta(days=rng.randint(30, (today - confirmed).days - 1))
-            pair = repo.close_pair(pair["id"], reason=rng.choice(CLOSE_REASONS), by=None,
+            reason = rng.choice(CLOSE_REASONS)
+            pair = repo.close_pair(pair["id"], reason=reason, by=None,
+                                   category=CLOSE_CATEGORIES[reason],
                                    mentor_status=rng.choice(PAIR_END_STATUSES),
                                    mentee_status=rng.choice(PAIR_END_STATUSES),
                                    at=_at(closed, rng))
         result.append(pair)
     return result
+
+
+def _meet(repo, rng, pairs, today) -> int:
+    """Log most of the meetings each started pair's rhythm means; return how many."""
+    count = 0
+    with repo.store.transaction():
+        for pair in pairs:
+            if pair.get("status") == PairState.NON_DEMARRE:
+                continue
+            mentee = repo.enrollment(pair["mentee_id"]) or {}
+            every = RHYTHM_DAYS.get(mentee.get("rhythm"), 30)
+            end = date.fromisoformat(str(pair.get("closed_at") or today.isoformat())[:10])
+            day = date.fromisoformat(pair["confirmed_at"][:10]) + timedelta(days=every)
+            keen = rng.uniform(0.4, 1.0)  # some pairs keep their rhythm, others drift
+            while day < end:
+                if rng.random() < keen:
+                    repo.meetings.log(pair["id"], day, person_id=pair["mentee_id"],
+                                      logged_by="mentore", duration_minutes=60)
+                    count += 1
+                day += timedelta(days=every + rng.randint(-2, 4))
+    return count
 
 
 def _closing(repo, rng, pairs) -> int:

@@ -62,6 +62,7 @@ def init_app(app) -> None:
         followup,
         login,
         pairs,
+        review,
         second_factor,
     )
 

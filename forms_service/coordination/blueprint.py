@@ -28,6 +28,7 @@ NAV = [
     ("coordination.pairs", _("Appariement")),
     ("coordination.followup", _("Suivi")),
     ("coordination.dashboard", _("Tableau de bord")),
+    ("coordination.review", _("Bilan")),
     ("coordination.exports", _("Exports")),
     ("coordination.second_factor", _("Sécurité")),
 ]

@@ -24,7 +24,7 @@ from ..records.anonymity import MIN_GROUP
 from ..records.closing import closing_figures
 from ..services import get_programme, get_repo
 from ..vocabulary import MENTEE_ROLES, MENTOR_ROLES, ROLES, TRACKS, PairState, Status
-from . import charts
+from ..evaluation import charts
 from .auth import login_required
 from .blueprint import bp
 

@@ -85,6 +85,9 @@ AUDIT_LABELS = {
     "mfa_reinitialise": _("double authentification retirée"),
     "compte_cree": _("compte créé"), "compte_supprime": _("compte supprimé"),
     "mot_de_passe_change": _("mot de passe changé"),
+    # The round's report: figures only, no one's answers.
+    "bilan_modifie": _("enseignements et décisions du bilan modifiés"),
+    "bilan_exporte": _("bilan de session téléchargé"),
 }
 AUDIT_PAGE = 100
 # Where the audit page links an entry's record.

@@ -22,7 +22,7 @@ from ..i18n import _
 from ..records.repository import PairingRefused
 from ..services import get_repo
 from ..text import clean_text
-from ..vocabulary import PAIR_END_STATUSES, PairState
+from ..vocabulary import END_CATEGORIES, PAIR_END_STATUSES, PairState
 from .auth import current_coordinator, login_required
 from .blueprint import bp
 
@@ -196,7 +196,7 @@ def followup_pair(pair_id: int):
         "coordination/followup_pair.html", pair=pair, feedback=feedback,
         mentor=repo.enrollment(pair["mentor_id"]) or {},
         mentee=repo.enrollment(pair["mentee_id"]) or {}, format_date=format_date,
-        today=date.today().isoformat(), reason_max=REASON_MAX,
+        today=date.today().isoformat(), reason_max=REASON_MAX, categories=END_CATEGORIES,
         meetings=repo.meetings.of_pair(pair_id))
 
 
@@ -207,10 +207,15 @@ def followup_close(pair_id: int):
     # Typed by a coordinator, read in the area, the log and the exports: cleaned like the rest.
     reason = clean_text(request.form.get("reason") or "")
     statuses = request.form.get("mentor_status"), request.form.get("mentee_status")
+    category = request.form.get("end_category")
     back = redirect(url_for("coordination.followup_pair", pair_id=pair_id) + "#clore")
     if not reason or len(reason) > REASON_MAX:
         flash(_("Indiquez la raison de la clôture (%(max)d caractères au maximum).")
               % {"max": REASON_MAX}, "error")
+        return back
+    if category not in dict(END_CATEGORIES):
+        flash(_("Choisissez comment le binôme s'est terminé : le bilan de la session le "
+                "compte."), "error")
         return back
     if any(status not in END_STATUSES for status in statuses):
         flash(_("Choisissez ce que devient chaque personne."), "error")
@@ -221,11 +226,12 @@ def followup_close(pair_id: int):
         # A second step: closing ends a relationship and cannot be undone.
         return render_template(
             "coordination/followup_close.html", pair=pair, reason=reason, statuses=statuses,
+            category=category, categories=dict(END_CATEGORIES),
             mentor=repo.enrollment(pair["mentor_id"]) or {},
             mentee=repo.enrollment(pair["mentee_id"]) or {})
     try:
         repo.close_pair(pair_id, reason=reason, by=current_coordinator()["id"],
-                        mentor_status=statuses[0], mentee_status=statuses[1])
+                        mentor_status=statuses[0], mentee_status=statuses[1], category=category)
     except KeyError:
         abort(404)
     except PairingRefused as refused:

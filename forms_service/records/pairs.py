@@ -228,14 +228,16 @@ class PairRecords:
 
     def close_pair(self, pair_id: int, *, reason: str, by: int | None,
                    mentor_status: str, mentee_status: str, at: str | None = None,
-                   leaving: int | None = None) -> dict:
+                   leaving: int | None = None, category: str | None = None) -> dict:
         """End an active pair with a reason; put each person back in the pool or close them.
 
         ``mentor_status`` / ``mentee_status`` are ``en_attente`` (can be
         matched again) or ``clos``. Someone who still has another active
         pair keeps the status that pair gives (``apparie`` or ``actif``).
         ``leaving`` is the person whose withdrawal or erasure ends the pair:
-        the other one alone is told (``pair_ended``). Raises ``PairingRefused``
+        the other one alone is told (``pair_ended``). ``category`` is how it
+        ended (``vocabulary.END_CATEGORIES``), picked by the coordinator; the
+        service's own closes leave it ``None``. Raises ``PairingRefused``
         when the pair is not active, ``KeyError`` when it does not exist.
         """
         if {mentor_status, mentee_status} - set(PAIR_END_STATUSES):
@@ -252,7 +254,7 @@ class PairRecords:
             told = self.pair_ended(pair, reason=reason, leaving=leaving)
             pair = self.pairs.update(pair_id, {
                 "status": PairState.CLOSED, "closed_at": at, "closed_by": by,
-                "close_reason": reason, "closing_invited": {
+                "close_reason": reason, "end_category": category, "closing_invited": {
                     **pair.get("closing_invited", {}),
                     **{str(refs["person_id"]): at for messages in told.values()
                        for kind, refs in messages if kind == MailKind.BILAN}}})

@@ -21,6 +21,7 @@ import logging
 import os
 import re
 from collections import Counter
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from email import message_from_bytes
 from email.policy import default as default_policy
@@ -197,14 +198,34 @@ def _old_sent_files(outbox: Path | None, limit: datetime) -> list[Path]:
             and path.stat().st_mtime < limit.timestamp()]
 
 
+def rounds_touched(repo, found: dict) -> set[str]:
+    """The rounds (``""``: outside any) a record of which is about to be erased."""
+    enrollments = {e["id"]: e for e in repo.enrollments.all()}
+    pairs = {p["id"]: p for p in repo.all_pairs()}
+
+    def round_of(person_id) -> str:
+        return (enrollments.get(person_id) or {}).get("cohort") or ""
+
+    touched = {round_of(r["id"]) for name in ("inscriptions_en_attente",
+               "inscriptions_retirees", "inscriptions_closes") for r in found[name]}
+    touched |= {round_of(p["mentee_id"])
+                for p in found["binomes_clos"] + found["binomes_non_demarres"]}
+    touched |= {round_of(pairs[f["pair_id"]]["mentee_id"]) for f in found["retours_signes"]
+                if f.get("pair_id") in pairs}
+    return touched
+
+
 def purge(repo, *, secret: str | None, outbox: Path | None, now: datetime | None = None,
-          retention: dict | None = None, dry_run: bool = False) -> Counter:
+          retention: dict | None = None, dry_run: bool = False,
+          before_erasing: Callable[[set[str]], object] | None = None) -> Counter:
     """Erase what is past its period, category by category of the registry; return counts.
 
     ``retention`` is ``programme.yml``'s ``conservation`` (read from the
     configured file when not given). People still waiting are warned
     ``WARNING_DAYS`` before (``avertissements``). With ``dry_run`` nothing
-    changes: the counts say what would go.
+    changes: the counts say what would go. ``before_erasing`` is given the
+    rounds whose records are about to go, first (the CLI freezes their
+    figures, so a past round's report never changes).
     """
     retention = {**RETENTION_DEFAULTS, **(retention or configured_programme().retention)}
     now = now or datetime.now(timezone.utc)
@@ -218,6 +239,8 @@ def purge(repo, *, secret: str | None, outbox: Path | None, now: datetime | None
         counts["avertissements"] = len(warned)
         if dry_run:
             return counts
+        if before_erasing is not None:
+            before_erasing(rounds_touched(repo, found))
         for record in warned:
             repo.warn_of_erasure(record["id"], at=now.isoformat(timespec="seconds"))
         for name in ("inscriptions_en_attente", "inscriptions_retirees", "inscriptions_closes"):

@@ -144,6 +144,12 @@ KEPT: tuple[Kept, ...] = (
          _("l’ouverture et la fermeture des vagues d’inscription, et le compte qui les a "
            "faites"),
          "cohorts", otherwise=_("durée du programme")),
+    Kept(_("Bilans des sessions"),
+         _("pour chaque session, ses chiffres agrégés (tout groupe de moins de trois personnes "
+           "masqué), figés avant le premier effacement de l’une de ses données, et les "
+           "enseignements et décisions écrits par la coordination ; aucune réponse "
+           "individuelle"),
+         "round_reports", otherwise=_("durée du programme")),
     Kept(_("Comptes de la coordination"),
          _("l’adresse et l’empreinte du mot de passe des personnes de la coordination, le "
            "secret de leur second facteur et l’empreinte de leurs codes de secours, leurs "

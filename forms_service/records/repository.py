@@ -36,6 +36,7 @@ from .common import (  # noqa: F401 - the names callers import from here
 from .enrollments import EnrollmentRecords
 from .meetings import Meetings
 from .pairs import PairRecords
+from .round_reports import RoundReports
 
 __all__ = [
     "ENROLLMENT_STATUSES",
@@ -84,6 +85,8 @@ class Repository:
         self.between = BetweenRecords(self.store, self.mail, self.meetings, self.people,
                                       self.pairing)
         self.closing = ClosingRecords(self.store)
+        # Each round's lessons, decisions and frozen figures (``evaluation.report``).
+        self.round_reports = RoundReports(self.store)
 
     # -- enrollments and feedback
     enrollments = _Part("people")

@@ -8,7 +8,7 @@ attributes (never ``style=``), and every chart is an accessible image
 ``<details>``, so a screen reader or a text browser gets the numbers.
 
 A value of ``None`` is a hidden figure (too few answers, see
-``dashboard.hide_small_groups``): no bar is drawn and the table says why.
+``evaluation.suppression``): no bar is drawn and the table says why.
 """
 
 from __future__ import annotations
@@ -79,14 +79,19 @@ def _figure(ident: str, title: str, description: str, svg_body: str, width: int,
 
 def bar_chart(title: str, items: Sequence[Item], *, ident: str | None = None,
               maximum: float | None = None, decimals: int = 0, unit: str = "",
-              headers: tuple[str, str] | None = None) -> Markup:
+              headers: tuple[str, str] | None = None, hidden: str = HIDDEN,
+              with_table: bool = True) -> Markup:
     """Draw horizontal bars, one per ``(label, value)``, labels on the left.
 
     ``maximum`` fixes the scale (5 for a 1–5 rating, 100 for a share);
-    otherwise the largest value fills the width.
+    otherwise the largest value fills the width. ``hidden`` says why a value
+    is missing; without ``with_table`` the caller shows the figures itself.
     """
     ident = ident or _slug(title)
-    fmt = lambda value: format_number(value, decimals, unit)  # noqa: E731 - one-line formatter
+
+    def fmt(value: float | None) -> str:
+        return hidden if value is None else format_number(value, decimals, unit)
+
     label_width, bar_width, row, top = 300, 300, 26, 8
     width, height = label_width + bar_width + 130, top * 2 + row * max(len(items), 1)
     scale = maximum or max((v for _label, v in items if v is not None), default=0) or 1
@@ -98,14 +103,15 @@ def bar_chart(title: str, items: Sequence[Item], *, ident: str | None = None,
                      f"{escape(_shorten(label, 42))}</text>")
         if value is None:
             parts.append(f'<text x="{label_width + 8}" y="{y + 17}" font-style="italic" '
-                         f'fill="{AXIS_COLOUR}">{escape(HIDDEN)}</text>')
+                         f'fill="{AXIS_COLOUR}">{escape(hidden)}</text>')
             continue
         length = round(bar_width * max(value, 0) / scale, 1)
         parts.append(f'<rect x="{label_width}" y="{y + 4}" width="{length}" height="{row - 8}" '
                      f'fill="{BAR_COLOUR}"/>')
         parts.append(f'<text x="{label_width + length + 6}" y="{y + 17}">'
                      f"{escape(fmt(value))}</text>")
-    table = _table(ident, title, headers or (_("Catégorie"), _("Valeur")), items, fmt)
+    table = _table(ident, title, headers or (_("Catégorie"), _("Valeur")), items, fmt) \
+        if with_table else ""
     return _figure(ident, title, _describe(items, fmt) or _("aucune donnée"), "".join(parts),
                    width, height, table)
 
