@@ -55,7 +55,7 @@ def _plain(text: str) -> str:
 def _html_text(built_site, stem: str) -> str:
     folder = built_site / "lancer" if stem == "index" else built_site / "lancer" / stem
     html = (folder / "index.html").read_text(encoding="utf-8")
-    article = re.search(r"<article[^>]*>(.*?)</article>", html, re.S).group(1)
+    article = re.search(r"<article[^>]*>(.*?)</article>", html, re.DOTALL).group(1)
     # Inline tags (a mailto link in a sentence) join their words; blocks part them.
     return _plain(unescape(TAG.sub(" ", INLINE.sub("", article))))
 
