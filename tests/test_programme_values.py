@@ -175,10 +175,12 @@ NEW_VALUES = [
 # Said nowhere once the file changed: the shipped checkpoints, and the silence typed by hand.
 OLD_VALUES = ["1, 3 et 6 mois", "un, trois et six mois", "1er mois", "3e mois", "6e mois",
               "environ six mois", "environ 6 mois", "six semaines", "30 jours", "365 jours"]
-# The notice and the record of processing show every retention period: backups are still
-# kept 30 days, the log 365.
+# The notice, the record of processing and the launch kit's AIPD and note to the CSE show
+# every retention period: backups are still kept 30 days, the log 365.
 STILL_TRUE = {"/confidentialite/": ["30 jours", "365 jours"],
-              "/registre-des-traitements/": ["30 jours", "365 jours"]}
+              "/registre-des-traitements/": ["30 jours", "365 jours"],
+              "/lancer/aipd/": ["30 jours", "365 jours"],
+              "/lancer/note-cse/": ["30 jours", "365 jours"]}
 
 
 @pytest.mark.parametrize("address, said", NEW_VALUES)

@@ -16,6 +16,10 @@ with margins, bordered tables, rows at least 1 cm high, French spacing. The
 files are never kept by hand. The print style sheet prints the same block
 alone, so the page, the printout and the files agree.
 
+The same block in any other page (the launch kit of ``lancer/``: the note to the
+CSE, the announcement, the AIPD…) downloads the same way; its box says
+« document » and promises no page count.
+
 Only a block written in the page counts: one shown inside a code fence (as
 *Contribuer au guide* does, to explain the block) is an example, not a template.
 """
@@ -39,6 +43,9 @@ BLOCK = re.compile(r'^<div class="mentorat-modele" markdown>\n(.*?)^</div>\s*$',
 FENCE = re.compile(r"^(`{3,}|~{3,}).*?^\1\s*$", re.DOTALL | re.MULTILINE)
 TITLE = re.compile(r"^# (.+)$", re.M)
 LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+# Templates of the pairs promise two pages; another page's block (the launch kit's
+# note to the CSE, announcement, AIPD…) is a document of any length.
+TEMPLATES_DIR = "modeles/"
 FORMATS = {"odt": "OpenDocument (LibreOffice, OnlyOffice)", "docx": "Word (.docx)"}
 _targets: dict[str, str] = {}  # page src_uri → base name of its files
 
@@ -113,11 +120,18 @@ def on_page_markdown(markdown, page, config, files):
         return markdown
     links = " · ".join(f"[{label}]({stem}/{stem}.{suffix})"
                        for suffix, label in FORMATS.items())
-    box = (f'\n\n!!! info "Télécharger ce modèle"\n'
-           f"    À remplir à l’écran ou à imprimer (A4, tableaux encadrés, lignes d’au moins "
-           f"un centimètre pour écrire à la main, deux pages au plus) : {links}. Imprimée "
-           f"depuis le navigateur, cette page ne garde elle aussi que le modèle, sur deux "
-           f"pages A4 au plus.\n\n")
+    if page.file.src_uri.startswith(TEMPLATES_DIR):
+        box = (f'\n\n!!! info "Télécharger ce modèle"\n'
+               f"    À remplir à l’écran ou à imprimer (A4, tableaux encadrés, lignes d’au moins "
+               f"un centimètre pour écrire à la main, deux pages au plus) : {links}. Imprimée "
+               f"depuis le navigateur, cette page ne garde elle aussi que le modèle, sur deux "
+               f"pages A4 au plus.\n\n")
+    else:
+        # A document the coordination adapts (the launch kit): no promise of two pages.
+        box = (f'\n\n!!! info "Télécharger ce document"\n'
+               f"    À adapter dans votre traitement de texte avant de le diffuser (A4, "
+               f"valeurs du programme déjà remplies) : {links}. Imprimée depuis le navigateur, "
+               f"cette page ne garde elle aussi que le document.\n\n")
     return TITLE.sub(lambda m: m.group(0) + box, markdown, count=1)
 
 
