@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 PORT ?= $(or $(MENTORAT_PORT),8000)
 PREVIEW_PORT ?= 8001
 
-.PHONY: setup site run test preview bench catalogue clean
+.PHONY: setup site run test preview bench catalogue clean screenshots
 
 setup: $(STAMP)
 
@@ -40,6 +40,12 @@ preview: site
 	trap 'kill $$service 2>/dev/null' EXIT INT TERM; \
 	MENTORAT_FORMS_URL=http://127.0.0.1:$(PORT) NO_MKDOCS_2_WARNING=1 \
 	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:$(PREVIEW_PORT)
+
+# The coordination guide's pictures (docs/coordination/captures/), from a fictitious
+# programme in a temporary directory; not part of `make test`, which only checks
+# that they match the templates. About half a minute.
+screenshots: site
+	$(BIN)/python scripts/screenshots.py
 
 bench: setup
 	$(BIN)/python bench/imports.py
