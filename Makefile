@@ -51,6 +51,7 @@ bench: setup
 	$(BIN)/python bench/imports.py
 	$(BIN)/python bench/storage.py
 	$(BIN)/python bench/matching.py
+	$(BIN)/python bench/report.py
 	$(BIN)/python bench/http.py
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/build.py

@@ -205,3 +205,38 @@ def test_a_dark_screen_gets_the_dark_palette_before_anything_is_drawn(browser, d
     page.goto(demo_server.url + "/coordination/connexion/")
     assert page.evaluate("window.schemeSet") == {"scheme": "slate", "contentParsed": False}
     context.close()
+
+
+def test_the_round_report_shows_the_same_figures_on_the_page_and_in_the_pdf(
+        browser, demo_server, tmp_path):
+    """Issue 24: the « Bilan » page at 1280 and 390 px, and `mentorat report` as JSON and PDF,
+    on `mentorat demo` data, tell the same figures."""
+    import json
+    import subprocess
+
+    from support.processes import mentorat
+
+    report = json.loads(mentorat("report", "--format", "json",
+                                 data_dir=demo_server.data_dir).stdout)
+    [by_role] = [i for i in report["indicators"] if i["key"] == "par_role"]
+    total = {r["label"]: r["values"] for r in by_role["rows"]}["Ensemble"]
+    assert total["enrolled"] > 100, "la démo remplit la dernière session"
+    for width in WIDTHS.values():
+        context, page = logged_in(browser, demo_server, width)
+        page.goto(demo_server.url + "/coordination/bilan/")
+        assert page.locator("h1").inner_text() == f"Bilan de la session {report['label']}"
+        row = page.locator("#indicateur-par_role tbody tr", has_text="Ensemble")
+        assert row.locator("td").first.inner_text() == str(total["enrolled"])
+        assert page.evaluate("document.documentElement.scrollWidth "
+                             "- document.documentElement.clientWidth") <= 0
+        context.close()
+    pdf = tmp_path / "bilan.pdf"
+    made = mentorat("report", "--format", "pdf", "-o", str(pdf), data_dir=demo_server.data_dir)
+    assert made.returncode == 0, made.stderr
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+    pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages")))
+    assert 1 <= pages <= 4 and "595.276 x 841.89 pts (A4)" in info, info
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True).stdout
+    assert f"Bilan de la session {report['label']}" in text
+    assert f"Ensemble {total['enrolled']}" in " ".join(text.split())

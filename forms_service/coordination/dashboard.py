@@ -25,6 +25,7 @@ from ..records.closing import closing_figures
 from ..services import get_programme, get_repo
 from ..vocabulary import MENTEE_ROLES, MENTOR_ROLES, ROLES, TRACKS, PairState, Status
 from ..evaluation import charts
+from ..evaluation import report as bilan
 from .auth import login_required
 from .blueprint import bp
 
@@ -40,6 +41,8 @@ CLOSING_SCORES = (
     ("skill_feedback", _("Mentors : feedback (sur 5)")),
     ("skill_goals", _("Mentors : objectifs (sur 5)")),
 )
+# The indicators the dashboard shows for the latest round (all of them are on « Bilan »).
+SESSION_KEYS = ("par_role", "issue", "objectifs", "recommandation")
 MONTHS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.",
           "nov.", "déc.")
 
@@ -256,8 +259,12 @@ def dashboard():
         _("Questionnaires de bilan : moyennes"),
         [(label, closing["averages"][score]) for score, label in CLOSING_SCORES],
         ident="bilans", decimals=1, headers=(_("Question"), _("Moyenne")))
+    # The latest round's key indicators, from the definitions the « Bilan » page shows in full.
+    latest = bilan.build(repo)
+    session = {"label": latest["label"], "cohort": latest["cohort"] or "",
+               "sections": [s for s in bilan.sections(latest) if s["key"] in SESSION_KEYS]}
     summary = {"closing": closing["count"], "enrollments": len(enrollments),
                "active": sum(p["status"] == PairState.ACTIVE for p in pairs),
                "closed": sum(p["status"] != PairState.ACTIVE for p in pairs)}
     return render_template("coordination/dashboard.html", figures=figures, summary=summary,
-                           minimum=MIN_GROUP)
+                           minimum=MIN_GROUP, session=session)

@@ -26,6 +26,8 @@ __all__ = ["FORMATS", "PdfUnavailable", "build", "figures_of", "fragment", "free
 
 FORMATS = ("html", "pdf", "json", "xlsx")
 HIDDEN = _("moins de 3 personnes")
+# In a table cell, where the report's first lines say what it means.
+MASKED = _("masqué")
 BY_KEY = {indicator.key: indicator for indicator in INDICATORS}
 
 
@@ -77,7 +79,7 @@ def freeze_rounds(repo, names: set[str], today: date | None = None) -> int:
 
 def _format(value, column) -> str:
     if value is None:
-        return HIDDEN
+        return MASKED
     return charts.format_number(value, column.decimals, "" if column.unit == "j" else column.unit) \
         + (" j" if column.unit == "j" else "")
 
@@ -134,7 +136,8 @@ def sections(report: dict) -> list[dict]:
 def fragment(report: dict) -> Markup:
     """The report's body, as both the « Bilan » page and the standalone file show it."""
     template = template_environment().get_template("evaluation/_report.html")
-    return Markup(template.render(report=report, sections=sections(report), hidden=HIDDEN))
+    return Markup(template.render(report=report, sections=sections(report), hidden=HIDDEN,
+                                  masked=MASKED))
 
 
 def to_html(report: dict) -> str:

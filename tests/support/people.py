@@ -44,8 +44,9 @@ def enroll(app, name: str, **fields) -> dict:
     # Addresses are plain ASCII (the form refuses others): "Zoé" writes zoe@…
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     email = fields.pop("email", None) or ".".join(ascii_name.lower().split()) + "@exemple.fr"
+    cohort = fields.pop("cohort", None)
     record, created = repo(app).enroll({**PERSON, "name": name, "email": email, **fields},
-                                       notice_version="2026-12")
+                                       notice_version="2026-12", cohort=cohort)
     assert created
     return record
 
