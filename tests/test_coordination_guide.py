@@ -30,6 +30,8 @@ MOST_BYTES = 250 * 1024
 EXCLUDED_ENDPOINTS = {
     # A file download (CSV, XLSX, JSON, JSONL): its page is the exports page.
     "coordination.export_download",
+    # The round's report as a file (HTML, PDF, JSON, XLSX); its page is « Bilan ».
+    "coordination.review_download",
     # The area's CSS and JavaScript.
     "coordination.static",
 }

@@ -155,6 +155,23 @@ PROMISES = [
     ("formulaires/inscription.md", "Le binôme n’est retenu que si vous vous nommez l’un·e "
      "l’autre, dans le même parcours", "test_agreed_pair.py::test_a_mutual_wish_across_tracks"
      "_gets_no_bonus"),
+    # The coordination's guide, on what the area does.
+    ("coordination/appariement.md", "chacune reçoit un e-mail de présentation",
+     "test_pairs.py::test_confirming_a_suggestion_stores_it_and_introduces_both_people"),
+    ("coordination/appariement.md", "qui ne cite que les raisons favorables",
+     "test_worklist.py::test_negative_reasons_are_flagged_and_never_reach_an_email"),
+    ("coordination/inscriptions.md", "la personne concernée les voit sur sa page « Mon "
+     "inscription »", "test_rights.py::test_the_page_shows_each_category_escaped"),
+    ("coordination/suivi.md", "la coordination est prévenue par e-mail",
+     "test_between_checkpoints.py::test_silence_nudges_then_alerts_each_once"),
+    ("objectifs-et-indicateurs.md", "Tout chiffre qui porte sur moins de trois personnes est "
+     "masqué, partout", "test_round_report.py::test_reach_by_site_hides_groups_under_three_and"
+     "_one_more_beside_the_total"),
+    ("objectifs-et-indicateurs.md", "Les chiffres d’une session sont figés avant que la durée "
+     "de conservation n’efface ses premières données", "test_round_report.py::test_purging_old"
+     "_records_never_changes_a_past_report"),
+    ("objectifs-et-indicateurs.md", "il est compté à part", "test_round_report.py::test_pairs"
+     "_ended_early_are_counted_apart_with_their_reason"),
 ]
 
 # Sentences the sweep finds that describe what people do, not what the service does.
@@ -169,6 +186,7 @@ HUMAN_PRACTICE = [
     "le silence après lequel la coordination est prévenue",  # contribuer.md: the marker
     "délais en jours :",  # contribuer.md: the programme.yml keys
     "l’attente après laquelle une personne sans binôme",  # contribuer.md: the marker
+    "certains binômes se voient sans penser à le noter",
 ]
 SOUNDS_LIKE_A_PROMISE = re.compile(
     r"reçoi(?:t|vent) (?:un|une|le|leur|votre) (?:message|e-mail|mot|lien)|est prévenue?\b|"

@@ -33,6 +33,20 @@ def test_the_page_shows_the_report_of_the_latest_round_and_keeps_lessons(app, cl
     assert ("bilan_modifie" in {e["action"] for e in repo(app).audit_log.all()})
 
 
+def test_a_frozen_round_shows_its_snapshot_and_says_since_when(app, client):
+    from forms_service.evaluation.report import freeze_rounds
+
+    repo(app).open_cohort("R1", by=None)
+    for n in range(3):
+        enroll(app, f"Personne {n}", cohort="R1")
+    assert freeze_rounds(repo(app), {"R1"}) == 1
+    enroll(app, "Arrivée après", cohort="R1")  # the snapshot does not move
+    login(app, client)
+    html = client.get(PAGE).get_data(as_text=True)
+    assert "Chiffres figés le" in html
+    assert "<td>3</td>" in html and "<td>4</td>" not in html
+
+
 def test_a_too_long_lesson_is_refused_in_french_and_nothing_changes(app, client):
     repo(app).open_cohort("R1", by=None)
     login(app, client)

@@ -82,7 +82,7 @@ def review():
     content = bilan.build(repo, name)
     status = 400 if request.method == "POST" else 200
     return render_template("coordination/review.html", content=content,
-                           body=bilan.fragment(content), form=form, name=name,
+                           **bilan.fragment_context(content), form=form, name=name,
                            rounds=[(n, round_label(n)) for n in names],
                            formats=bilan.FORMATS), status
 

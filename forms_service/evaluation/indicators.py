@@ -365,7 +365,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "delai", _("Délai entre l’inscription et le binôme"),
         _("nombre de jours entre l’inscription et la confirmation du premier binôme, médiane "
           "des personnes appariées"),
-        _("moins de 30 jours pour les mentorés"), _("l’attente de celles et ceux encore sans "
+        _("moins d’un mois pour les mentorés"), _("l’attente de celles et ceux encore sans "
                                                     "binôme"),
         (Column("people", _("Personnes")), Column("median", _("Médiane"), "j")),
         _waiting_rows, chart="median"),

@@ -14,13 +14,14 @@ from datetime import date, datetime, timezone
 
 from markupsafe import Markup
 
+from ..dates import format_date
 from ..i18n import _
 from ..templating import template_environment
 from . import charts
 from .indicators import ALL, INDICATORS, compute
 from .rounds import OUTSIDE, latest_round, previous_round, round_data, round_label, round_names
 
-__all__ = ["FORMATS", "PdfUnavailable", "build", "figures_of", "fragment", "freeze_rounds",
+__all__ = ["FORMATS", "PdfUnavailable", "build", "figures_of", "fragment", "fragment_context", "freeze_rounds",
            "round_label", "rounds_of", "sections", "to_html", "to_json_data", "to_pdf",
            "to_xlsx"]
 
@@ -133,11 +134,17 @@ def sections(report: dict) -> list[dict]:
     return shown
 
 
+def fragment_context(report: dict) -> dict:
+    """What ``evaluation/_report.html`` (the report's body) is rendered with; the « Bilan »
+    page includes that template, the standalone file renders it through ``fragment``."""
+    return {"report": report, "sections": sections(report), "hidden": HIDDEN, "masked": MASKED,
+            "format_date": format_date}
+
+
 def fragment(report: dict) -> Markup:
-    """The report's body, as both the « Bilan » page and the standalone file show it."""
+    """The report's body, as the standalone file (HTML, then PDF) shows it."""
     template = template_environment().get_template("evaluation/_report.html")
-    return Markup(template.render(report=report, sections=sections(report), hidden=HIDDEN,
-                                  masked=MASKED))
+    return Markup(template.render(**fragment_context(report)))
 
 
 def to_html(report: dict) -> str:
