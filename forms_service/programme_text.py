@@ -107,7 +107,8 @@ OPTIONAL_CONTACTS = {
 PROGRAMME_KEYS = ("version_notice", "duree", "points_etape", "points_etape.N",
                   "points_etape.dernier", "points_etape.N.semaine", "points_etape.nombre",
                   "relances.CLE", "conservation.CLE", "capacites", "capacites.max", "rythmes",
-                  "domaines_email", "selection", *OPTIONAL_CONTACTS)
+                  "domaines_email", "selection", "temps", "temps.heures_par_mois",
+                  "temps.responsable", *OPTIONAL_CONTACTS)
 
 
 def programme_value(programme, key: str) -> str | None:
@@ -122,7 +123,9 @@ def programme_value(programme, key: str) -> str | None:
     ``capacites`` → « 1, 2 ou 3 », ``capacites.max`` → « 3 », ``rythmes`` →
     « chaque semaine, … ou une fois par mois » (the choices of the enrollment form);
     ``domaines_email`` → which addresses the enrollment accepts; ``selection`` → what a
-    mentor goes through before being proposed.
+    mentor goes through before being proposed; ``temps`` → the time rule as a sentence,
+    ``temps.heures_par_mois`` → « 2 heures », ``temps.responsable`` → what the participant
+    does about their manager, as a sentence.
     """
     section, _dot, rest = key.partition(".")
     if key == "version_notice":
@@ -147,10 +150,46 @@ def programme_value(programme, key: str) -> str | None:
         return accepted_addresses(programme.email_domains)
     if key == "selection":
         return mentor_selection(programme.selection)
+    if key == "temps":
+        return time_rule(programme.time)
+    if key == "temps.heures_par_mois":
+        return hours(programme.time["heures_par_mois"])
+    if key == "temps.responsable":
+        return manager_rule(programme.time)
     if key in OPTIONAL_CONTACTS:
         value = str(programme.contacts.get(key) or "").strip()
         return value or _(OPTIONAL_CONTACTS[key])
     return None
+
+
+def hours(count: int) -> str:
+    """« 2 heures », « 1 heure »."""
+    return f"{count}{NBSP}{'heure' if count == 1 else 'heures'}"
+
+
+def time_rule(rule) -> str:
+    """How much time the programme takes and when, as one sentence (``temps``)."""
+    limit = hours(rule["heures_par_mois"])
+    if rule["sur_temps_de_travail"]:
+        return _("Le mentorat se pratique sur le temps de travail, dans la limite de "
+                 "%(hours)s par mois, préparation comprise : une rencontre s’organise comme "
+                 "une réunion de travail, à un horaire de bureau, dans une salle ou en "
+                 "visio.") % {"hours": limit}
+    return _("Le mentorat demande au plus %(hours)s par mois, préparation comprise ; dans "
+             "ce déploiement, il ne se tient pas sur le temps de travail : convenez en "
+             "binôme de créneaux qui respectent le repos de chacun.") % {"hours": limit}
+
+
+def manager_rule(rule) -> str:
+    """What the participant does about their manager, as one sentence (``temps.responsable``)."""
+    if rule["accord_responsable"]:
+        return _("Vous demandez le feu vert de votre responsable avant de vous inscrire.")
+    if rule["sur_temps_de_travail"]:
+        return _("Vous informez votre responsable de votre participation, comme de toute "
+                 "réunion régulière de votre agenda, sans avoir à lui demander la "
+                 "permission.")
+    return _("Vous n’avez pas à informer votre responsable : les rencontres se tiennent "
+             "hors du temps de travail.")
 
 
 def mentor_selection(selection) -> str:

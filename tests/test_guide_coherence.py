@@ -1,0 +1,115 @@
+"""The guide says one thing in one voice: one rule, one word, one path per idea.
+
+Each rule the guide states in several pages (the time the programme takes, what
+the manager is told, the role words, the path a newcomer follows) is checked in
+the built site, so a page that drifts from the others fails here.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from support.service import ROOT, plain_spaces
+from support.site_pages import built_pages, read_page
+
+from forms_service.programme import ProgrammeError, load_programme
+
+SHIPPED = (ROOT / "programme.yml").read_text(encoding="utf-8")
+# The pages others write in parallel (launch kit, coordination guide, indicators).
+OTHERS = ("lancer/", "coordination/", "objectifs-et-indicateurs")
+
+
+def _content(path: Path) -> str:
+    """What a page's article says, with ordinary spaces."""
+    [article] = [e for e in read_page(path.read_text(encoding="utf-8")) if e.tag == "article"]
+    return " ".join(plain_spaces(article.text).split())
+
+
+@pytest.fixture(scope="module")
+def pages(built_site) -> dict[str, str]:
+    return {address: _content(path) for address, path in built_pages(built_site).items()
+            if path.name == "index.html" and not address.startswith(tuple(f"/{o}" for o in OTHERS))}
+
+
+def _guide_sources() -> list[Path]:
+    return [p for p in sorted((ROOT / "docs").rglob("*.md"))
+            if not p.relative_to(ROOT / "docs").as_posix().startswith(OTHERS)]
+
+
+# ------------------------------------------------------------- time and the manager: one rule
+
+# Pages that speak of the time the programme takes or of the manager.
+TIME_PAGES = ["/", "/faq/", "/charte/", "/guides/attentes-et-rythme/",
+              "/guides/guide-du-mentore/"]
+MANAGER_PAGES = ["/", "/faq/", "/charte/", "/confidentialite/", "/guides/guide-du-mentore/"]
+
+
+@pytest.mark.parametrize("address", TIME_PAGES)
+def test_each_page_on_time_says_the_configured_hours(pages, programme, address):
+    hours = programme.time["heures_par_mois"]
+    assert f"dans la limite de {hours} heures par mois" in pages[address]
+    assert "comme une réunion de travail" in pages[address]
+
+
+@pytest.mark.parametrize("address", MANAGER_PAGES)
+def test_each_page_on_the_manager_says_the_same_rule(pages, address):
+    assert "sans avoir à lui demander la permission" in pages[address]
+
+
+def test_no_page_asks_for_the_managers_agreement_by_another_rule(pages):
+    said = {address for address, text in pages.items()
+            if re.search(r"accepte que les rencontres|huit (?:à|et) douze heures", text)}
+    assert said == set()
+
+
+# A meeting is a work meeting: never an example at lunch or in the cafeteria.
+LUNCH = re.compile(r"déjeuner|cafétéria|cantine|restaurant d.entreprise|pause de midi|"
+                   r"pause méridienne|\b12 h 30\b|\b13 h\b", re.I)
+
+
+def test_no_page_sets_a_meeting_at_lunch_or_in_the_cafeteria(pages):
+    found = {address: LUNCH.findall(text) for address, text in pages.items()}
+    assert {address: words for address, words in found.items() if words} == {}
+
+
+@pytest.mark.parametrize("line, key, value", [
+    ("  sur_temps_de_travail: oui", "sur_temps_de_travail", False),
+    ("  accord_responsable: non", "accord_responsable", True),
+])
+def test_another_time_rule_changes_the_sentences(tmp_path, line, key, value):
+    from forms_service.programme_text import programme_value
+
+    path = tmp_path / "programme.yml"
+    path.write_text(SHIPPED.replace(line, line.replace("oui", "x").replace("non", "oui")
+                                    .replace("x", "non")), encoding="utf-8")
+    changed = load_programme(path)
+    assert changed.time[key] is value
+    if key == "accord_responsable":
+        assert "demandez le feu vert" in programme_value(changed, "temps.responsable")
+    else:
+        assert "hors du temps de travail" in programme_value(changed, "temps.responsable")
+        assert "ne se tient pas sur le temps" in programme_value(changed, "temps")
+
+
+@pytest.mark.parametrize("old, new, said", [
+    ("  heures_par_mois: 2", "  heures_par_mois: deux",
+     r"« temps.heures_par_mois » doit être un nombre entier d.heures entre 1 et 20"),
+    ("  heures_par_mois: 2", "  heures_par_mois: 0", r"entre 1 et 20"),
+    ("  sur_temps_de_travail: oui", "  sur_temps_de_travail: parfois",
+     r"« temps.sur_temps_de_travail » : écrivez « oui » ou « non »"),
+    ("  accord_responsable: non", "  accord_manager: non",
+     r"réglage inconnu « accord_manager » dans « temps »"),
+    ("temps:\n  heures_par_mois: 2\n  sur_temps_de_travail: oui\n  accord_responsable: non",
+     "temps: 2", r"« temps » doit dire combien d.heures par mois"),
+])
+def test_a_wrong_time_rule_is_refused_in_french_with_its_line(tmp_path, old, new, said):
+    assert old in SHIPPED
+    path = tmp_path / "programme.yml"
+    path.write_text(SHIPPED.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(ProgrammeError) as caught:
+        load_programme(path)
+    message = plain_spaces(str(caught.value))
+    assert re.search(said, message), message
+    assert re.search(r"programme\.yml, ligne \d+ :", message)
