@@ -113,3 +113,35 @@ def test_a_wrong_time_rule_is_refused_in_french_with_its_line(tmp_path, old, new
     message = plain_spaces(str(caught.value))
     assert re.search(said, message), message
     assert re.search(r"programme\.yml, ligne \d+ :", message)
+
+
+# ------------------------------------------------ the reporting line, in both directions
+
+def _enrollment(number: int, **fields) -> dict:
+    record = {"id": number, "name": f"Personne {number}", "email": f"personne.{number}@exemple.fr",
+              "department": "Informatique", "site": "Lyon", "job_title": "Poste",
+              "experience": "2_5", "languages": ["français"], "manager_email": "",
+              "role": "mentore", "track": "inverse", "capacity": None, "skills_offered": [],
+              "skills_sought": ["Outils numériques collaboratifs"], "format": "hybride",
+              "rhythm": "bimensuel", "availability": ["lundi_matin"],
+              "department_preference": "indifferent", "status": "nouveau"}
+    record.update(fields)
+    return record
+
+
+@pytest.mark.parametrize("mentor_manager, mentee_manager, paired", [
+    ("", "", True),
+    ("personne.2@exemple.fr", "", False),   # the senior mentee is the junior mentor's manager
+    ("", "personne.1@exemple.fr", False),   # the mentor is the mentee's manager
+])
+def test_the_matching_never_pairs_a_person_with_their_manager_in_either_direction(
+        mentor_manager, mentee_manager, paired):
+    from forms_service.matching.suggest import score_pair
+
+    junior = _enrollment(1, role="mentor", capacity=1, experience="moins_2",
+                         skills_offered=["Outils numériques collaboratifs"], skills_sought=[],
+                         manager_email=mentor_manager)
+    senior = _enrollment(2, experience="plus_20", manager_email=mentee_manager)
+    weights = {"competences": 5, "disponibilites": 2, "rythme": 1, "departement": 2,
+               "experience": 1}
+    assert (score_pair(junior, senior, weights) is not None) is paired
