@@ -15,7 +15,7 @@ import re
 
 from .i18n import _
 from .typography import NBSP
-from .vocabulary import CAPACITIES, RHYTHMS
+from .vocabulary import CAPACITIES, RHYTHM_CHOICES
 
 __all__ = ["MARKER", "PROGRAMME_KEYS", "OPTIONAL_CONTACTS", "programme_value", "marker_value",
            "french_list", "days",
@@ -121,7 +121,7 @@ def programme_value(programme, key: str) -> str | None:
     its last checkpoint, the closing one); ``relances.silence_jours`` and each
     ``conservation.*`` → « 30 jours »; ``version_notice`` → « 2026-11 »;
     ``capacites`` → « 1, 2 ou 3 », ``capacites.max`` → « 3 », ``rythmes`` →
-    « chaque semaine, … ou une fois par mois » (the choices of the enrollment form);
+    « toutes les deux semaines, … ou une fois par mois » (the choices of the enrollment form);
     ``domaines_email`` → which addresses the enrollment accepts; ``selection`` → what a
     mentor goes through before being proposed; ``temps`` → the time rule as a sentence,
     ``temps.heures_par_mois`` → « 2 heures », ``temps.responsable`` → what the participant
@@ -145,7 +145,7 @@ def programme_value(programme, key: str) -> str | None:
     if key == "capacites.max":
         return str(max(code for code, _label in CAPACITIES))
     if key == "rythmes":
-        return french_list((_lowercase_first(str(label)) for _code, label in RHYTHMS), "ou")
+        return french_list((_lowercase_first(str(label)) for _code, label in RHYTHM_CHOICES), "ou")
     if key == "domaines_email":
         return accepted_addresses(programme.email_domains)
     if key == "selection":

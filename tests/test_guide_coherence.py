@@ -145,3 +145,68 @@ def test_the_matching_never_pairs_a_person_with_their_manager_in_either_directio
     weights = {"competences": 5, "disponibilites": 2, "rythme": 1, "departement": 2,
                "experience": 1}
     assert (score_pair(junior, senior, weights) is not None) is paired
+
+
+# ------------------------------------------------------ checkpoints, choices, objectives
+
+def test_no_page_makes_a_checkpoint_a_meeting_or_the_review_a_joint_form(pages):
+    said = re.compile(r"points? d.étape avec la coordination|trois rendez-vous jalonnent|"
+                      r"rempli à deux|remplir ensemble le bilan|remplissez d.abord ensemble|"
+                      r"Vous ne choisissez pas un nom|[Tt]oute personne salariée")
+    assert {address: said.findall(text) for address, text in pages.items()
+            if said.search(text)} == {}
+
+
+def test_the_review_is_filled_alone_then_discussed_together(pages):
+    for address in ("/modeles/bilan-mi-parcours/", "/fonctionnement/", "/formulaires/retour/",
+                    "/guides/attentes-et-rythme/", "/modeles/accord-de-mentorat/"):
+        assert re.search(r"[Cc]hacun remplit sa partie seul", pages[address]), address
+
+
+def _enrollment_form(programme, **changes):
+    from support.people import MENTEE
+    from werkzeug.datastructures import MultiDict
+
+    from forms_service.forms.definitions import EnrollmentForm
+
+    data = {**MENTEE, **changes}
+    return EnrollmentForm(MultiDict([(k, v) for k, vs in data.items() if vs is not None
+                                     for v in (vs if isinstance(vs, list) else [vs])]),
+                          programme=programme)
+
+
+def test_a_provisional_objective_is_accepted_and_the_help_says_so(programme):
+    form = _enrollment_form(programme, goal_1="Être plus à l’aise en réunion (provisoire)")
+    assert form.validate(), form.errors
+    assert "Un objectif provisoire suffit" in plain_spaces(str(form.goal_1.description))
+
+
+def test_the_form_no_longer_offers_a_weekly_rhythm_and_refuses_it(programme):
+    form = _enrollment_form(programme, rhythm="hebdomadaire")
+    assert "hebdomadaire" not in [choice.value for choice in form.rhythm.choices]
+    assert not form.validate()
+    assert form.errors["rhythm"] == ["Choisissez une des réponses proposées."]
+
+
+def test_the_enrollment_page_offers_the_guides_rhythms_only(built_site):
+    html = (built_site / "formulaires" / "inscription" / "index.html").read_text("utf-8")
+    assert 'value="hebdomadaire"' not in html and 'value="bimensuel"' in html
+
+
+def test_a_stored_weekly_enrollment_is_still_read_matched_and_shown(app, cli):
+    import json
+
+    from support.coordination import login
+    from support.people import enroll, mentor
+
+    awa = enroll(app, "Awa Diallo", rhythm="hebdomadaire")
+    marc = mentor(app, "Marc Petit", rhythm="bimensuel")
+    result = cli("match", "--format", "json")
+    assert result.exit_code == 0, result.output
+    pairs = json.loads(result.stdout)["pairs"]
+    assert [(p["mentor"]["id"], p["mentee"]["id"]) for p in pairs] == [(marc["id"], awa["id"])]
+    client = app.test_client()
+    login(app, client)
+    page = plain_spaces(client.get(f"/coordination/inscriptions/{awa['id']}/")
+                        .get_data(as_text=True))
+    assert "Chaque semaine" in page

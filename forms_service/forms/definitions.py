@@ -33,7 +33,7 @@ from ..vocabulary import (
     MENTEE_ROLES,
     MENTOR_ROLES,
     OTHER_SKILL,
-    RHYTHMS,
+    RHYTHM_CHOICES,
     ROLES,
     SLOTS,
     TRACKS,
@@ -239,9 +239,12 @@ class EnrollmentForm(PublicForm):
     # Asked of mentees only (the "mentee" fieldset).
     skills_sought = CheckboxesField(_("Compétences que vous souhaitez développer"), choices=[])
     skills_sought_other = text_field(_("Autre compétence souhaitée"), SHORT_MAX, required=False)
+    # Any wording is accepted: the goal is made SMART with the mentor at the first meeting.
     goal_1 = text_field(_("Objectif 1"), GOAL_MAX, required=False, description=_(
-        "Un objectif SMART : spécifique, mesurable, atteignable, réaliste et daté. "
-        "Par exemple : « animer seul·e une réunion d’équipe de 30 minutes d’ici mars »."),
+        "Un objectif provisoire suffit, par exemple « être plus à l’aise en réunion » : vous "
+        "le rendrez SMART (spécifique, mesurable, atteignable, réaliste et daté) avec votre "
+        "mentor au premier rendez-vous, par exemple « animer seul·e une réunion d’équipe de "
+        "30 minutes d’ici mars »."),
         free=True)
     # Each goal is followed by where the mentee stands on it today (optional).
     level_goal_1 = level_field(_("Où en êtes-vous aujourd’hui sur l’objectif 1 ?"))
@@ -254,7 +257,7 @@ class EnrollmentForm(PublicForm):
                                   DEPARTMENT_PREFERENCES, required=False)
     format = radio_field(_("Format des rencontres"), FORMATS, description=_(
         "En présentiel, votre binôme travaille sur le même site que vous."))
-    rhythm = radio_field(_("Rythme souhaité"), RHYTHMS)
+    rhythm = radio_field(_("Rythme souhaité"), RHYTHM_CHOICES)
     availability = CheckboxesField(_("Vos disponibilités habituelles"),
                                    [validators.InputRequired(CHOOSE_SOME)], choices=options(SLOTS))
     comment = text_field(_("Commentaire libre (facultatif)"), LONG_MAX, required=False,
