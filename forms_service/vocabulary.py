@@ -41,7 +41,7 @@ FEEDBACK_ROLES = [("mentor", _("Mentor")), ("mentore", _("Mentoré·e"))]
 LEVELS = [(1, _("1 · je débute")), (2, "2"), (3, "3"), (4, "4"), (5, _("5 · je maîtrise"))]
 # The skills the training pages teach, which a mentor rates at enrollment.
 MENTORING_SKILLS = [("listening", _("L’écoute active")), ("questions", _("Les questions ouvertes")),
-                    ("feedback", _("Les retours (feedback)")),
+                    ("feedback", _("Les retours")),
                     ("goals", _("La définition d’objectifs"))]
 # When a goal is rated: its order is the path shown to the person.
 RATING_MOMENTS = [("inscription", _("inscription")), ("mi-parcours", _("mi-parcours")),

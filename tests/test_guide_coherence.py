@@ -210,3 +210,63 @@ def test_a_stored_weekly_enrollment_is_still_read_matched_and_shown(app, cli):
     page = plain_spaces(client.get(f"/coordination/inscriptions/{awa['id']}/")
                         .get_data(as_text=True))
     assert "Chaque semaine" in page
+
+
+# ----------------------------------------------------------------- one word per idea
+
+# The glossary's forms: « mentor » (épicène: le mentor, sa mentor for a named woman, les
+# mentors) and « mentoré·e » (le mentoré·e… il, les mentoré·es). Never these variants.
+ROLE_VARIANTS = re.compile(
+    r"\b(?:la|une|sa|votre|cette|ma|des|les|aux|de)\s+mentores?\b|personnes?\s+mentores?\b"
+    r"|\bmentor·e|(?<!l’)(?<!l')\bun·e\s+mentor\b|\bmentor\(e\)|\b(?:le|la) ou (?:la|le) "
+    r"mentoré·e|\bla ou le mentor\b|\bla mentoré·e\b", re.I)
+# Anglicisms the guide says in French (GROW stays, explained at its first use).
+ANGLICISMS = re.compile(r"\b(?:débriefing|débriefe\w*|debrief\w*|cloud|open[ -]space|"
+                        r"feedbacks?|coaching|check-?list)\b", re.I)
+# Where the service speaks to people: its templates, e-mails and form labels.
+SERVICE_TEXTS = [*sorted((ROOT / "forms_service" / "templates").rglob("*.*")),
+                 ROOT / "forms_service" / "mail" / "messages.py",
+                 *sorted((ROOT / "forms_service" / "forms").glob("*.py")),
+                 ROOT / "forms_service" / "vocabulary.py",
+                 ROOT / "forms_service" / "records" / "registry.py"]
+# A word may appear as an example of what not to write.
+ALLOWED = {"docs/contribuer.md": re.compile(r"pas check-list")}
+
+
+def _prose(path: Path) -> str:
+    from support.content_rules import prose
+
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".md":
+        text = prose(text)
+    else:  # only what people read: the messages between quotes, not code values
+        text = " ".join(re.findall(r"_\(\s*((?:\"[^\"]*\"\s*)+|'[^']*')", text)) + " " + \
+            " ".join(re.findall(r">([^<>{}]+)<", text))
+    allowed = ALLOWED.get(path.relative_to(ROOT).as_posix())
+    return allowed.sub("", text) if allowed else text
+
+
+@pytest.mark.parametrize("pattern", [ROLE_VARIANTS, ANGLICISMS], ids=["rôles", "anglicismes"])
+def test_the_guide_and_the_service_use_the_glossarys_words(pattern):
+    found = {path.relative_to(ROOT).as_posix(): sorted(set(pattern.findall(_prose(path))))
+             for path in [*_guide_sources(), *SERVICE_TEXTS]}
+    assert {where: words for where, words in found.items() if words} == {}
+
+
+def test_no_generational_framing_of_the_reverse_track(pages):
+    said = re.compile(r"génération|jeunes? mentors?|jeunes recrues|votre âge", re.I)
+    found = {address: said.findall(text) for address, text in pages.items()
+             if address != "/guides/inclusion-et-biais/"}  # it names the stereotype to avoid it
+    assert {address: words for address, words in found.items() if words} == {}
+
+
+@pytest.mark.parametrize("address, term, explained", [
+    ("/guides/mentorat-inverse/", "sécurité psychologique", "sans être jugé ni pénalisé"),
+    ("/guides/conduire-une-seance/", "GROW", "initiales de quatre mots anglais"),
+    ("/", "appariement", "la formation de votre binôme"),
+    ("/modeles/plan-de-developpement/", "70-20-10", "environ 70 % en faisant"),
+])
+def test_a_term_is_explained_where_it_first_appears(pages, address, term, explained):
+    text = pages[address]
+    assert explained in text
+    assert text.index(explained) - text.index(term) < 600
