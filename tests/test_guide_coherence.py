@@ -270,3 +270,45 @@ def test_a_term_is_explained_where_it_first_appears(pages, address, term, explai
     text = pages[address]
     assert explained in text
     assert text.index(explained) - text.index(term) < 600
+
+
+# ------------------------------------------------------------ the path from each entry
+
+def test_the_home_page_has_four_entries(built_site):
+    elements = read_page((built_site / "index.html").read_text(encoding="utf-8"))
+    entries = {e.text.strip(): e.attrs["href"] for e in elements
+               if e.tag == "a" and e.inside("dt")}
+    assert entries == {"Je cherche un mentor": "guides/guide-du-mentore/",
+                       "Je veux accompagner": "guides/",
+                       "Mentorat inversé": "guides/mentorat-inverse/",
+                       "Je coordonne le programme": "fonctionnement/"}
+
+
+def test_the_thanks_page_names_the_guide_of_each_role(client):
+    html = client.get("/formulaires/merci/").get_data(as_text=True)
+    for guide in ("guides/guide-du-mentore/", "guides/premier-rendez-vous/",
+                  "guides/mentorat-inverse/"):
+        assert f'href="../../{guide}"' in html
+
+
+@pytest.mark.parametrize("changes, guides", [
+    ({}, ["/guides/guide-du-mentore/"]),
+    ({"role": "mentor", "capacity": "2", "skills_offered": ["Négociation"], "goal_1": ""},
+     ["/guides/premier-rendez-vous/"]),
+    ({"role": "les_deux", "capacity": "1", "skills_offered": ["Négociation"]},
+     ["/guides/guide-du-mentore/", "/guides/premier-rendez-vous/"]),
+    ({"track": "inverse"}, ["/guides/mentorat-inverse/"]),
+    ({"track": "inverse", "role": "mentor", "capacity": "1",
+      "skills_offered": ["Négociation"], "goal_1": ""}, ["/guides/mentorat-inverse/"]),
+])
+def test_the_confirmation_email_points_to_the_guide_of_the_role(client, changes, guides):
+    from support.mail import mails
+    from support.people import MENTEE
+    from support.service import JSON
+
+    response = client.post("/api/formulaires/enrollment", data={**MENTEE, **changes},
+                           headers=JSON)
+    assert response.status_code == 201, response.get_data(as_text=True)
+    [(to, _subject, text)] = mails(client)
+    shown = re.findall(r"http://\S+(/guides/[\w-]+/)", text)
+    assert shown == guides
