@@ -26,8 +26,8 @@ WEIGHT_DEFAULTS = {"preference": 0.0}
 # Who a participant turns to; pages name them with <!-- contact: clé -->.
 CONTACT_NAMES = ("coordination", "responsable_traitement", "dpo", "medecine_travail",
                  "referent_harcelement", "referent_harcelement_cse", "alerte_professionnelle",
-                 "outils", "ateliers")
-TOOL_NAMES = ("visio", "messagerie")
+                 "outils", "ateliers", "espace_partage", "support_informatique")
+TOOL_NAMES = ("visio", "messagerie", "ia")
 # Days each kind of data is kept; `mentorat purge` and the privacy notice read them. The
 # keys of these defaults are the only names « conservation » and « relances » accept.
 RETENTION_DEFAULTS = {"inscriptions_jours": 365, "courriels_envoyes_jours": 90,
@@ -194,8 +194,8 @@ def _contacts(path: Path, node) -> dict:
                         % {"key": key.value, "names": ", ".join(CONTACT_NAMES)})
         if key.value == "outils":
             if not isinstance(value, yaml.MappingNode):
-                raise _fail(path, value, _("« contacts.outils » doit donner « visio » et "
-                                           "« messagerie »."))
+                raise _fail(path, value, _("« contacts.outils » doit donner « visio », "
+                                           "« messagerie » et, s’il y en a un, « ia »."))
             for tool_key, tool in value.value:
                 if tool_key.value not in TOOL_NAMES:
                     raise _fail(path, tool_key, _("outil inconnu « %(key)s » (attendus : "

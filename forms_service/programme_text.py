@@ -99,6 +99,13 @@ OPTIONAL_CONTACTS = {
     "alerte_professionnelle": ("renseignez-vous auprès des ressources humaines sur le "
                                  "dispositif de votre organisation, ou adressez-vous au "
                                  "Défenseur des droits"),
+    "outils.ia": ("aucun outil d’intelligence artificielle n’est encore validé pour le "
+                  "programme : demandez à la coordination avant d’en utiliser un, et n’y "
+                  "mettez jamais de document interne"),
+    "espace_partage": ("les outils de stockage de documents fournis par l’entreprise ; "
+                       "demandez au support informatique lequel utiliser"),
+    "support_informatique": ("le support informatique habituel de votre site ; la "
+                             "coordination vous dira comment le joindre"),
 }
 
 

@@ -312,3 +312,55 @@ def test_the_confirmation_email_points_to_the_guide_of_the_role(client, changes,
     [(to, _subject, text)] = mails(client)
     shown = re.findall(r"http://\S+(/guides/[\w-]+/)", text)
     assert shown == guides
+
+
+# ------------------------------------------------------------------------- contacts
+
+@pytest.mark.parametrize("address", ["/guides/bien-etre/", "/faq/"])
+def test_the_occupational_health_contact_is_shown(pages, programme, address):
+    assert programme.contacts["medecine_travail"] in pages[address]
+
+
+@pytest.mark.parametrize("address", ["/", "/faq/", "/fonctionnement/", "/guides/",
+                                     "/guides/ecoute-active/", "/calendrier/"])
+def test_each_page_on_mentor_training_links_the_workshops(built_site, programme, address):
+    html = (built_pages(built_site)[address]).read_text(encoding="utf-8")
+    assert f'href="{programme.contacts["ateliers"]}"' in html
+
+
+OPTIONAL = {"outils.ia": ["/guides/mentorat-inverse/", "/guides/e-mentorat/",
+                          "/modeles/accord-de-mentorat/"],
+            "espace_partage": ["/guides/mentorat-inverse/", "/guides/e-mentorat/",
+                               "/modeles/accord-de-mentorat/"],
+            "support_informatique": ["/guides/mentorat-inverse/", "/guides/e-mentorat/",
+                                     "/modeles/accord-de-mentorat/"]}
+
+
+@pytest.mark.parametrize("key", OPTIONAL)
+def test_an_optional_contact_is_shown_where_it_helps(pages, programme, key):
+    for address in OPTIONAL[key]:
+        assert programme.contacts[key] in pages[address], address
+
+
+@pytest.mark.parametrize("key, said", [
+    ("outils.ia", "aucun outil d’intelligence artificielle n’est encore validé"),
+    ("espace_partage", "les outils de stockage de documents fournis par l’entreprise"),
+    ("support_informatique", "le support informatique habituel de votre site"),
+])
+def test_an_optional_contact_left_out_says_where_to_turn(programme, key, said):
+    from dataclasses import replace
+
+    from forms_service.programme_text import programme_value
+
+    contacts = {k: v for k, v in programme.contacts.items() if k != key}
+    assert said in plain_spaces(programme_value(replace(programme, contacts=contacts), key))
+    assert programme_value(programme, key) == programme.contacts[key]
+
+
+def test_the_file_accepts_the_three_optional_contacts_and_only_known_tools(tmp_path):
+    path = tmp_path / "programme.yml"
+    path.write_text(SHIPPED.replace("    ia: ", "    tableur: ", 1), encoding="utf-8")
+    with pytest.raises(ProgrammeError, match="outil inconnu «\\s?tableur\\s?»"):
+        load_programme(path)
+    shipped = load_programme(ROOT / "programme.yml")
+    assert {"outils.ia", "espace_partage", "support_informatique"} <= set(shipped.contacts)
