@@ -42,7 +42,7 @@ def _guide_sources() -> list[Path]:
 
 # Pages that speak of the time the programme takes or of the manager.
 TIME_PAGES = ["/", "/faq/", "/charte/", "/guides/attentes-et-rythme/",
-              "/guides/guide-du-mentore/"]
+              "/guides/guide-du-mentore/", "/guides/premier-rendez-vous/"]
 MANAGER_PAGES = ["/", "/faq/", "/charte/", "/confidentialite/", "/guides/guide-du-mentore/"]
 
 
