@@ -85,6 +85,9 @@ PROMISES = [
     ("confidentialite.md", "les personnes mentorées en attente qui peuvent vous avoir pour "
      "binôme voient alors votre prénom", "test_between_checkpoints.py::test_a_waiting_mentee"
      "_ranks_visible_mentors_and_the_matching_weighs_it"),
+    ("faq.md", "les mentoré·es en attente qui peuvent vous avoir pour binôme voient votre "
+     "prénom", "test_between_checkpoints.py::test_a_waiting_mentee"
+     "_ranks_visible_mentors_and_the_matching_weighs_it"),
     ("confidentialite.md", "<!-- programme: domaines_email -->",
      "test_programme_values.py::test_each_marker_says_its_value_the_french_way"),
     # What a link does.
