@@ -151,6 +151,7 @@ def test_the_matching_never_pairs_a_person_with_their_manager_in_either_directio
 
 def test_no_page_makes_a_checkpoint_a_meeting_or_the_review_a_joint_form(pages):
     said = re.compile(r"points? d.étape avec la coordination|trois rendez-vous jalonnent|"
+                      r"point (?:d.étape )?(?:du|au) [^.]{0,12}mois avec la coordination|"
                       r"rempli à deux|remplir ensemble le bilan|remplissez d.abord ensemble|"
                       r"Vous ne choisissez pas un nom|[Tt]oute personne salariée")
     assert {address: said.findall(text) for address, text in pages.items()
