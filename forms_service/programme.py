@@ -26,8 +26,8 @@ WEIGHT_DEFAULTS = {"preference": 0.0}
 # Who a participant turns to; pages name them with <!-- contact: clé -->.
 CONTACT_NAMES = ("coordination", "responsable_traitement", "dpo", "medecine_travail",
                  "referent_harcelement", "referent_harcelement_cse", "alerte_professionnelle",
-                 "outils", "ateliers")
-TOOL_NAMES = ("visio", "messagerie")
+                 "outils", "ateliers", "espace_partage", "support_informatique")
+TOOL_NAMES = ("visio", "messagerie", "ia")
 # Days each kind of data is kept; `mentorat purge` and the privacy notice read them. The
 # keys of these defaults are the only names « conservation » and « relances » accept.
 RETENTION_DEFAULTS = {"inscriptions_jours": 365, "courriels_envoyes_jours": 90,
@@ -40,8 +40,13 @@ FOLLOWUP_DEFAULTS = {"silence_jours": 30, "alerte_jours": 45, "refus_jours": 14,
 # Steps a mentor passes before joining the pool, when the programme asks for them; both
 # off in the shipped file, so a first run proposes every mentor at once.
 SELECTION_DEFAULTS = {"entretien_mentors": False, "formation_requise": False}
+# The time one person gives the programme: one rule the whole guide states the same way
+# (hours a month, preparation included; on working time or not; the manager asked or
+# only told). The shipped values: 2 hours, on working time, the manager informed.
+TIME_DEFAULTS = {"heures_par_mois": 2, "sur_temps_de_travail": True,
+                 "accord_responsable": False}
 KNOWN_KEYS = {"version_notice", "points_etape", "domaines_email", "poids", "contacts",
-              "conservation", "relances", "selection", *LIST_KEYS}
+              "conservation", "relances", "selection", "temps", *LIST_KEYS}
 
 
 class ProgrammeError(ValueError):
@@ -65,6 +70,7 @@ class Programme:
     retention: dict = field(default_factory=lambda: dict(RETENTION_DEFAULTS))
     followup: dict = field(default_factory=lambda: dict(FOLLOWUP_DEFAULTS))
     selection: dict = field(default_factory=lambda: dict(SELECTION_DEFAULTS))
+    time: dict = field(default_factory=lambda: dict(TIME_DEFAULTS))
 
     def accepts_email(self, email: str) -> bool:
         if not self.email_domains:
@@ -188,8 +194,8 @@ def _contacts(path: Path, node) -> dict:
                         % {"key": key.value, "names": ", ".join(CONTACT_NAMES)})
         if key.value == "outils":
             if not isinstance(value, yaml.MappingNode):
-                raise _fail(path, value, _("« contacts.outils » doit donner « visio » et "
-                                           "« messagerie »."))
+                raise _fail(path, value, _("« contacts.outils » doit donner « visio », "
+                                           "« messagerie » et, s’il y en a un, « ia »."))
             for tool_key, tool in value.value:
                 if tool_key.value not in TOOL_NAMES:
                     raise _fail(path, tool_key, _("outil inconnu « %(key)s » (attendus : "
@@ -248,6 +254,39 @@ def _selection(path: Path, node) -> dict:
                         % {"key": key.value})
         steps[key.value] = answer in ("oui", "true")
     return steps
+
+
+def _yes_no(path: Path, name: str, value) -> bool:
+    answer = str(value.value).strip().lower() if isinstance(value, yaml.ScalarNode) else ""
+    if answer not in ("oui", "non", "true", "false"):
+        raise _fail(path, value, _("« %(key)s » : écrivez « oui » ou « non ».") % {"key": name})
+    return answer in ("oui", "true")
+
+
+def _time(path: Path, node) -> dict:
+    if not isinstance(node, yaml.MappingNode):
+        raise _fail(path, node, _("« temps » doit dire combien d'heures par mois le mentorat "
+                                  "demande et s'il se tient sur le temps de travail, par "
+                                  "exemple « heures_par_mois: 2 » et « sur_temps_de_travail: "
+                                  "oui »."))
+    rule = dict(TIME_DEFAULTS)
+    for key, value in node.value:
+        if key.value not in TIME_DEFAULTS:
+            raise _fail(path, key, _("réglage inconnu « %(key)s » dans « temps » "
+                                     "(attendus : %(names)s).")
+                        % {"key": key.value, "names": ", ".join(TIME_DEFAULTS)})
+        if key.value == "heures_par_mois":
+            try:
+                hours = int(value.value)
+            except (TypeError, ValueError):
+                hours = 0
+            if not 1 <= hours <= 20:
+                raise _fail(path, value, _("« temps.heures_par_mois » doit être un nombre "
+                                           "entier d'heures entre 1 et 20, par exemple 2."))
+            rule["heures_par_mois"] = hours
+        else:
+            rule[key.value] = _yes_no(path, f"temps.{key.value}", value)
+    return rule
 
 
 def _retention(path: Path, node) -> dict:
@@ -354,4 +393,5 @@ def load_programme(path: str | Path) -> Programme:
         else dict(FOLLOWUP_DEFAULTS),
         selection=_selection(path, entries["selection"][1]) if "selection" in entries
         else dict(SELECTION_DEFAULTS),
+        time=_time(path, entries["temps"][1]) if "temps" in entries else dict(TIME_DEFAULTS),
     )

@@ -15,7 +15,7 @@ import re
 
 from .i18n import _
 from .typography import NBSP
-from .vocabulary import CAPACITIES, RHYTHMS
+from .vocabulary import CAPACITIES, RHYTHM_CHOICES
 
 __all__ = ["MARKER", "PROGRAMME_KEYS", "OPTIONAL_CONTACTS", "programme_value", "marker_value",
            "french_list", "days",
@@ -99,6 +99,13 @@ OPTIONAL_CONTACTS = {
     "alerte_professionnelle": ("renseignez-vous auprès des ressources humaines sur le "
                                  "dispositif de votre organisation, ou adressez-vous au "
                                  "Défenseur des droits"),
+    "outils.ia": ("aucun outil d’intelligence artificielle n’est encore validé pour le "
+                  "programme : demandez à la coordination avant d’en utiliser un, et n’y "
+                  "mettez jamais de document interne"),
+    "espace_partage": ("les outils de stockage de documents fournis par l’entreprise ; "
+                       "demandez au support informatique lequel utiliser"),
+    "support_informatique": ("le support informatique habituel de votre site ; la "
+                             "coordination vous dira comment le joindre"),
 }
 
 
@@ -107,7 +114,8 @@ OPTIONAL_CONTACTS = {
 PROGRAMME_KEYS = ("version_notice", "duree", "points_etape", "points_etape.N",
                   "points_etape.dernier", "points_etape.N.semaine", "points_etape.nombre",
                   "relances.CLE", "conservation.CLE", "capacites", "capacites.max", "rythmes",
-                  "domaines_email", "selection", *OPTIONAL_CONTACTS)
+                  "domaines_email", "selection", "temps", "temps.heures_par_mois",
+                  "temps.responsable", *OPTIONAL_CONTACTS)
 
 
 def programme_value(programme, key: str) -> str | None:
@@ -120,9 +128,11 @@ def programme_value(programme, key: str) -> str | None:
     its last checkpoint, the closing one); ``relances.silence_jours`` and each
     ``conservation.*`` → « 30 jours »; ``version_notice`` → « 2026-11 »;
     ``capacites`` → « 1, 2 ou 3 », ``capacites.max`` → « 3 », ``rythmes`` →
-    « chaque semaine, … ou une fois par mois » (the choices of the enrollment form);
+    « toutes les deux semaines, … ou une fois par mois » (the choices of the enrollment form);
     ``domaines_email`` → which addresses the enrollment accepts; ``selection`` → what a
-    mentor goes through before being proposed.
+    mentor goes through before being proposed; ``temps`` → the time rule as a sentence,
+    ``temps.heures_par_mois`` → « 2 heures », ``temps.responsable`` → what the participant
+    does about their manager, as a sentence.
     """
     section, _dot, rest = key.partition(".")
     if key == "version_notice":
@@ -142,15 +152,51 @@ def programme_value(programme, key: str) -> str | None:
     if key == "capacites.max":
         return str(max(code for code, _label in CAPACITIES))
     if key == "rythmes":
-        return french_list((_lowercase_first(str(label)) for _code, label in RHYTHMS), "ou")
+        return french_list((_lowercase_first(str(label)) for _code, label in RHYTHM_CHOICES), "ou")
     if key == "domaines_email":
         return accepted_addresses(programme.email_domains)
     if key == "selection":
         return mentor_selection(programme.selection)
+    if key == "temps":
+        return time_rule(programme.time)
+    if key == "temps.heures_par_mois":
+        return hours(programme.time["heures_par_mois"])
+    if key == "temps.responsable":
+        return manager_rule(programme.time)
     if key in OPTIONAL_CONTACTS:
         value = str(programme.contacts.get(key) or "").strip()
         return value or _(OPTIONAL_CONTACTS[key])
     return None
+
+
+def hours(count: int) -> str:
+    """« 2 heures », « 1 heure »."""
+    return f"{count}{NBSP}{'heure' if count == 1 else 'heures'}"
+
+
+def time_rule(rule) -> str:
+    """How much time the programme takes and when, as one sentence (``temps``)."""
+    limit = hours(rule["heures_par_mois"])
+    if rule["sur_temps_de_travail"]:
+        return _("Le mentorat se pratique sur le temps de travail, dans la limite de "
+                 "%(hours)s par mois, préparation comprise : une rencontre s’organise comme "
+                 "une réunion de travail, à un horaire de bureau, dans une salle ou en "
+                 "visio.") % {"hours": limit}
+    return _("Le mentorat demande au plus %(hours)s par mois, préparation comprise ; dans "
+             "ce déploiement, il ne se tient pas sur le temps de travail : convenez en "
+             "binôme de créneaux qui respectent le repos de chacun.") % {"hours": limit}
+
+
+def manager_rule(rule) -> str:
+    """What the participant does about their manager, as one sentence (``temps.responsable``)."""
+    if rule["accord_responsable"]:
+        return _("Vous demandez le feu vert de votre responsable avant de vous inscrire.")
+    if rule["sur_temps_de_travail"]:
+        return _("Vous informez votre responsable de votre participation, comme de toute "
+                 "réunion régulière de votre agenda, sans avoir à lui demander la "
+                 "permission.")
+    return _("Vous n’avez pas à informer votre responsable : les rencontres se tiennent "
+             "hors du temps de travail.")
 
 
 def mentor_selection(selection) -> str:

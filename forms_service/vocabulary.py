@@ -20,7 +20,7 @@ from .i18n import _
 __all__ = [
     "END_CATEGORIES", "END_CATEGORY_DERIVED",
     "ROLES", "MENTOR_ROLES", "MENTEE_ROLES", "FEEDBACK_ROLES", "TRACKS", "FORMATS", "RHYTHMS",
-    "CAPACITIES", "EXPERIENCE", "LEVELS", "MENTORING_SKILLS", "RATING_MOMENTS", "DAYS", "HALVES", "SLOTS", "DEPARTMENT_PREFERENCES", "OTHER_SKILL",
+    "CAPACITIES", "RHYTHM_CHOICES", "LEGACY_RHYTHMS", "EXPERIENCE", "LEVELS", "MENTORING_SKILLS", "RATING_MOMENTS", "DAYS", "HALVES", "SLOTS", "DEPARTMENT_PREFERENCES", "OTHER_SKILL",
     "Status", "PairState", "STATUSES", "STATUS_LABELS", "PARTICIPANT_STATUS_LABELS",
     "STATUS_TRANSITIONS", "WAITING_STATUSES", "FINAL_STATUSES", "PAIR_END_STATUSES",
     "PAIR_STATUSES", "PAIR_STATE_LABELS", "CLOSE_REASON_LABELS", "OTHER_SKILL_LABEL",
@@ -42,7 +42,7 @@ FEEDBACK_ROLES = [("mentor", _("Mentor")), ("mentore", _("Mentoré·e"))]
 LEVELS = [(1, _("1 · je débute")), (2, "2"), (3, "3"), (4, "4"), (5, _("5 · je maîtrise"))]
 # The skills the training pages teach, which a mentor rates at enrollment.
 MENTORING_SKILLS = [("listening", _("L’écoute active")), ("questions", _("Les questions ouvertes")),
-                    ("feedback", _("Les retours (feedback)")),
+                    ("feedback", _("Les retours")),
                     ("goals", _("La définition d’objectifs"))]
 # When a goal is rated: its order is the path shown to the person.
 RATING_MOMENTS = [("inscription", _("inscription")), ("mi-parcours", _("mi-parcours")),
@@ -74,8 +74,14 @@ ROLE_MEANINGS = {
 
 FORMATS = [("presentiel", _("En présentiel")), ("distance", _("À distance")),
            ("hybride", _("Hybride"))]
+# Every rhythm a stored enrollment may hold, fastest first: the matching scores their
+# distance in this order, pages and exports label them. « hebdomadaire » is no longer
+# offered (the guide's rhythm is every two to four weeks) but older enrollments keep it.
 RHYTHMS = [("hebdomadaire", _("Chaque semaine")), ("bimensuel", _("Toutes les deux semaines")),
            ("trois_semaines", _("Toutes les trois semaines")), ("mensuel", _("Une fois par mois"))]
+LEGACY_RHYTHMS = {"hebdomadaire"}
+# The rhythms the enrollment form offers (and accepts).
+RHYTHM_CHOICES = [(code, label) for code, label in RHYTHMS if code not in LEGACY_RHYTHMS]
 # How many people a mentor may accompany at once: the choices of the enrollment form.
 CAPACITIES = [(1, "1"), (2, "2"), (3, "3")]
 EXPERIENCE = [("moins_2", _("Moins de 2 ans")), ("2_5", _("De 2 à 5 ans")),

@@ -104,8 +104,7 @@ def changed_pages(changed_site) -> dict[str, str]:
     ("version_notice", "2026-12"),
     ("capacites", "1, 2 ou 3"),
     ("capacites.max", "3"),
-    ("rythmes", ("chaque semaine, toutes les deux semaines, toutes les trois semaines ou une "
-                 "fois par mois")),
+    ("rythmes", "toutes les deux semaines, toutes les trois semaines ou une fois par mois"),
     ("contacts.dpo", None),
     ("poids", None),
 ])

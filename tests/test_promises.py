@@ -85,6 +85,9 @@ PROMISES = [
     ("confidentialite.md", "les personnes mentorées en attente qui peuvent vous avoir pour "
      "binôme voient alors votre prénom", "test_between_checkpoints.py::test_a_waiting_mentee"
      "_ranks_visible_mentors_and_the_matching_weighs_it"),
+    ("faq.md", "les mentoré·es en attente qui peuvent vous avoir pour binôme voient votre "
+     "prénom", "test_between_checkpoints.py::test_a_waiting_mentee"
+     "_ranks_visible_mentors_and_the_matching_weighs_it"),
     ("confidentialite.md", "<!-- programme: domaines_email -->",
      "test_programme_values.py::test_each_marker_says_its_value_the_french_way"),
     # What a link does.
@@ -136,6 +139,11 @@ PROMISES = [
      "_its_own"),
     ("fonctionnement.md", "Corriger la formulation d’un objectif sur votre page ne lui fait "
      "pas perdre ses notes", "test_goal_ratings.py::test_each_goal_keeps_its_path_through_a_correction_page_and_download"),
+    # The reporting line, both ways.
+    ("fonctionnement.md", "écarte la personne dont vous donnez l’adresse comme responsable "
+     "direct·e, que vous soyez mentor ou mentoré·e",
+     "test_guide_coherence.py::test_the_matching_never_pairs_a_person_with_their_manager_in"
+     "_either_direction"),
     # The agreed pair (issue 25).
     ("formulaires/inscription.md", "Ce ou cette collègue ne reçoit aucun message",
      "test_agreed_pair.py::test_the_field_is_stored_case_folded_and_the_colleague_gets_no_message"),

@@ -24,7 +24,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from faker import Faker
 
 from ..i18n import _
-from ..matching.suggest import RHYTHMS, SLOTS, suggest
+from ..matching.suggest import SLOTS, suggest
 from ..programme import Programme
 from ..records.checkpoints import checkpoint_schedule
 from ..records.common import FORMAT_VERSION
@@ -35,6 +35,7 @@ from ..vocabulary import (
     MENTOR_ROLES,
     MENTORING_SKILLS,
     PAIR_END_STATUSES,
+    RHYTHM_CHOICES,
     PairState,
     Status,
 )
@@ -196,7 +197,8 @@ def _enroll(repo, programme, fake, rng, count, start, today, report, rounds) -> 
             "skills_sought_other": "",
             "goals": rng.sample(GOALS, rng.randint(1, 3)) if role != "mentor" else [],
             "format": rng.choices(("presentiel", "distance", "hybride"), (30, 20, 50))[0],
-            "rhythm": rng.choices(RHYTHMS, (10, 50, 15, 25))[0],
+            # The rhythms the form offers today (one draw, as before: the rest is unchanged).
+            "rhythm": rng.choices([code for code, _label in RHYTHM_CHOICES], (55, 17, 28))[0],
             "availability": sorted(rng.sample(SLOTS, rng.randint(2, 5)), key=SLOTS.index),
             "department_preference": rng.choice(("autre", "meme", "indifferent")),
             "comment": "", "consent": True, "reference": new_reference("enrollment"),

@@ -33,7 +33,7 @@ from ..vocabulary import (
     MENTEE_ROLES,
     MENTOR_ROLES,
     OTHER_SKILL,
-    RHYTHMS,
+    RHYTHM_CHOICES,
     ROLES,
     SLOTS,
     TRACKS,
@@ -201,8 +201,8 @@ class EnrollmentForm(PublicForm):
     track = radio_field(_("Parcours"), TRACKS, description=_(
         "En mentorat classique, une personne plus expérimentée accompagne une personne qui "
         "souhaite progresser. En mentorat inversé, c’est l’inverse : le ou la collègue la plus "
-        "récente dans le métier est mentor et partage ses usages numériques, ses pratiques "
-        "nouvelles et le regard d’une autre génération avec un·e collègue plus expérimenté·e. "
+        "récente dans le métier est mentor et partage ses usages numériques et ses pratiques "
+        "nouvelles avec un ou une collègue plus expérimenté·e. "
         "Chacun·e s’inscrit seul·e : la coordination forme les binômes."))
     role = radio_field(_("Vous vous inscrivez comme"), ROLES, description=_(
         "Si vous souhaitez à la fois accompagner et être accompagné·e, choisissez « Les deux » : "
@@ -234,14 +234,17 @@ class EnrollmentForm(PublicForm):
         "travaillent ? De 1 (je débute) à 5 (je maîtrise) : un repère pour vous, que la "
         "coordination voit aussi ; il ne compte pas dans la formation des binômes."))
     level_questions = level_field(_("Votre niveau aujourd’hui : les questions ouvertes"), description="")
-    level_feedback = level_field(_("Votre niveau aujourd’hui : les retours (feedback)"), description="")
+    level_feedback = level_field(_("Votre niveau aujourd’hui : les retours"), description="")
     level_goals = level_field(_("Votre niveau aujourd’hui : la définition d’objectifs"), description="")
     # Asked of mentees only (the "mentee" fieldset).
     skills_sought = CheckboxesField(_("Compétences que vous souhaitez développer"), choices=[])
     skills_sought_other = text_field(_("Autre compétence souhaitée"), SHORT_MAX, required=False)
+    # Any wording is accepted: the goal is made SMART with the mentor at the first meeting.
     goal_1 = text_field(_("Objectif 1"), GOAL_MAX, required=False, description=_(
-        "Un objectif SMART : spécifique, mesurable, atteignable, réaliste et daté. "
-        "Par exemple : « animer seul·e une réunion d’équipe de 30 minutes d’ici mars »."),
+        "Un objectif provisoire suffit, par exemple « être plus à l’aise en réunion » : vous "
+        "le rendrez SMART (spécifique, mesurable, atteignable, réaliste et daté) avec votre "
+        "mentor au premier rendez-vous, par exemple « animer seul·e une réunion d’équipe de "
+        "30 minutes d’ici mars »."),
         free=True)
     # Each goal is followed by where the mentee stands on it today (optional).
     level_goal_1 = level_field(_("Où en êtes-vous aujourd’hui sur l’objectif 1 ?"))
@@ -250,11 +253,11 @@ class EnrollmentForm(PublicForm):
     level_goal_2 = level_field(_("Où en êtes-vous aujourd’hui sur l’objectif 2 ?"), description="")
     goal_3 = text_field(_("Objectif 3 (facultatif)"), GOAL_MAX, required=False)
     level_goal_3 = level_field(_("Où en êtes-vous aujourd’hui sur l’objectif 3 ?"), description="")
-    department_preference = radio_field(_("Souhaitez-vous un·e mentor d’un autre département ?"),
+    department_preference = radio_field(_("Souhaitez-vous un mentor d’un autre département ?"),
                                   DEPARTMENT_PREFERENCES, required=False)
     format = radio_field(_("Format des rencontres"), FORMATS, description=_(
         "En présentiel, votre binôme travaille sur le même site que vous."))
-    rhythm = radio_field(_("Rythme souhaité"), RHYTHMS)
+    rhythm = radio_field(_("Rythme souhaité"), RHYTHM_CHOICES)
     availability = CheckboxesField(_("Vos disponibilités habituelles"),
                                    [validators.InputRequired(CHOOSE_SOME)], choices=options(SLOTS))
     comment = text_field(_("Commentaire libre (facultatif)"), LONG_MAX, required=False,
@@ -433,7 +436,7 @@ SCALE_10 = [(n, str(n)) for n in range(11)]
 MENTOR_SKILLS = (
     ("skill_listening", _("L’écoute active")),
     ("skill_questions", _("L’art de poser des questions ouvertes")),
-    ("skill_feedback", _("Le retour constructif (feedback)")),
+    ("skill_feedback", _("Le retour constructif")),
     ("skill_goals", _("La définition d’objectifs avec la personne mentorée")),
 )
 GOAL_SLOTS = ("progress_1", "progress_2", "progress_3")

@@ -30,12 +30,20 @@ from ..programme_text import checkpoint_months, days
 from ..templating import template_environment
 from ..text import is_address
 from ..typography import french_spacing
-from ..vocabulary import CHOICE_LABELS, TRACKS, WAITING_STATUSES, PairState, Status
+from ..vocabulary import (
+    CHOICE_LABELS,
+    MENTEE_ROLES,
+    MENTOR_ROLES,
+    TRACKS,
+    WAITING_STATUSES,
+    PairState,
+    Status,
+)
 from .ics import checkpoint_update, pair_calendar, pair_cancellation
 from .links import address_link, feedback_link, pair_link, personal_link
 from .mailqueue import MailKind
 
-__all__ = ["Outgoing", "BUILDERS", "render", "compose", "UnsafeAddress"]
+__all__ = ["Outgoing", "BUILDERS", "render", "compose", "UnsafeAddress", "guides_for"]
 
 # Plain-text messages: nothing to escape; what people typed stays as they typed it.
 _env = template_environment(autoescape=False, keep_trailing_newline=True)
@@ -100,6 +108,22 @@ def _personal_link(out: Outgoing, record: dict) -> str:
     return personal_link(out.settings.base_url, out.secret, record)
 
 
+def guides_for(record: dict) -> list[tuple[str, str]]:
+    """The guide pages (title, address under the site) for this person's role and track.
+
+    The reverse track has its own guide for both roles; otherwise a mentee starts with
+    the mentee's guide and a mentor with the first meeting, someone enrolled as both
+    with the two."""
+    if record.get("track") == "inverse":
+        return [(_("Mentorat inversé"), "guides/mentorat-inverse/")]
+    guides = []
+    if record.get("role") in MENTEE_ROLES:
+        guides.append((_("Guide du mentoré·e"), "guides/guide-du-mentore/"))
+    if record.get("role") in MENTOR_ROLES:
+        guides.append((_("Premier rendez-vous"), "guides/premier-rendez-vous/"))
+    return guides
+
+
 def _enrollment(refs: dict, out: Outgoing, message_id):
     record = out.repo.enrollment_by_email(refs.get("email", ""))
     if record is None:
@@ -111,7 +135,7 @@ def _enrollment(refs: dict, out: Outgoing, message_id):
         return compose(out.settings, record["email"],
                        _("Votre inscription au programme de mentorat"),
                        "enrollment_confirmation", message_id=message_id, record=record,
-                       labels=labels, link=link), record["id"]
+                       labels=labels, link=link, guides=guides_for(record)), record["id"]
     # Someone enrolled this address again: only its owner hears of it.
     return compose(out.settings, record["email"],
                    _("Vous êtes déjà inscrit·e au programme de mentorat"), "already_enrolled",

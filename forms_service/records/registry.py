@@ -73,7 +73,7 @@ KEPT: tuple[Kept, ...] = (
          "enrollments", otherwise=_("comme l’inscription ; vous les voyez sur votre page "
                                     "personnelle")),
     Kept(_("Profil visible et choix"),
-         _("si une personne mentore le choisit : son prénom, son poste, son département, son "
+         _("si un mentor le choisit : son prénom, son poste, son département, son "
            "site, ses compétences et sa présentation, montrés aux personnes mentorées en "
            "attente qui peuvent l’avoir pour binôme ; les choix classés par une personne "
            "mentorée (trois au plus), vus par la coordination et l’appariement, jamais par les "
