@@ -282,7 +282,7 @@ def test_the_home_page_has_four_entries(built_site):
     assert entries == {"Je cherche un mentor": "guides/guide-du-mentore/",
                        "Je veux accompagner": "guides/",
                        "Mentorat inversé": "guides/mentorat-inverse/",
-                       "Je coordonne le programme": "fonctionnement/"}
+                       "Je coordonne le programme": "lancer/"}
 
 
 def test_the_thanks_page_names_the_guide_of_each_role(client):
