@@ -98,7 +98,7 @@ def fill_enrollment_with_the_keyboard(keys: Keyboard, email: str) -> None:
     keys.tab_to("enrollment-format-0")
     keys.press("ArrowDown", 2)  # Hybride
     keys.tab_to("enrollment-rhythm-0")
-    keys.press("ArrowDown")  # Toutes les deux semaines
+    keys.press("Space")  # Toutes les deux semaines, the first choice since the weekly one went
     keys.tab_to("enrollment-availability-2")
     keys.press("Space")  # Mardi matin
 
