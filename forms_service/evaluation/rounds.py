@@ -48,7 +48,10 @@ def round_names(cohorts: list[dict], enrollments: list[dict]) -> list[str]:
     """The rounds in the order they opened, « hors session » first when it has anyone."""
     names = [c["name"] for c in sorted(cohorts, key=lambda c: c.get("opened_at") or "")
              if c.get("name")]
-    names = list(dict.fromkeys(names))
+    # A round named by an enrollment but absent from the rounds' table (imported data) still
+    # has its report, after the known ones.
+    names = list(dict.fromkeys(names + sorted({e["cohort"] for e in enrollments
+                                               if e.get("cohort")} - set(names))))
     if any(not e.get("cohort") for e in enrollments):
         names.insert(0, OUTSIDE)
     return names
