@@ -41,7 +41,7 @@ preview: site
 	MENTORAT_FORMS_URL=http://127.0.0.1:$(PORT) NO_MKDOCS_2_WARNING=1 \
 	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:$(PREVIEW_PORT)
 
-# The coordination guide's pictures (docs/coordination/captures/), from a fictitious
+# The coordination guide's pictures (docs/guide-coordination/captures/), from a fictitious
 # programme in a temporary directory; not part of `make test`, which only checks
 # that they match the templates. About half a minute.
 screenshots: site

@@ -3,7 +3,7 @@
 Starts the service in this process on a fictitious programme (``mentorat demo``
 in a temporary directory), logs a coordinator in through Chromium (password,
 then the code of the second factor), and saves one PNG per screen of
-``SCREENS`` in ``docs/coordination/captures/``, 1 280 pixels wide. While each
+``SCREENS`` in ``docs/guide-coordination/captures/``, 1 280 pixels wide. While each
 page is shown it records the Jinja templates Flask rendered for it; the
 manifest ``captures.json`` keeps, per screen, those templates (with the ones
 they extend, include or import) and a sha256 of their sources, so that
@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CAPTURES = ROOT / "docs" / "coordination" / "captures"
+CAPTURES = ROOT / "docs" / "guide-coordination" / "captures"
 MANIFEST = CAPTURES / "captures.json"
 WIDTH = 1280
 # Run as a script, Python puts scripts/ first on the path: the service pictured must be

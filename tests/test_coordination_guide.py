@@ -1,12 +1,12 @@
 """The coordination guide's pictures are those of the area as it is now.
 
 ``make screenshots`` (scripts/screenshots.py) takes one picture per screen of
-its ``SCREENS`` list and writes, in ``docs/coordination/captures/captures.json``,
+its ``SCREENS`` list and writes, in ``docs/guide-coordination/captures/captures.json``,
 the templates each page rendered with a sha256 of their sources. These tests
 need no browser: every screen has its picture and its entry, the entry's
 digest is that of the templates today (a template changed without new pictures
 fails), every page of the area has a screen, and every picture is shown in a
-page of ``docs/coordination/``.
+page of ``docs/guide-coordination/``.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from jinja2 import Environment, FileSystemLoader
 from support.service import ROOT, app_settings
 
 SCRIPT = ROOT / "scripts" / "screenshots.py"
-GUIDE = ROOT / "docs" / "coordination"
+GUIDE = ROOT / "docs" / "guide-coordination"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 MOST_BYTES = 250 * 1024
 
@@ -77,7 +77,7 @@ def stale(name: str, entry: dict, env) -> str | None:
     if screenshots.templates_digest(env, entry["gabarits"]) != entry["empreinte"]:
         return (f"La capture « {name}.png » ne correspond plus aux gabarits "
                 f"({', '.join(entry['gabarits'])}) : lancez « make screenshots » et "
-                f"vérifiez les pages de docs/coordination/.")
+                f"vérifiez les pages de docs/guide-coordination/.")
     return None
 
 
@@ -114,7 +114,7 @@ def test_every_picture_is_shown_in_a_page_of_the_guide(area_app):
     pages = "\n".join(p.read_text(encoding="utf-8") for p in GUIDE.glob("*.md"))
     missing = [s.name for s in shown_screens(area_app)
                if f"](captures/{s.name}.png)" not in pages]
-    assert missing == [], f"captures montrées dans aucune page de docs/coordination/ : {missing}"
+    assert missing == [], f"captures montrées dans aucune page de docs/guide-coordination/ : {missing}"
 
 
 def test_a_changed_template_makes_its_picture_stale(area_app, tmp_path):
@@ -135,3 +135,22 @@ def test_a_changed_template_makes_its_picture_stale(area_app, tmp_path):
                     encoding="utf-8")
     why = stale("inscriptions", entry, copy)
     assert why is not None and "make screenshots" in why and "base.html" in why
+
+
+def test_no_page_of_the_guide_sits_where_the_service_answers(built_site, tmp_path):
+    """/coordination/ is the area: a guide page there would never be seen (it was, once)."""
+    import importlib.util
+
+    from mkdocs.exceptions import PluginError
+    from mkdocs.structure.files import File, Files
+
+    pages = [p.relative_to(built_site).as_posix() for p in built_site.rglob("index.html")]
+    assert [p for p in pages if p.startswith(("coordination/", "api/"))] == []
+    assert "guide-coordination/bilan/index.html" in pages
+    spec = importlib.util.spec_from_file_location("forms_hook",
+                                                  ROOT / "overrides" / "hooks" / "forms.py")
+    hook = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hook)
+    shadowed = Files([File("coordination/index.md", str(tmp_path), str(tmp_path), True)])
+    with pytest.raises(PluginError, match="appartient au service"):
+        hook.on_files(shadowed, {})

@@ -164,13 +164,13 @@ PROMISES = [
      "l’autre, dans le même parcours", "test_agreed_pair.py::test_a_mutual_wish_across_tracks"
      "_gets_no_bonus"),
     # The coordination's guide, on what the area does.
-    ("coordination/appariement.md", "chacune reçoit un e-mail de présentation",
+    ("guide-coordination/appariement.md", "chacune reçoit un e-mail de présentation",
      "test_pairs.py::test_confirming_a_suggestion_stores_it_and_introduces_both_people"),
-    ("coordination/appariement.md", "qui ne cite que les raisons favorables",
+    ("guide-coordination/appariement.md", "qui ne cite que les raisons favorables",
      "test_worklist.py::test_negative_reasons_are_flagged_and_never_reach_an_email"),
-    ("coordination/inscriptions.md", "la personne concernée les voit sur sa page « Mon "
+    ("guide-coordination/inscriptions.md", "la personne concernée les voit sur sa page « Mon "
      "inscription »", "test_rights.py::test_the_page_shows_each_category_escaped"),
-    ("coordination/suivi.md", "la coordination est prévenue par e-mail",
+    ("guide-coordination/suivi.md", "la coordination est prévenue par e-mail",
      "test_between_checkpoints.py::test_silence_nudges_then_alerts_each_once"),
     ("objectifs-et-indicateurs.md", "Tout chiffre qui porte sur moins de trois personnes est "
      "masqué, partout", "test_round_report.py::test_reach_by_site_hides_groups_under_three_and"

@@ -45,6 +45,20 @@ def _markers(markdown: str) -> list[str]:
     return MARKER.findall(FENCE.sub("", markdown))
 
 
+# The service answers these addresses itself (``FLASK_PATHS``): a page of the guide there
+# would never be seen (the coordination's area, the API, the health check).
+SERVICE_ONLY = ("api/", "coordination/", "healthz")
+
+
+def on_files(files, config):
+    for file in files.documentation_pages():
+        if file.url.startswith(SERVICE_ONLY):
+            raise PluginError(
+                f"{file.src_uri} : l'adresse /{file.url} appartient au service (espace de "
+                "coordination, API), qui la sert à la place de la page ; renommez le dossier.")
+    return files
+
+
 def on_page_markdown(markdown, page, config, files):
     names = _markers(markdown)
     for name in names:
