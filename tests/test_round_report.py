@@ -208,3 +208,19 @@ def test_the_pdf_is_a4_holds_the_figures_and_an_unknown_round_is_refused(data_di
     assert target.read_bytes()[:5] == b"%PDF-"
     refused = CliRunner().invoke(main, ["report", "--cohort", "R9"], env=env)
     assert refused.exit_code == 1 and "Session inconnue" in refused.output
+
+
+def test_without_weasyprint_the_pdf_is_refused_in_french(data_dir, monkeypatch, tmp_path):
+    import sys
+
+    path, _people = data_dir
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # as if it could not load
+    result = CliRunner().invoke(main, ["report", "--format", "pdf", "-o",
+                                       str(tmp_path / "b.pdf")],
+                                env={"MENTORAT_DATA_DIR": str(path)})
+    said = " ".join(result.output.replace("\u00a0", " ").split())
+    assert result.exit_code == 1 and "Erreur : Le PDF ne peut pas être produit" in said
+    assert "libpango" in result.output and not (tmp_path / "b.pdf").exists()
+    json_report = CliRunner().invoke(main, ["report", "--format", "json"],
+                                     env={"MENTORAT_DATA_DIR": str(path)})
+    assert json_report.exit_code == 0  # the other formats never load it
