@@ -269,7 +269,7 @@ def _response_rows(data: RoundData) -> list[Row]:
         rows.append((_("%(months)d mois") % {"months": month}, {
             "expected": shown_total(expected[month]),
             "answered": None if hidden else shown_total(answered[month]),
-            "rate": None if hidden else shown_share(answered[month], expected[month], 0)}))
+            "rate": None if hidden else shown_share(answered[month], expected[month])}))
     return rows
 
 
