@@ -15,8 +15,8 @@ import zipfile
 from html import unescape
 
 import pytest
-import yaml
 from support.service import ROOT
+from support.site_pages import mkdocs_config, nav_files
 
 from forms_service.programme_text import days, marker_value
 
@@ -77,36 +77,21 @@ def _nav_section(nav, title):
     return None
 
 
-def _nav_files(items) -> list[str]:
-    files = []
-    for item in items:
-        value = next(iter(item.values())) if isinstance(item, dict) else item
-        files.extend(_nav_files(value) if isinstance(value, list) else [value])
-    return files
-
-
-class _Loader(yaml.SafeLoader):
-    pass
-
-
-_Loader.add_multi_constructor("", lambda loader, suffix, node: None)
-
-
 @pytest.fixture(scope="module")
 def nav():
-    return yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_Loader)["nav"]
+    return mkdocs_config(ROOT)["nav"]
 
 
 def test_the_section_comes_after_the_templates_and_holds_every_page(nav):
     titles = [next(iter(item)) if isinstance(item, dict) else item for item in nav]
     assert titles.index(SECTION) == titles.index("Modèles") + 1
-    section = _nav_files(_nav_section(nav, SECTION))
+    section = nav_files(_nav_section(nav, SECTION))
     assert section[0] == "lancer/index.md"
     assert sorted(f"lancer/{stem}.md" for stem in PAGES) == sorted(
         f for f in section if f.startswith("lancer/"))
     # The record of processing moved into the section; its file (and URL) did not.
     assert "registre-des-traitements.md" in section
-    assert _nav_files(nav).count("registre-des-traitements.md") == 1
+    assert nav_files(nav).count("registre-des-traitements.md") == 1
     assert (DOCS / "registre-des-traitements.md").exists()
 
 

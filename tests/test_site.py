@@ -9,30 +9,16 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-import yaml
 from support.content_rules import prose, shared_sequences, word_count
 from support.service import ROOT
+from support.site_pages import mkdocs_config, nav_files
 
 DOCS = ROOT / "docs"
 NBSPS = "\u00a0\u202f"
 
 
-def _nav_files(nav) -> list[str]:
-    files = []
-    for item in nav:
-        value = next(iter(item.values())) if isinstance(item, dict) else item
-        files.extend(_nav_files(value) if isinstance(value, list) else [value])
-    return files
-
-
-class _Loader(yaml.SafeLoader):
-    pass
-
-
-# mkdocs.yml may hold !!python tags and env tags; nav is plain data.
-_Loader.add_multi_constructor("", lambda loader, suffix, node: None)
-CONFIG = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_Loader)
-NAV = _nav_files(CONFIG["nav"])
+CONFIG = mkdocs_config(ROOT)
+NAV = nav_files(CONFIG["nav"])
 NOT_IN_NAV = [line.strip().lstrip("/") for line in CONFIG["not_in_nav"].splitlines() if line.strip()]
 # Excluded from the build (the shared texts pages include, docs/includes/): not pages.
 EXCLUDED = [line.strip().lstrip("/") for line in CONFIG["exclude_docs"].splitlines()

@@ -165,3 +165,23 @@ def describe(chosen: dict[str, list[str]]) -> str:
     return "\n".join(f"  {address} : {', '.join(brings[:6])}"
                      + (f" … (+{len(brings) - 6})" if len(brings) > 6 else "")
                      for address, brings in chosen.items())
+
+
+def mkdocs_config(root: Path) -> dict:
+    """``mkdocs.yml`` as plain data (its ``!!python`` and ``!ENV`` tags read as ``None``)."""
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.add_multi_constructor("", lambda loader, suffix, node: None)
+    return yaml.load((root / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Loader)
+
+
+def nav_files(items) -> list[str]:
+    """Every page a nav (or a part of it) lists, in order."""
+    files = []
+    for item in items:
+        value = next(iter(item.values())) if isinstance(item, dict) else item
+        files.extend(nav_files(value) if isinstance(value, list) else [value])
+    return files
