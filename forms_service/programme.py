@@ -248,11 +248,7 @@ def _selection(path: Path, node) -> dict:
             raise _fail(path, key, _("étape inconnue « %(key)s » dans « selection » "
                                      "(attendues : %(names)s).")
                         % {"key": key.value, "names": ", ".join(SELECTION_DEFAULTS)})
-        answer = str(value.value).strip().lower() if isinstance(value, yaml.ScalarNode) else ""
-        if answer not in ("oui", "non", "true", "false"):
-            raise _fail(path, value, _("« selection.%(key)s » : écrivez « oui » ou « non ».")
-                        % {"key": key.value})
-        steps[key.value] = answer in ("oui", "true")
+        steps[key.value] = _yes_no(path, f"selection.{key.value}", value)
     return steps
 
 
