@@ -101,3 +101,11 @@ def test_the_guide_describes_each_indicator_as_the_report_computes_it(built_site
     for indicator in INDICATORS:
         for text in (indicator.title, indicator.definition, indicator.caveat):
             assert plain_spaces(str(text)).replace("’", "'") in page.replace("’", "'"), text
+
+
+def test_a_rounds_accented_name_gives_a_plain_file_name(app, client):
+    repo(app).open_cohort("Été 2027", by=None)
+    login(app, client)
+    sent = client.get(PAGE + "bilan.json?session=Été 2027")
+    assert sent.status_code == 200
+    assert sent.headers["Content-Disposition"] == 'attachment; filename="bilan-Ete-2027.json"'

@@ -52,7 +52,7 @@ def report(cohort: str | None, fmt: str, output: Path | None) -> None:
     finally:
         repo.close()
     if output is None and fmt in ("pdf", "xlsx"):
-        output = Path(f"bilan-{_file_part(content['label'])}.{fmt}")
+        output = Path(bilan.file_name(content, fmt))
     if output is None:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
@@ -72,6 +72,3 @@ def _render(bilan, content: dict, fmt: str) -> bytes:
         return bilan.to_xlsx(content)
     return bilan.to_html(content).encode()
 
-
-def _file_part(label: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_." else "-" for c in label).strip("-") or "session"

@@ -108,8 +108,8 @@ def review_download(fmt: str):
     repo.audit(current_coordinator()["id"], "bilan_exporte", fmt)
     response = Response(body, mimetype=MEDIA_TYPES[fmt].split(";")[0])
     response.headers["Content-Type"] = MEDIA_TYPES[fmt]
-    part = "".join(c if c.isalnum() or c in "-_." else "-" for c in (name or "hors-session"))
-    response.headers["Content-Disposition"] = f'attachment; filename="bilan-{part}.{fmt}"'
+    response.headers["Content-Disposition"] = \
+        f'attachment; filename="{bilan.file_name(content, fmt)}"'
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

@@ -21,7 +21,7 @@ from . import charts
 from .indicators import ALL, INDICATORS, compute
 from .rounds import OUTSIDE, latest_round, previous_round, round_data, round_label, round_names
 
-__all__ = ["FORMATS", "PdfUnavailable", "build", "figures_of", "fragment", "fragment_context", "freeze_rounds",
+__all__ = ["FORMATS", "PdfUnavailable", "build", "figures_of", "file_name", "fragment", "fragment_context", "freeze_rounds",
            "round_label", "rounds_of", "sections", "to_html", "to_json_data", "to_pdf",
            "to_xlsx"]
 
@@ -34,6 +34,16 @@ BY_KEY = {indicator.key: indicator for indicator in INDICATORS}
 
 class PdfUnavailable(RuntimeError):
     """WeasyPrint or the system libraries it needs (Pango) cannot be loaded."""
+
+
+def file_name(report: dict, fmt: str) -> str:
+    """``bilan-Ete-2026.pdf``: the round's name in plain ASCII, safe in a header or a path."""
+    import unicodedata
+
+    plain = unicodedata.normalize("NFKD", report["cohort"] or "hors session")
+    plain = plain.encode("ascii", "ignore").decode()
+    part = "".join(c if c.isalnum() or c in "-_." else "-" for c in plain).strip("-.")
+    return f"bilan-{part or 'session'}.{fmt}"
 
 
 def rounds_of(repo) -> list[str]:
