@@ -19,13 +19,14 @@ from datetime import date
 
 from flask import render_template
 
+from ..evaluation import charts
+from ..evaluation import report as bilan
+from ..evaluation.indicators import response_rates
 from ..i18n import _
 from ..records.anonymity import MIN_GROUP
 from ..records.closing import closing_figures
 from ..services import get_programme, get_repo
 from ..vocabulary import MENTEE_ROLES, MENTOR_ROLES, ROLES, TRACKS, PairState, Status
-from ..evaluation import charts
-from ..evaluation import report as bilan
 from .auth import login_required
 from .blueprint import bp
 
@@ -121,27 +122,6 @@ def matched_share(enrollments: Iterable[dict], pairs: Iterable[dict]) -> dict:
         "mentees": (sum(i in mentees_paired for i in mentees), len(mentees)),
         "mentors": (sum(i in mentors_paired for i in mentors), len(mentors)),
     }
-
-
-def response_rates(pairs: Iterable[dict], months: Sequence[int], today: date
-                   ) -> list[tuple[int, int, int]]:
-    """Return ``(month, answered, expected)`` per checkpoint, from signed feedback.
-
-    Both people of a pair are expected at a checkpoint once its date has
-    passed (or one of them has answered it), if the pair was still running
-    on that date.
-    """
-    answered, expected = Counter(), Counter()
-    for pair in pairs:
-        closed = (pair.get("closed_at") or "")[:10]
-        for checkpoint in pair.get("checkpoints", ()):
-            due = checkpoint["due"]
-            if (due > today.isoformat() and not checkpoint.get("answered")) \
-                    or (closed and closed < due):
-                continue
-            expected[checkpoint["month"]] += 2
-            answered[checkpoint["month"]] += len(checkpoint.get("answered", {}))
-    return [(month, answered[month], expected[month]) for month in months]
 
 
 def ratings_per_checkpoint(feedback: Iterable[dict], months: Sequence[int], field: str

@@ -11,7 +11,7 @@ same rule as counts of people.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -33,7 +33,8 @@ from ..vocabulary import (
 from .rounds import RoundData, end_category, pair_outcome
 from .suppression import hide_counts, shown_mean, shown_median, shown_share, shown_total
 
-__all__ = ["Column", "Indicator", "INDICATORS", "compute", "RHYTHM_PER_MONTH", "ALL"]
+__all__ = ["Column", "Indicator", "INDICATORS", "compute", "RHYTHM_PER_MONTH", "ALL",
+           "response_rates"]
 
 ALL = _("Ensemble")
 UNKNOWN = _("Non renseigné")
@@ -251,25 +252,35 @@ def _months(pair: dict, today: date) -> float:
 
 # --------------------------------------------------------------------------- checkpoints
 
-def _response_rows(data: RoundData) -> list[Row]:
-    answered: dict[int, int] = defaultdict(int)
-    expected: dict[int, int] = defaultdict(int)
-    for pair in data.pairs:
-        closed = str(pair.get("closed_at") or "")[:10]
+def response_rates(pairs: Iterable[dict], months: Sequence[int], today: date
+                   ) -> list[tuple[int, int, int]]:
+    """Return ``(month, answered, expected)`` per checkpoint, from signed feedback.
+
+    Both people of a pair are expected at a checkpoint once its date has
+    passed (or one of them has answered it), if the pair was still running
+    on that date.
+    """
+    answered, expected = Counter(), Counter()
+    for pair in pairs:
+        closed = (pair.get("closed_at") or "")[:10]
         for checkpoint in pair.get("checkpoints", ()):
             due = checkpoint["due"]
-            if (due > data.today.isoformat() and not checkpoint.get("answered")) \
+            if (due > today.isoformat() and not checkpoint.get("answered")) \
                     or (closed and closed < due):
                 continue
             expected[checkpoint["month"]] += 2
             answered[checkpoint["month"]] += len(checkpoint.get("answered", {}))
+    return [(month, answered[month], expected[month]) for month in months]
+
+
+def _response_rows(data: RoundData) -> list[Row]:
     rows = []
-    for month in data.checkpoints:
-        hidden = expected[month] < 3
+    for month, answered, expected in response_rates(data.pairs, data.checkpoints, data.today):
+        hidden = expected < 3
         rows.append((_("%(months)d mois") % {"months": month}, {
-            "expected": shown_total(expected[month]),
-            "answered": None if hidden else shown_total(answered[month]),
-            "rate": None if hidden else shown_share(answered[month], expected[month])}))
+            "expected": shown_total(expected),
+            "answered": None if hidden else shown_total(answered),
+            "rate": None if hidden else shown_share(answered, expected)}))
     return rows
 
 
