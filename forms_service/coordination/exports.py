@@ -14,7 +14,7 @@ from ..services import get_repo
 from .auth import current_coordinator, login_required
 from .blueprint import bp
 
-__all__ = ["exports", "export_download", "audit"]
+__all__ = ["exports", "export_download", "audit", "attachment"]
 
 # How the exports page names each format for HR.
 FORMAT_LABELS = {"csv": _("CSV pour un tableur"), "xlsx": _("XLSX pour un tableur"),
@@ -47,10 +47,14 @@ def export_download(what: str, fmt: str):
         abort(404)
     body = export_body(repo, what, fmt)
     repo.audit(current_coordinator()["id"], "export", f"{what}.{fmt}")
-    response = Response(body, mimetype=MEDIA_TYPES[fmt].split(";")[0])
-    response.headers["Content-Type"] = MEDIA_TYPES[fmt]
-    response.headers["Content-Disposition"] = \
-        f'attachment; filename="{FILE_NAMES[what]}.{fmt}"'
+    return attachment(body, MEDIA_TYPES[fmt], f"{FILE_NAMES[what]}.{fmt}")
+
+
+def attachment(body, media_type: str, file_name: str) -> Response:
+    """A download of the area: never cached, never sniffed into something else."""
+    response = Response(body, mimetype=media_type.split(";")[0])
+    response.headers["Content-Type"] = media_type
+    response.headers["Content-Disposition"] = f'attachment; filename="{file_name}"'
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

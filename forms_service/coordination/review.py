@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Response, abort, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import Length
@@ -23,6 +23,7 @@ from ..services import get_repo
 from ..text import clean_text
 from .auth import current_coordinator, login_required
 from .blueprint import bp, flash_fr
+from .exports import attachment
 
 __all__ = ["review", "review_download"]
 
@@ -106,11 +107,5 @@ def review_download(fmt: str):
     except bilan.PdfUnavailable as error:
         return render_template("coordination/error.html", status=503, message=str(error)), 503
     repo.audit(current_coordinator()["id"], "bilan_exporte", fmt)
-    response = Response(body, mimetype=MEDIA_TYPES[fmt].split(";")[0])
-    response.headers["Content-Type"] = MEDIA_TYPES[fmt]
-    response.headers["Content-Disposition"] = \
-        f'attachment; filename="{bilan.file_name(content, fmt)}"'
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return attachment(body, MEDIA_TYPES[fmt], bilan.file_name(content, fmt))
 
