@@ -16,6 +16,7 @@ address and answers the same for any address.
 
 from __future__ import annotations
 
+import functools
 import hmac
 import logging
 from datetime import date
@@ -54,7 +55,7 @@ from ..vocabulary import PARTICIPANT_STATUS_LABELS as STATUS_LABELS
 from . import compression
 from .guards import PERSONAL_REFERRER_POLICY, check_origin, refusal, wants_json
 
-__all__ = ["bp", "MARKER", "template_filters", "personal_page"]
+__all__ = ["bp", "MARKER", "template_filters", "personal_page", "personal_action"]
 
 bp = Blueprint("participant", __name__)
 log = logging.getLogger(__name__)
@@ -347,6 +348,29 @@ def _guard(*, limit: bool = False) -> None:
         get_limiter().hit()
 
 
+def personal_action(*, limit: bool = True):
+    """An action of « Mon inscription », posted with the personal link.
+
+    The decorated function gets the link's record and returns what it did (a
+    key of ``DONE``), or raises ``Rejected``; the request's guard, the
+    required link and the answer, a refusal or « done », are the same for
+    every action and written here once.
+    """
+    def decorate(action):
+        @functools.wraps(action)
+        def view():
+            record, token = None, ""
+            try:
+                _guard(limit=limit)
+                record, token = _required_record()
+                done = action(record)
+            except Rejected as refused:
+                return _refused(refused, record, token)
+            return _done(done, token)
+        return view
+    return decorate
+
+
 # ------------------------------------------------------------------------------ views
 
 
@@ -435,89 +459,69 @@ def confirm_address():
 
 
 @bp.post("/api/mon-inscription/pause")
-def pause():
+@personal_action()
+def pause(record: dict) -> str:
     """A mentor sets their capacity, or pauses (until a date) without leaving the programme."""
-    record, token = None, ""
-    try:
-        _guard(limit=True)
-        record, token = _required_record()
-        if record.get("role") not in MENTOR_ROLES or record.get("status") in FINAL_STATUSES:
-            raise Rejected(409, _("Seul un mentor dont l'inscription est en cours peut régler "
-                                  "ses disponibilités."))
-        capacity = request.form.get("capacite", "")
-        if capacity not in ("1", "2", "3"):
-            raise Rejected(400, _("Choisissez 1, 2 ou 3 personnes."))
-        resume = (request.form.get("reprise_le") or "").strip() or None
-        if resume is not None:
-            try:
-                if date.fromisoformat(resume) <= date.today():
-                    raise ValueError
-            except ValueError:
-                raise Rejected(400, _("La date de reprise doit être une date à venir "
-                                      "(AAAA-MM-JJ), ou rester vide.")) from None
-    except Rejected as refused:
-        return _refused(refused, record, token)
+    if record.get("role") not in MENTOR_ROLES or record.get("status") in FINAL_STATUSES:
+        raise Rejected(409, _("Seul un mentor dont l'inscription est en cours peut régler "
+                              "ses disponibilités."))
+    capacity = request.form.get("capacite", "")
+    if capacity not in ("1", "2", "3"):
+        raise Rejected(400, _("Choisissez 1, 2 ou 3 personnes."))
+    resume = (request.form.get("reprise_le") or "").strip() or None
+    if resume is not None:
+        try:
+            if date.fromisoformat(resume) <= date.today():
+                raise ValueError
+        except ValueError:
+            raise Rejected(400, _("La date de reprise doit être une date à venir "
+                                  "(AAAA-MM-JJ), ou rester vide.")) from None
     get_repo().set_pause(record["id"], pause=request.form.get("pause") == "oui",
                          resume=resume, capacity=int(capacity))
     log.info("inscription %s : disponibilités de mentor mises à jour", record["id"])
-    return _done("pause", token)
+    return "pause"
 
 
 @bp.post("/api/mon-inscription/rester")
-def stay():
+@personal_action()
+def stay(record: dict) -> str:
     """« Je reste » after the retention warning: an activity, the period starts again."""
-    record, token = None, ""
-    try:
-        _guard(limit=True)
-        record, token = _required_record()
-        if record.get("status") not in WAITING_STATUSES:
-            raise Rejected(409, _("Votre inscription n'est pas en attente d'un binôme : elle "
-                                  "n'a pas besoin d'être confirmée."))
-    except Rejected as refused:
-        return _refused(refused, record, token)
+    if record.get("status") not in WAITING_STATUSES:
+        raise Rejected(409, _("Votre inscription n'est pas en attente d'un binôme : elle "
+                              "n'a pas besoin d'être confirmée."))
     get_repo().stay(record["id"])
     log.info("inscription %s : reste dans la liste d'attente", record["id"])
-    return _done("rester", token)
+    return "rester"
 
 
 @bp.post("/api/mon-inscription/rencontres/retirer")
-def remove_meeting():
+@personal_action(limit=False)
+def remove_meeting(record: dict) -> str:
     """Remove a meeting the participant logged themselves (the partner's stay)."""
-    record, token = None, ""
-    try:
-        _guard()
-        record, token = _required_record()
-        meeting = ascii_number(request.form.get("rencontre", ""))
-        if meeting is None or not get_repo().meetings.remove_own(meeting, record["id"]):
-            raise Rejected(404, _("Cette rencontre n'existe pas, ou c'est votre binôme qui "
-                                  "l'a notée."))
-    except Rejected as refused:
-        return _refused(refused, record, token)
-    return _done("rencontre_retiree", token)
+    meeting = ascii_number(request.form.get("rencontre", ""))
+    if meeting is None or not get_repo().meetings.remove_own(meeting, record["id"]):
+        raise Rejected(404, _("Cette rencontre n'existe pas, ou c'est votre binôme qui "
+                              "l'a notée."))
+    return "rencontre_retiree"
 
 
 @bp.post("/api/mon-inscription/choix")
-def rank_mentors():
+@personal_action()
+def rank_mentors(record: dict) -> str:
     """A waiting mentee ranks up to three mentors among those shown; the matching weighs it."""
-    record, token = None, ""
-    try:
-        _guard(limit=True)
-        record, token = _required_record()
-        shown = {m["id"] for m in _choosable(record)}
-        picked = []
-        for slot in ("choix_1", "choix_2", "choix_3"):
-            raw = request.form.get(slot, "")
-            if raw:
-                mentor_id = ascii_number(raw)
-                if mentor_id not in shown or mentor_id in picked:
-                    raise Rejected(400, _("Choisissez des mentors différents parmi ceux "
-                                          "proposés."))
-                picked.append(mentor_id)
-    except Rejected as refused:
-        return _refused(refused, record, token)
+    shown = {m["id"] for m in _choosable(record)}
+    picked = []
+    for slot in ("choix_1", "choix_2", "choix_3"):
+        raw = request.form.get(slot, "")
+        if raw:
+            mentor_id = ascii_number(raw)
+            if mentor_id not in shown or mentor_id in picked:
+                raise Rejected(400, _("Choisissez des mentors différents parmi ceux "
+                                      "proposés."))
+            picked.append(mentor_id)
     get_repo().set_preferences(record["id"], picked)
     log.info("inscription %s : %d mentor(s) classé(s)", record["id"], len(picked))
-    return _done("choix", token)
+    return "choix"
 
 
 @bp.post("/api/mon-inscription/retirer")

@@ -23,16 +23,7 @@ from ..mail.links import Expired
 from ..records.personal_data import held_about
 from ..services import get_programme, get_repo
 from .guards import PERSONAL_REFERRER_POLICY, Rejected
-from .participant import (
-    EXPIRED_LINK,
-    UNKNOWN_LINK,
-    _done,
-    _guard,
-    _record,
-    _refused,
-    _render,
-    _required_record,
-)
+from .participant import EXPIRED_LINK, UNKNOWN_LINK, _record, _render, personal_action
 
 __all__ = ["bp"]
 
@@ -65,41 +56,31 @@ def download():
 
 
 @bp.post("/api/mon-inscription/limiter")
-def limit():
+@personal_action()
+def limit(record: dict) -> str:
     """Limit the use of the person's data (``limiter=oui``) or lift the limitation (``non``)."""
-    record, token = None, ""
-    try:
-        _guard(limit=True)
-        record, token = _required_record()
-        wanted = request.form.get("limiter", "")
-        if wanted not in ("oui", "non"):
-            raise Rejected(400, _("Choisissez de limiter l'utilisation de vos données ou de "
-                                  "lever la limitation."))
-    except Rejected as refused:
-        return _refused(refused, record, token)
+    wanted = request.form.get("limiter", "")
+    if wanted not in ("oui", "non"):
+        raise Rejected(400, _("Choisissez de limiter l'utilisation de vos données ou de "
+                              "lever la limitation."))
     repo = get_repo()
     repo.set_limited(record["id"], wanted == "oui")
     repo.audit(None, "limitation_participant" if wanted == "oui" else "limitation_levee",
                record["id"])
     log.info("inscription %s : utilisation %s par la personne inscrite", record["id"],
              "limitée" if wanted == "oui" else "de nouveau permise")
-    return _done("limite" if wanted == "oui" else "limite_levee", token)
+    return "limite" if wanted == "oui" else "limite_levee"
 
 
 @bp.post("/api/mon-inscription/formation")
-def training_done():
+@personal_action()
+def training_done(record: dict) -> str:
     """A mentor declares having worked through the guide's training pages, when the
     programme asks for training before a pair (``selection.formation_requise``)."""
-    record, token = None, ""
-    try:
-        _guard(limit=True)
-        record, token = _required_record()
-        if "formation" not in selection_steps_left(record, get_programme().selection):
-            raise Rejected(409, _("Aucune formation n'est attendue de votre part."))
-    except Rejected as refused:
-        return _refused(refused, record, token)
+    if "formation" not in selection_steps_left(record, get_programme().selection):
+        raise Rejected(409, _("Aucune formation n'est attendue de votre part."))
     repo = get_repo()
     repo.pass_selection_step(record["id"], "formation", by=None, how="declaration")
     repo.audit(None, "selection_formation_declaree", record["id"])
     log.info("inscription %s : formation de mentor déclarée", record["id"])
-    return _done("formation", token)
+    return "formation"
