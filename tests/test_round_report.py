@@ -182,6 +182,19 @@ def test_waiting_time_is_the_median_of_the_matched(reported):
     assert waited["Mentorés"] == {"people": 7, "median": 10.0}
 
 
+def test_the_pairs_export_says_how_each_closed_pair_ended(data_dir, reported):
+    path, _people = data_dir
+    result = CliRunner().invoke(main, ["export", "pairs", "--format", "csv"],
+                                env={"MENTORAT_DATA_DIR": str(path)})
+    assert result.exit_code == 0, result.output
+    rows = [line.split(";") for line in result.stdout.lstrip("\ufeff").splitlines()]
+    column = rows[0].index("Fin du binôme")
+    ends = sorted(row[column] for row in rows[1:] if row[column])
+    assert ends == sorted(["Arrivé à son terme", "Arrivé à son terme",
+                           "La relation ne fonctionnait pas",
+                           "Manque de temps ou de disponibilité", "Non renseigné"])
+
+
 def test_purging_old_records_never_changes_a_past_report(data_dir, reported):
     path, _people = data_dir
     env = {"MENTORAT_DATA_DIR": str(path), "MENTORAT_SECRET_KEY": "x" * 32}
@@ -224,3 +237,4 @@ def test_without_weasyprint_the_pdf_is_refused_in_french(data_dir, monkeypatch, 
     json_report = CliRunner().invoke(main, ["report", "--format", "json"],
                                      env={"MENTORAT_DATA_DIR": str(path)})
     assert json_report.exit_code == 0  # the other formats never load it
+

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from ..i18n import _
+from ..records.pairs import end_category
 from ..vocabulary import (
     END_CATEGORIES,
     END_CATEGORY_DERIVED,
@@ -30,7 +31,7 @@ from ..vocabulary import (
     PairState,
     Status,
 )
-from .rounds import RoundData, end_category, pair_outcome
+from .rounds import RoundData, pair_outcome
 from .suppression import hide_counts, shown_mean, shown_median, shown_share, shown_total
 
 __all__ = ["Column", "Indicator", "INDICATORS", "compute", "RHYTHM_PER_MONTH", "ALL",

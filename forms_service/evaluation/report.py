@@ -21,9 +21,9 @@ from . import charts
 from .indicators import ALL, INDICATORS, compute
 from .rounds import OUTSIDE, latest_round, previous_round, round_data, round_label, round_names
 
-__all__ = ["FORMATS", "PdfUnavailable", "build", "figures_of", "file_name", "fragment", "fragment_context", "freeze_rounds",
-           "round_label", "rounds_of", "sections", "to_html", "to_json_data", "to_pdf",
-           "to_xlsx"]
+__all__ = ["FORMATS", "PdfUnavailable", "build", "figures_of", "file_name", "fragment",
+           "fragment_context", "freeze_rounds", "round_label", "rounds_of", "sections",
+           "to_html", "to_json_data", "to_pdf", "to_xlsx"]
 
 FORMATS = ("html", "pdf", "json", "xlsx")
 HIDDEN = _("moins de 3 personnes")

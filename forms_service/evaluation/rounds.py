@@ -18,7 +18,7 @@ from ..i18n import _
 from ..vocabulary import PairState
 
 __all__ = ["OUTSIDE", "RoundData", "round_names", "latest_round", "previous_round",
-           "round_label", "round_data", "pair_outcome", "end_category"]
+           "round_label", "round_data", "pair_outcome"]
 
 # The key of « hors session »: enrollments made while no round was open.
 OUTSIDE = ""
@@ -119,12 +119,3 @@ def pair_outcome(pair: dict, today: date) -> str:
             and str(pair.get("closed_at") or "")[:10] >= last:
         return "termine"
     return "arrete"
-
-
-def end_category(pair: dict) -> str:
-    """Why a pair ended early: the coordinator's category, else the service's reason."""
-    if pair.get("end_category"):
-        return pair["end_category"]
-    if pair.get("close_reason") in ("retrait", "effacement"):
-        return "retrait"
-    return "non_renseigne"

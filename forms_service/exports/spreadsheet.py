@@ -19,9 +19,12 @@ from dataclasses import dataclass
 from ..i18n import _
 from ..records.anonymity import shown_anonymously
 from ..records.closing import exported_answers
+from ..records.pairs import end_category
 from ..vocabulary import (
     CHOICE_LABELS,
     CLOSE_REASON_LABELS,
+    END_CATEGORIES,
+    END_CATEGORY_DERIVED,
     FORMATS,
     OTHER_SKILL,
     OTHER_SKILL_LABEL,
@@ -143,11 +146,13 @@ def _people(repo) -> tuple[dict, Callable[[int | None], str]]:
     return people, who
 
 
+# How a closed pair ended, as the round's report counts it.
+END_LABELS = dict(END_CATEGORIES + END_CATEGORY_DERIVED)
 PAIR_HEADERS = [
     _("Binôme"), _("Statut"), _("Mentor"), _("Adresse du mentor"), _("Référence du mentor"),
     _("Mentoré·e"), _("Adresse du mentoré"), _("Référence du mentoré"), _("Parcours"),
     _("Score"), _("Raisons"), _("Confirmé le"), _("Confirmé par"), _("Clos le"), _("Clos par"),
-    _("Raison de la clôture"), _("Points d'étape"),
+    _("Raison de la clôture"), _("Fin du binôme"), _("Points d'étape"),
 ]
 
 
@@ -166,7 +171,8 @@ def pair_rows(repo) -> Table:
             moment(pair.get("confirmed_at")), who(pair.get("confirmed_by")),
             moment(pair.get("closed_at")),
             who(pair.get("closed_by")) if pair.get("closed_at") else "",
-            str(CLOSE_REASON_LABELS.get(reason, reason)), len(pair.get("checkpoints") or ()),
+            str(CLOSE_REASON_LABELS.get(reason, reason)),
+            str(END_LABELS.get(end_category(pair), "")), len(pair.get("checkpoints") or ()),
         ])
     return _built(PAIR_HEADERS, found)
 

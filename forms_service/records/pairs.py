@@ -32,7 +32,7 @@ from .common import (
 from .enrollments import EnrollmentRecords
 from .goals import merged
 
-__all__ = ["PairRecords"]
+__all__ = ["PairRecords", "end_category"]
 
 
 class PairRecords:
@@ -423,6 +423,19 @@ class PairRecords:
             return False
         self.people.feedback.update(feedback_id, {"handled_at": now_iso(), "handled_by": by})
         return True
+
+
+def end_category(pair: dict) -> str | None:
+    """How a closed pair ended (``vocabulary.END_CATEGORIES``, or a derived one): the
+    coordinator's choice, else a withdrawal or erasure, else « non renseigné » (closed
+    before the choice existed). ``None`` for a pair that is not closed."""
+    if pair.get("status") != PairState.CLOSED:
+        return None
+    if pair.get("end_category"):
+        return pair["end_category"]
+    if pair.get("close_reason") in ("retrait", "effacement"):
+        return "retrait"
+    return "non_renseigne"
 
 
 def _link_key(pair_id: int, month: int, person_id: int) -> str:
