@@ -213,43 +213,54 @@ def _contacts(path: Path, node) -> dict:
     return contacts
 
 
+def _settings(path: Path, node, section: str, defaults: dict, *, shape: str, unknown: str,
+              read) -> dict:
+    """A section of named settings (``conservation``, ``selection``, ``temps``…): each name
+    one of ``defaults``, each value read by ``read(name, node)``, the defaults for the rest.
+    ``shape`` says what the section must look like, ``unknown`` names an unknown key."""
+    if not isinstance(node, yaml.MappingNode):
+        raise _fail(path, node, shape)
+    found = dict(defaults)
+    for key, value in node.value:
+        if key.value not in defaults:
+            raise _fail(path, key, unknown % {"key": key.value, "section": section,
+                                              "names": ", ".join(defaults)})
+        found[key.value] = read(key.value, value)
+    return found
+
+
+def _whole_number(path: Path, value, low: int, high: int, message: str) -> int:
+    try:
+        number = int(value.value)
+    except (TypeError, ValueError):
+        number = 0
+    if not low <= number <= high:
+        raise _fail(path, value, message)
+    return number
+
+
 def _days(path: Path, node, section: str, defaults: dict, maximum: int) -> dict:
     """A section mapping names to numbers of days (``conservation``, ``relances``)."""
     first = next(iter(defaults))
-    if not isinstance(node, yaml.MappingNode):
-        raise _fail(path, node, _("« %(section)s » doit associer chaque durée à un nombre de "
-                                  "jours, par exemple « %(key)s: %(days)d ».")
-                    % {"section": section, "key": first, "days": defaults[first]})
-    days = dict(defaults)
-    for key, value in node.value:
-        if key.value not in defaults:
-            raise _fail(path, key, _("durée inconnue « %(key)s » dans « %(section)s » "
-                                     "(attendues : %(names)s).")
-                        % {"key": key.value, "section": section, "names": ", ".join(defaults)})
-        try:
-            number = int(value.value)
-        except (TypeError, ValueError):
-            number = 0
-        if not 1 <= number <= maximum:
-            raise _fail(path, value, _("« %(section)s.%(key)s » doit être un nombre de jours "
+    return _settings(
+        path, node, section, defaults,
+        shape=_("« %(section)s » doit associer chaque durée à un nombre de jours, par exemple "
+                "« %(key)s: %(days)d ».") % {"section": section, "key": first,
+                                              "days": defaults[first]},
+        unknown=_("durée inconnue « %(key)s » dans « %(section)s » (attendues : %(names)s)."),
+        read=lambda key, value: _whole_number(
+            path, value, 1, maximum, _("« %(section)s.%(key)s » doit être un nombre de jours "
                                        "entre 1 et %(maximum)d.")
-                        % {"section": section, "key": key.value, "maximum": maximum})
-        days[key.value] = number
-    return days
+            % {"section": section, "key": key, "maximum": maximum}))
 
 
 def _selection(path: Path, node) -> dict:
-    if not isinstance(node, yaml.MappingNode):
-        raise _fail(path, node, _("« selection » doit dire, pour chaque étape, « oui » ou "
-                                  "« non », par exemple « entretien_mentors: non »."))
-    steps = dict(SELECTION_DEFAULTS)
-    for key, value in node.value:
-        if key.value not in SELECTION_DEFAULTS:
-            raise _fail(path, key, _("étape inconnue « %(key)s » dans « selection » "
-                                     "(attendues : %(names)s).")
-                        % {"key": key.value, "names": ", ".join(SELECTION_DEFAULTS)})
-        steps[key.value] = _yes_no(path, f"selection.{key.value}", value)
-    return steps
+    return _settings(
+        path, node, "selection", SELECTION_DEFAULTS,
+        shape=_("« selection » doit dire, pour chaque étape, « oui » ou « non », par exemple "
+                "« entretien_mentors: non »."),
+        unknown=_("étape inconnue « %(key)s » dans « selection » (attendues : %(names)s)."),
+        read=lambda key, value: _yes_no(path, f"selection.{key}", value))
 
 
 def _yes_no(path: Path, name: str, value) -> bool:
@@ -260,29 +271,20 @@ def _yes_no(path: Path, name: str, value) -> bool:
 
 
 def _time(path: Path, node) -> dict:
-    if not isinstance(node, yaml.MappingNode):
-        raise _fail(path, node, _("« temps » doit dire combien d'heures par mois le mentorat "
-                                  "demande et s'il se tient sur le temps de travail, par "
-                                  "exemple « heures_par_mois: 2 » et « sur_temps_de_travail: "
-                                  "oui »."))
-    rule = dict(TIME_DEFAULTS)
-    for key, value in node.value:
-        if key.value not in TIME_DEFAULTS:
-            raise _fail(path, key, _("réglage inconnu « %(key)s » dans « temps » "
-                                     "(attendus : %(names)s).")
-                        % {"key": key.value, "names": ", ".join(TIME_DEFAULTS)})
-        if key.value == "heures_par_mois":
-            try:
-                hours = int(value.value)
-            except (TypeError, ValueError):
-                hours = 0
-            if not 1 <= hours <= 20:
-                raise _fail(path, value, _("« temps.heures_par_mois » doit être un nombre "
-                                           "entier d'heures entre 1 et 20, par exemple 2."))
-            rule["heures_par_mois"] = hours
-        else:
-            rule[key.value] = _yes_no(path, f"temps.{key.value}", value)
-    return rule
+    def read(key: str, value):
+        if key == "heures_par_mois":
+            return _whole_number(path, value, 1, 20, _(
+                "« temps.heures_par_mois » doit être un nombre entier d'heures entre 1 et 20, "
+                "par exemple 2."))
+        return _yes_no(path, f"temps.{key}", value)
+
+    return _settings(
+        path, node, "temps", TIME_DEFAULTS,
+        shape=_("« temps » doit dire combien d'heures par mois le mentorat demande et s'il se "
+                "tient sur le temps de travail, par exemple « heures_par_mois: 2 » et "
+                "« sur_temps_de_travail: oui »."),
+        unknown=_("réglage inconnu « %(key)s » dans « temps » (attendus : %(names)s)."),
+        read=read)
 
 
 def _retention(path: Path, node) -> dict:
