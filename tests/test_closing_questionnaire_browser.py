@@ -7,15 +7,12 @@ The sending rules are checked without a browser in ``test_closing_questionnaire`
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from support.browser import assert_clean, violations
-from support.people import PERSON, STORED_MENTOR
-from support.processes import Server
+from support.people import PERSON, STORED_MENTOR, running_pair, stored
+from support.processes import server_and_store
 
 from forms_service.mail.links import pair_link
-from forms_service.records.checkpoints import checkpoint_schedule
 from forms_service.records.purge import erase_person
 
 MENTEE = {**PERSON, "name": "Awa Diallo", "goals": ["Négocier seule d'ici juin"]}
@@ -27,40 +24,27 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 @pytest.fixture(scope="module")
 def people(built_site, tmp_path_factory):
     """A server with two closed pairs: one to answer, one whose mentee will be erased."""
-    from forms_service.records.repository import Repository
-
-    data_dir = tmp_path_factory.mktemp("closing-data")
-    server = Server(built_site, data_dir)
-    store = Repository(data_dir)
-    try:
-        def add(answers, **extra):
-            record, _ref = store.enroll({**answers, **extra}, notice_version="2026-12")
-            return record
-
+    with server_and_store(built_site, tmp_path_factory.mktemp("closing-data")) as (server,
+                                                                                  store):
         def closed_pair(mentor, mentee):
-            pair = store.confirm_pair(mentor["id"], mentee["id"], by=None, score=80.0,
-                                      reasons=[], checkpoints=checkpoint_schedule(
-                                          date.today(), (1, 3, 6)))
+            pair = running_pair(store, mentor, mentee)
             store.close_pair(pair["id"], reason="fin", by=None, mentor_status="clos",
                              mentee_status="clos")
             return pair
 
-        marc = add(MENTOR, email="marc@exemple.fr")
-        first = closed_pair(marc, add(MENTEE, email="awa@exemple.fr"))
-        second = closed_pair(add(MENTOR, email="paul@exemple.fr", name="Paul Roy"),
-                             add(MENTEE, email="zoe@exemple.fr", name="Zoé Martin"))
-        third = closed_pair(add(MENTOR, email="lina@exemple.fr", name="Lina Haddad"),
-                            add(MENTEE, email="theo@exemple.fr", name="Théo Blanc"))
-        secret = (data_dir / "secret_key").read_text().strip()
+        marc = stored(store, MENTOR, email="marc@exemple.fr")
+        first = closed_pair(marc, stored(store, MENTEE, email="awa@exemple.fr"))
+        second = closed_pair(stored(store, MENTOR, email="paul@exemple.fr", name="Paul Roy"),
+                             stored(store, MENTEE, email="zoe@exemple.fr", name="Zoé Martin"))
+        third = closed_pair(stored(store, MENTOR, email="lina@exemple.fr", name="Lina Haddad"),
+                            stored(store, MENTEE, email="theo@exemple.fr", name="Théo Blanc"))
 
         def link(pair, side):
-            return server.url + pair_link("", secret, pair["id"], pair[f"{side}_id"], "bilan")
+            return server.url + pair_link("", server.secret, pair["id"], pair[f"{side}_id"],
+                                          "bilan")
 
         yield {"server": server, "store": store, "first": first, "second": second,
                "third": third, "link": link}
-    finally:
-        store.close()
-        server.stop()
 
 
 @pytest.mark.parametrize("javascript, side", [(True, "mentor"), (False, "mentee")])

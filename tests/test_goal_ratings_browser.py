@@ -3,15 +3,12 @@ the personal page; axe-core on both pages."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from support.browser import assert_clean, violations
-from support.people import PERSON, STORED_MENTOR
-from support.processes import Server
+from support.people import PERSON, STORED_MENTOR, running_pair, stored
+from support.processes import server_and_store
 
 from forms_service.mail.links import feedback_token, personal_link
-from forms_service.records.checkpoints import checkpoint_schedule
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -21,19 +18,12 @@ MENTOR = {**STORED_MENTOR, "name": "Marc Petit"}
 def test_the_mentee_rates_a_goal_at_mid_way_and_sees_its_path(built_site, tmp_path, browser):
     from axe_playwright_python.sync_playwright import Axe
 
-    from forms_service.records.repository import Repository
-
-    server, store = Server(built_site, tmp_path), Repository(tmp_path)
-    try:
-        awa, _ref = store.enroll({**PERSON, "name": "Awa Diallo", "email": "awa@exemple.fr",
-                                  "goal_ratings": [{"goal": 1, "value": 2,
-                                                    "moment": "inscription"}]},
-                                 notice_version="2026-12")
-        marc, _ref = store.enroll({**MENTOR, "email": "marc@exemple.fr"},
-                                  notice_version="2026-12")
-        pair = store.confirm_pair(marc["id"], awa["id"], by=None, score=80.0, reasons=[],
-                                  checkpoints=checkpoint_schedule(date.today(), (1, 3, 6)))
-        secret = (tmp_path / "secret_key").read_text().strip()
+    with server_and_store(built_site, tmp_path) as (server, store):
+        awa = stored(store, PERSON, name="Awa Diallo", email="awa@exemple.fr",
+                     goal_ratings=[{"goal": 1, "value": 2, "moment": "inscription"}])
+        marc = stored(store, MENTOR, email="marc@exemple.fr")
+        pair = running_pair(store, marc, awa)
+        secret = server.secret
         context = browser.new_context(locale="fr-FR")
         page = context.new_page()
         page.goto(server.url + "/formulaires/retour/?lien="
@@ -50,6 +40,3 @@ def test_the_mentee_rates_a_goal_at_mid_way_and_sees_its_path(built_site, tmp_pa
         found += violations(Axe(), page, "mon inscription (chemin parcouru)")
         context.close()
         assert_clean(found)
-    finally:
-        store.close()
-        server.stop()

@@ -10,11 +10,10 @@ from datetime import date
 
 import pytest
 from support.browser import assert_clean, violations
-from support.people import PERSON, STORED_MENTOR
-from support.processes import Server
+from support.people import PERSON, STORED_MENTOR, running_pair, stored
+from support.processes import server_and_store
 
 from forms_service.mail.links import pair_link, personal_link
-from forms_service.records.checkpoints import checkpoint_schedule
 
 MENTEE = {**PERSON, "name": "Awa Diallo"}
 MENTOR = {**STORED_MENTOR, "name": "Marc Petit"}
@@ -25,29 +24,17 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 @pytest.fixture(scope="module")
 def people(built_site, tmp_path_factory):
     """A server with a running pair, a waiting mentee and a mentor showing a profile."""
-    from forms_service.records.repository import Repository
-
-    data_dir = tmp_path_factory.mktemp("between-data")
-    server = Server(built_site, data_dir)
-    store = Repository(data_dir)
-    try:
-        def add(answers, **extra):
-            record, _ref = store.enroll({**answers, **extra}, notice_version="2026-12")
-            return record
-
-        awa = add(MENTEE, email="awa@exemple.fr")
-        marc = add(MENTOR, email="marc@exemple.fr")
-        pair = store.confirm_pair(marc["id"], awa["id"], by=None, score=80.0, reasons=[],
-                                  checkpoints=checkpoint_schedule(date.today(), (1, 3, 6)))
-        zoe = add(MENTEE, email="zoe@exemple.fr", name="Zoé Martin")
-        lea = add(MENTOR, email="lea@exemple.fr", name="Léa Roux", profil_visible=True,
-                  presentation="Vingt ans de négociation, curieuse de tout.")
-        secret = (data_dir / "secret_key").read_text().strip()
-        yield {"server": server, "secret": secret, "pair": pair, "awa": awa, "zoe": zoe,
-               "lea": lea, "store": store}
-    finally:
-        store.close()
-        server.stop()
+    with server_and_store(built_site, tmp_path_factory.mktemp("between-data")) as (server,
+                                                                                  store):
+        awa = stored(store, MENTEE, email="awa@exemple.fr")
+        marc = stored(store, MENTOR, email="marc@exemple.fr")
+        pair = running_pair(store, marc, awa)
+        zoe = stored(store, MENTEE, email="zoe@exemple.fr", name="Zoé Martin")
+        lea = stored(store, MENTOR, email="lea@exemple.fr", name="Léa Roux",
+                     profil_visible=True,
+                     presentation="Vingt ans de négociation, curieuse de tout.")
+        yield {"server": server, "secret": server.secret, "pair": pair, "awa": awa,
+               "zoe": zoe, "lea": lea, "store": store}
 
 
 def meeting_url(people) -> str:

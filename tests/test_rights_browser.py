@@ -14,7 +14,7 @@ from datetime import date, timedelta
 import pytest
 from support.browser import assert_clean, violations
 from support.people import HELD, person_with_everything
-from support.processes import Server
+from support.processes import server_and_store
 
 from forms_service.mail.links import personal_link
 
@@ -24,19 +24,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 @pytest.fixture(scope="module")
 def people(built_site, tmp_path_factory):
     """A server, and Awa with one of everything the service holds (support.people)."""
-    from forms_service.records.repository import Repository
-
-    data_dir = tmp_path_factory.mktemp("rights-data")
-    server = Server(built_site, data_dir)
-    store = Repository(data_dir)
-    try:
+    with server_and_store(built_site, tmp_path_factory.mktemp("rights-data")) as (server,
+                                                                                 store):
         found = person_with_everything(store, date.today())
-        secret = (data_dir / "secret_key").read_text().strip()
         yield {**found, "server": server, "store": store,
-               "url": lambda record: server.url + personal_link("", secret, record)}
-    finally:
-        store.close()
-        server.stop()
+               "url": lambda record: server.url + personal_link("", server.secret, record)}
 
 
 def test_the_page_shows_and_downloads_everything_then_limits(browser, people):

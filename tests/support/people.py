@@ -11,6 +11,7 @@ import json
 import unicodedata
 import urllib.parse
 import urllib.request
+from datetime import date
 
 from .mail import link_in, mails
 from .service import JSON, repo
@@ -55,6 +56,20 @@ def enroll(app, name: str, **fields) -> dict:
 STORED_MENTOR = {**PERSON, "role": "mentor", "capacity": 1, "experience": "10_20",
                  "skills_sought": [], "skills_offered": ["Négociation"], "goals": [],
                  "department": "Ventes"}
+
+
+def stored(store, answers: dict, **extra) -> dict:
+    """Enroll straight into a ``Repository`` (a test beside a real server); return the record."""
+    record, _created = store.enroll({**answers, **extra}, notice_version="2026-12")
+    return record
+
+
+def running_pair(store, mentor: dict, mentee: dict) -> dict:
+    """Confirm a pair of these two today, with the shipped checkpoints (1, 3, 6 months)."""
+    from forms_service.records.checkpoints import checkpoint_schedule
+
+    return store.confirm_pair(mentor["id"], mentee["id"], by=None, score=80.0, reasons=[],
+                              checkpoints=checkpoint_schedule(date.today(), (1, 3, 6)))
 
 
 def mentor(app, name: str, **fields) -> dict:

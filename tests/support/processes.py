@@ -102,6 +102,11 @@ class Server:
                 time.sleep(0.2)
         raise RuntimeError("le serveur n'a pas démarré")
 
+    @property
+    def secret(self) -> str:
+        """The key the service signs personal links with (written at its first start)."""
+        return (self.data_dir / "secret_key").read_text().strip()
+
     def cli(self, *args: str, input: str | None = None) -> subprocess.CompletedProcess:
         return subprocess.run([sys.executable, "-m", "forms_service.cli", *args], env=self.env,
                               cwd=ROOT, capture_output=True, text=True, input=input)
@@ -120,3 +125,18 @@ class Server:
             self.process.kill()
             self.process.wait()
         self.process.stderr.close()
+
+
+@contextlib.contextmanager
+def server_and_store(site_dir: Path, data_dir: Path, **env):
+    """A real server, and a ``Repository`` on its data directory to write what a test needs;
+    both closed at the end."""
+    from forms_service.records.repository import Repository
+
+    server = Server(site_dir, data_dir, **env)
+    store = Repository(data_dir)
+    try:
+        yield server, store
+    finally:
+        store.close()
+        server.stop()
