@@ -240,9 +240,9 @@ def dashboard():
         [(label, closing["averages"][score]) for score, label in CLOSING_SCORES],
         ident="bilans", decimals=1, headers=(_("Question"), _("Moyenne")))
     # The latest round's key indicators, from the definitions the « Bilan » page shows in full.
-    latest = bilan.build(repo)
+    latest = bilan.build(repo, keys=SESSION_KEYS, compare=False)
     session = {"label": latest["label"], "cohort": latest["cohort"] or "",
-               "sections": [s for s in bilan.sections(latest) if s["key"] in SESSION_KEYS]}
+               "sections": bilan.sections(latest)}
     summary = {"closing": closing["count"], "enrollments": len(enrollments),
                "active": sum(p["status"] == PairState.ACTIVE for p in pairs),
                "closed": sum(p["status"] != PairState.ACTIVE for p in pairs)}

@@ -12,7 +12,7 @@ same rule as counts of people.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -453,9 +453,10 @@ INDICATORS: tuple[Indicator, ...] = (
 )
 
 
-def compute(data: RoundData) -> list[dict]:
-    """Every indicator of the round, as the report shows and stores it (figures hidden)."""
+def compute(data: RoundData, keys: Collection[str] | None = None) -> list[dict]:
+    """The round's indicators (all, or those of ``keys``), as the report shows and stores
+    them (figures hidden)."""
     return [{"key": indicator.key, "title": str(indicator.title),
              "rows": [{"label": str(label), "values": values}
                       for label, values in indicator.rows(data)]}
-            for indicator in INDICATORS]
+            for indicator in INDICATORS if keys is None or indicator.key in keys]

@@ -10,6 +10,7 @@ HTML by WeasyPrint, imported only when a PDF is asked for.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, datetime, timezone
 
 from markupsafe import Markup
@@ -50,23 +51,29 @@ def rounds_of(repo) -> list[str]:
     return round_names(repo.cohorts.all(), repo.enrollments.all())
 
 
-def figures_of(repo, name: str, today: date | None = None) -> tuple[list[dict], str | None]:
-    """A round's figures and when they were frozen: the snapshot if there is one."""
+def figures_of(repo, name: str, today: date | None = None,
+               keys: Collection[str] | None = None) -> tuple[list[dict], str | None]:
+    """A round's figures (all, or those of ``keys``) and when they were frozen: the
+    snapshot if there is one."""
     review = repo.round_reports.review(name)
     if review.get("figures") is not None:
-        return review["figures"], review.get("frozen_at")
-    return compute(round_data(repo, name, today)), None
+        return [f for f in review["figures"] if keys is None or f["key"] in keys], \
+            review.get("frozen_at")
+    return compute(round_data(repo, name, today), keys), None
 
 
-def build(repo, name: str | None = None, today: date | None = None) -> dict:
-    """The report of round ``name`` (default: the latest round)."""
+def build(repo, name: str | None = None, today: date | None = None, *,
+          keys: Collection[str] | None = None, compare: bool = True) -> dict:
+    """The report of round ``name`` (default: the latest round). ``keys`` limits it to
+    some indicators and ``compare=False`` leaves the previous round out (the dashboard
+    shows four indicators: it computes those only)."""
     names = rounds_of(repo)
     if name is None:
         name = latest_round(names)
     if name not in names and name != OUTSIDE:
         raise KeyError(name)
-    figures, frozen_at = figures_of(repo, name, today)
-    previous = previous_round(names, name)
+    figures, frozen_at = figures_of(repo, name, today, keys)
+    previous = previous_round(names, name) if compare else None
     review = repo.round_reports.review(name)
     return {
         "cohort": name or None, "label": round_label(name),
@@ -74,7 +81,7 @@ def build(repo, name: str | None = None, today: date | None = None) -> dict:
         "frozen_at": frozen_at, "indicators": figures,
         "previous": None if previous is None else {
             "cohort": previous, "label": round_label(previous),
-            "indicators": figures_of(repo, previous, today)[0]},
+            "indicators": figures_of(repo, previous, today, keys)[0]},
         "lessons": [text for text in review.get("lessons", ()) if text],
         "decisions": [text for text in review.get("decisions", ()) if text],
     }
