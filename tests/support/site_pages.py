@@ -172,7 +172,7 @@ def mkdocs_config(root: Path) -> dict:
     import yaml
 
     class Loader(yaml.SafeLoader):
-        pass
+        """SafeLoader that reads any tag it does not know as ``None``."""
 
     Loader.add_multi_constructor("", lambda loader, suffix, node: None)
     return yaml.load((root / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Loader)
