@@ -178,6 +178,8 @@ PROMISES = [
     ("objectifs-et-indicateurs.md", "Les chiffres d’une session sont figés avant que la durée "
      "de conservation n’efface ses premières données", "test_round_report.py::test_purging_old"
      "_records_never_changes_a_past_report"),
+    ("guide-coordination/tableau-de-bord.md", "calculés comme sur la page [Bilan](bilan.md)",
+     "test_review_page.py::test_the_dashboard_shows_the_latest_round_from_the_same_definitions"),
     ("objectifs-et-indicateurs.md", "il est compté à part", "test_round_report.py::test_pairs"
      "_ended_early_are_counted_apart_with_their_reason"),
 ]
